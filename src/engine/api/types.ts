@@ -1,0 +1,225 @@
+// The engine's public, serialisable result types: what the CLI prints as JSON, what the
+// extension, the webview, the patch view and the tests read. Plain data only (no classes).
+
+/** Stable rule ids (docs/rules.md explains each). */
+export type RuleId =
+  | 'journal-start-under-page-lock'
+  | 'alloc-under-page-lock'
+  | 'foreign-credits'
+  | 'credits-exhausted'
+  | 'kernel-bug'
+  | 'page-lock-contract'
+  | 'dirty-data-dropped'
+  | 'io-on-unmapped-buffer';
+
+export const RULE_IDS: readonly RuleId[] = [
+  'journal-start-under-page-lock',
+  'alloc-under-page-lock',
+  'foreign-credits',
+  'credits-exhausted',
+  'kernel-bug',
+  'page-lock-contract',
+  'dirty-data-dropped',
+  'io-on-unmapped-buffer',
+];
+
+export type Severity = 'error' | 'warning' | 'info';
+
+/** Stable caller ids. */
+export type CallerId = 'da-writepages' | 'jbd2-commit' | 'kswapd' | 'reclaim-in-write-begin';
+/** Stable page-state ids. */
+export type PageStateId =
+  | 'mapped-dirty'
+  | 'delayed-dirty'
+  | 'hole-clean'
+  | 'no-buffers-allocated'
+  | 'straddles-eof'
+  | 'beyond-eof';
+
+/** 1-based line and column; end is exclusive. */
+export interface SourceRange {
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+}
+
+/** A problem with the input itself: unreadable C, unknown macro, budget cut, ... */
+export interface InputDiagnostic {
+  severity: Severity;
+  line: number;
+  column: number;
+  /** Short machine-readable kind, e.g. 'syntax', 'unknown-construct', 'budget', 'unresolved'. */
+  kind: string;
+  message: string;
+}
+
+export interface BufferSnapshot {
+  /** Logical block number within the file. */
+  block: number;
+  /** Flags currently set, e.g. ["mapped","dirty","uptodate"]. */
+  flags: string[];
+}
+
+export interface TraceStep {
+  /** Function whose source line this step is on (a model name for steps inside a model). */
+  function: string;
+  line: number;
+  column: number;
+  /** What happened, in words: "call block_write_full_page", "get_block(create=1)", "BUG_ON fires". */
+  event: string;
+  /** Call depth (0 = the writepage entry). */
+  depth: number;
+  pageLocked: boolean;
+  /** Who opened the current task's journal handle, or null when the task holds none. */
+  handleOwner: string | null;
+  creditsLeft: number | null;
+  /** null when the page has no buffer_heads attached. */
+  buffers: BufferSnapshot[] | null;
+}
+
+export interface Finding {
+  rule: RuleId;
+  severity: Severity;
+  /** Location of the responsible call. */
+  line: number;
+  column: number;
+  endLine: number;
+  endColumn: number;
+  /** Function that contains the responsible call. */
+  function: string;
+  message: string;
+  /** Call chain from the writepage entry to the responsible call, outermost first. */
+  stack: string[];
+  trace: TraceStep[];
+}
+
+export type OutcomeKind =
+  | 'written'
+  | 'redirtied'
+  | 'dropped-beyond-eof'
+  | 'bug'
+  | 'data-lost'
+  | 'returned-locked'
+  | 'error'
+  | 'truncated';
+
+export interface PathSummary {
+  id: number;
+  outcome: OutcomeKind;
+  /** Human text, e.g. "written (3 blocks submitted)" or "BUG at line 2010". */
+  description: string;
+  /** The choices taken at each fork, in words ("ext4_get_blocks_wrap: -ENOSPC"). */
+  choices: string[];
+  returnValue: string | null;
+  /** Rules of the findings this path produced. */
+  rules: RuleId[];
+  trace: TraceStep[];
+}
+
+export interface RunResult {
+  aops: string;
+  entry: string;
+  caller: CallerId;
+  page: PageStateId;
+  /** Number of paths explored. */
+  paths: number;
+  truncated: boolean;
+  /** Why the run was cut, when truncated. */
+  truncation: string[];
+  /** outcome -> number of paths that ended that way. */
+  outcomes: Partial<Record<OutcomeKind, number>>;
+  findings: Finding[];
+  /** Up to `maxPathDetails` explored paths with their traces (for the stepper). */
+  pathDetails: PathSummary[];
+}
+
+export interface EntryInfo {
+  aops: string;
+  writepage: string;
+  line: number;
+  /** Mount configuration under which the file's own code selects this table, when known. */
+  mode: string | null;
+  delalloc: boolean | null;
+}
+
+export interface CallbackPath {
+  /** What the callback passes as `create` to the allocation primitive on this path. */
+  create: string;
+  /** Allocation primitive called, with line. */
+  primitive: string;
+  line: number;
+}
+
+export interface CallbackInfo {
+  name: string;
+  line: number;
+  column: number;
+  /** Primitives or in-file functions this callback is passed to. */
+  passedTo: { callee: string; line: number; function: string }[];
+  /** Values of `create` handed to the allocation primitive, per explored path (distinct). */
+  createValues: string[];
+  /** Whether any path of the callback starts a journal handle. */
+  startsHandle: boolean;
+  /** Writepage entries that reach it, and through which primitive. */
+  reachedFrom: { aops: string; writepage: string; via: string }[];
+}
+
+export interface UnmodelledCall {
+  name: string;
+  line: number;
+  /** What the engine assumed for its result. */
+  assumed: string;
+}
+
+export interface FunctionInfo {
+  name: string;
+  line: number;
+  endLine: number;
+  /** In-file functions called directly or through function-pointer arguments. */
+  calls: string[];
+}
+
+export interface ScenarioResult {
+  file: string;
+  entries: EntryInfo[];
+  callbacks: CallbackInfo[];
+  runs: RunResult[];
+  unmodelled: UnmodelledCall[];
+  diagnostics: InputDiagnostic[];
+  functions: FunctionInfo[];
+  timing: { parseMs: number; analysisMs: number };
+}
+
+export interface Budgets {
+  /** Interpreter steps per path before the path is cut (loops). */
+  stepsPerPath: number;
+  /** Paths explored per run before the run is cut (path explosion). */
+  pathsPerRun: number;
+  /** Maximum depth of interpreted calls (recursion). */
+  callDepth: number;
+  /** Wall-clock milliseconds for one whole file. */
+  timePerFileMs: number;
+}
+
+export const DEFAULT_BUDGETS: Budgets = {
+  stepsPerPath: 20000,
+  pathsPerRun: 256,
+  callDepth: 32,
+  timePerFileMs: 20000,
+};
+
+export interface MountOptions {
+  nobh: boolean;
+}
+
+export interface AnalyzeOptions {
+  budgets?: Partial<Budgets>;
+  /** Restrict runs to these (all when absent). */
+  aops?: string[];
+  callers?: CallerId[];
+  pages?: PageStateId[];
+  mount?: Partial<MountOptions>;
+  /** How many paths per run keep their full trace (default 8). */
+  maxPathDetails?: number;
+}

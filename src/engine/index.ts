@@ -1,0 +1,4 @@
+// Public entry of the engine: parse a C file, discover writepage entries and get_block
+// callbacks, run every scenario, return plain serialisable results. Never imports vscode.
+export * from './api/types';
+export { analyzeSource, initEngine } from './analyze';
