@@ -1,0 +1,86 @@
+// Runtime values of the interpreter: integers (exact, as bigint), unknowns (symbolic, decided
+// consistently per path), pointers to modelled kernel objects, function designators, ERR_PTRs.
+
+/** A kernel object the interpreter can point at. Model objects override get/set for their fields. */
+export class KObj {
+  readonly fields = new Map<string, Value>();
+  constructor(
+    readonly type: string,
+    readonly id: number,
+    /** How to name it in messages ("page", "bh[1]", "handle of ext4_da_write_begin"). */
+    public label: string,
+  ) {}
+  get(field: string): Value | undefined {
+    return this.fields.get(field);
+  }
+  set(field: string, value: Value): void {
+    this.fields.set(field, value);
+  }
+}
+
+/** A variable's storage: `&x` points at it. */
+export interface Cell {
+  value: Value;
+  name: string;
+}
+
+export type Value =
+  | { k: 'int'; v: bigint }
+  | { k: 'unk'; key: string; why: string; neg?: boolean }
+  | { k: 'obj'; o: KObj }
+  | { k: 'fn'; name: string }
+  | { k: 'ref'; cell: Cell }
+  | { k: 'err'; errno: bigint }
+  | { k: 'str'; s: string }
+  | { k: 'global'; name: string };
+
+export const ZERO: Value = { k: 'int', v: 0n };
+export const ONE: Value = { k: 'int', v: 1n };
+
+export function int(v: bigint | number | boolean): Value {
+  return { k: 'int', v: typeof v === 'bigint' ? v : BigInt(typeof v === 'boolean' ? (v ? 1 : 0) : Math.trunc(v)) };
+}
+
+export function obj(o: KObj | null): Value {
+  return o ? { k: 'obj', o } : ZERO;
+}
+
+export function isNull(v: Value): boolean {
+  return v.k === 'int' && v.v === 0n;
+}
+
+/** Readable rendering for traces and messages. */
+export function show(v: Value): string {
+  switch (v.k) {
+    case 'int':
+      return v.v.toString();
+    case 'unk':
+      return `${v.neg ? '!' : ''}unknown(${v.why})`;
+    case 'obj':
+      return v.o.label;
+    case 'fn':
+      return v.name;
+    case 'ref':
+      return `&${v.cell.name}`;
+    case 'err':
+      return `ERR_PTR(${v.errno})`;
+    case 'str':
+      return v.s.length > 40 ? `${v.s.slice(0, 37)}..."` : v.s;
+    case 'global':
+      return `&${v.name}`;
+  }
+}
+
+const ERRNO_NAMES: Record<string, string> = {
+  '-1': '-EPERM', '-2': '-ENOENT', '-5': '-EIO', '-11': '-EAGAIN', '-12': '-ENOMEM', '-17': '-EEXIST',
+  '-22': '-EINVAL', '-28': '-ENOSPC', '-30': '-EROFS', '-116': '-ESTALE', '-122': '-EDQUOT',
+};
+
+export const ERRNO: Record<string, bigint> = {
+  EPERM: 1n, ENOENT: 2n, EIO: 5n, EAGAIN: 11n, ENOMEM: 12n, EEXIST: 17n, EINVAL: 22n, EFBIG: 27n,
+  ENOSPC: 28n, EROFS: 30n, ENOTSUPP: 524n, EOPNOTSUPP: 95n, ESTALE: 116n, EDQUOT: 122n, ENODATA: 61n, EFSCORRUPTED: 117n,
+};
+
+export function showErrno(v: bigint): string {
+  return ERRNO_NAMES[v.toString()] ?? v.toString();
+}

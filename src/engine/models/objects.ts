@@ -1,0 +1,210 @@
+// The kernel objects of one simulated path: page (with per-block dirty data tracked apart from
+// buffer_heads), buffer_head ring, inode with its on-disk block map, super block, jbd2 handle.
+import { int, KObj, obj, type Value } from '../interp/values';
+
+export const PAGE_SHIFT = 12;
+export const PAGE_SIZE = 4096;
+
+/** Buffer state bits, named as the kernel's BH_* enum and buffer_*() helpers name them. */
+export const BH_FLAGS = ['uptodate', 'dirty', 'lock', 'req', 'mapped', 'new', 'async_read', 'async_write', 'delay', 'boundary', 'write_io_error', 'ordered', 'eopnotsupp', 'unwritten', 'freed', 'jbd', 'jwrite'] as const;
+export type BhFlag = (typeof BH_FLAGS)[number];
+
+export type DiskBlock = 'allocated' | 'delayed' | 'hole';
+
+let nextId = 1;
+export function freshId(): number {
+  return nextId++;
+}
+
+export class SuperBlock extends KObj {
+  constructor(
+    public blocksize: number,
+    public blkbits: number,
+    readonly mountOpts: Set<string>,
+  ) {
+    super('super_block', freshId(), 'sb');
+  }
+  override get(field: string): Value | undefined {
+    if (field === 's_blocksize') return int(this.blocksize);
+    if (field === 's_blocksize_bits') return int(this.blkbits);
+    return super.get(field);
+  }
+}
+
+export class Inode extends KObj {
+  mapping!: KObj;
+  /** Extra fields of the filesystem's in-core inode (EXT4_I(inode)). */
+  readonly info: KObj;
+  constructor(
+    public size: bigint,
+    public blkbits: number,
+    readonly sb: SuperBlock,
+    /** Logical block -> what is on disk for it. Absent = hole. */
+    readonly blockMap: Map<number, DiskBlock>,
+  ) {
+    super('inode', freshId(), 'inode');
+    this.info = new KObj('ext4_inode_info', freshId(), 'EXT4_I(inode)');
+    this.info.set('i_disksize', int(size));
+    this.info.set('i_state', int(0));
+    this.info.set('i_flags', int(0));
+  }
+  override get(field: string): Value | undefined {
+    switch (field) {
+      case 'i_size':
+        return int(this.size);
+      case 'i_blkbits':
+        return int(this.blkbits);
+      case 'i_sb':
+        return obj(this.sb);
+      case 'i_mapping':
+        return obj(this.mapping);
+      default:
+        return super.get(field);
+    }
+  }
+  override set(field: string, value: Value): void {
+    if (field === 'i_size' && value.k === 'int') this.size = value.v;
+    else super.set(field, value);
+  }
+  diskState(block: number): DiskBlock {
+    return this.blockMap.get(block) ?? 'hole';
+  }
+}
+
+export class BufferHead extends KObj {
+  readonly flags = new Set<BhFlag>();
+  next: BufferHead = this;
+  blocknr = 0n;
+  /** Logical block of the file this buffer covers, or -1 for a free-standing buffer_head. */
+  lblk = -1;
+  refcount = 1;
+  constructor(
+    public size: number,
+    public page: Page | null,
+    /** Index of the buffer within its page (0-based), or -1. */
+    readonly index: number,
+  ) {
+    super('buffer_head', freshId(), index >= 0 ? `bh[${index}]` : 'bh');
+  }
+  has(f: BhFlag): boolean {
+    return this.flags.has(f);
+  }
+  override get(field: string): Value | undefined {
+    switch (field) {
+      case 'b_size':
+        return int(this.size);
+      case 'b_this_page':
+        return obj(this.next);
+      case 'b_blocknr':
+        return int(this.blocknr);
+      case 'b_page':
+        return obj(this.page);
+      case 'b_state': {
+        let s = 0n;
+        BH_FLAGS.forEach((f, i) => {
+          if (this.flags.has(f)) s |= 1n << BigInt(i);
+        });
+        return int(s);
+      }
+      case 'b_count':
+        return int(this.refcount);
+      default:
+        return super.get(field);
+    }
+  }
+  override set(field: string, value: Value): void {
+    if (value.k === 'int') {
+      if (field === 'b_size') return void (this.size = Number(value.v));
+      if (field === 'b_blocknr') return void (this.blocknr = value.v);
+      if (field === 'b_state') {
+        this.flags.clear();
+        BH_FLAGS.forEach((f, i) => {
+          if ((value.v >> BigInt(i)) & 1n) this.flags.add(f);
+        });
+        return;
+      }
+    }
+    super.set(field, value);
+  }
+}
+
+/** What became of one block's worth of the page's data. */
+export interface BlockData {
+  /** Logical block number in the file. */
+  lblk: number;
+  /** The in-memory data differs from disk (written by write(2) or through mmap). */
+  dirty: boolean;
+  /** I/O was submitted, or the data was handed to the journal. */
+  submitted: boolean;
+  /** Entirely beyond i_size: its content does not count as file data. */
+  beyondEof: boolean;
+}
+
+export class Page extends KObj {
+  locked = true;
+  /** PG_dirty: cleared by clear_page_dirty_for_io before ->writepage, set again by redirtying. */
+  dirtyFlag = false;
+  writeback = false;
+  uptodate = true;
+  checked = false;
+  error = false;
+  redirtied = false;
+  /** Dropped by the generic code because it lies wholly beyond EOF. */
+  droppedBeyondEof = false;
+  buffers: BufferHead | null = null;
+  readonly blocks: BlockData[] = [];
+  constructor(
+    public index: bigint,
+    public mapping: KObj,
+  ) {
+    super('page', freshId(), 'page');
+  }
+  override get(field: string): Value | undefined {
+    switch (field) {
+      case 'index':
+        return int(this.index);
+      case 'mapping':
+        return obj(this.mapping);
+      case 'flags':
+        return int((this.locked ? 1n : 0n) | (this.error ? 2n : 0n) | (this.uptodate ? 8n : 0n) | (this.dirtyFlag ? 16n : 0n));
+      case 'private':
+        return obj(this.buffers);
+      default:
+        return super.get(field);
+    }
+  }
+  /** The buffer_heads of the page in ring order. */
+  bufferList(): BufferHead[] {
+    const out: BufferHead[] = [];
+    if (!this.buffers) return out;
+    let bh = this.buffers;
+    do {
+      out.push(bh);
+      bh = bh.next;
+    } while (bh !== this.buffers && out.length < 64);
+    return out;
+  }
+}
+
+/** A jbd2 handle: its credits and, crucially, who reserved them and for what. */
+export class Handle extends KObj {
+  refcount = 1;
+  constructor(
+    /** Function (or caller path) that started it. */
+    readonly owner: string,
+    public credits: number,
+    /** What the credits were reserved for. */
+    readonly purpose: string,
+    /** True when the credits were reserved for allocations done by this writeback. */
+    readonly paysForWriteback: boolean,
+    /** Started inside the simulated path (not inherited from the caller). */
+    readonly startedInPath: boolean,
+  ) {
+    super('handle', freshId(), `handle of ${owner}`);
+  }
+  override get(field: string): Value | undefined {
+    if (field === 'h_buffer_credits') return int(this.credits);
+    if (field === 'h_ref') return int(this.refcount);
+    return super.get(field);
+  }
+}
