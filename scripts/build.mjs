@@ -43,6 +43,8 @@ for (const e of entries) {
     sourcemap: !production,
     minify: production,
     logLevel: 'warning',
+    // Bundle web-tree-sitter's CommonJS build: its ESM build needs import.meta.url, which a CJS bundle lacks.
+    alias: { 'web-tree-sitter': require.resolve('web-tree-sitter') },
     // web-tree-sitter probes for these Node modules at runtime; keep them external in the browser bundle.
     ...(e.platform === 'browser' ? { external: ['fs', 'fs/promises', 'module', 'path', 'url'] } : {}),
   };

@@ -1,12 +1,178 @@
 // Orchestrates one analysis: parse -> lower -> discover -> run scenarios -> results.
-import type { AnalyzeOptions, ScenarioResult } from './api/types';
+// Invariant: never throws on any input; problems become located diagnostics.
+import {
+  type AnalyzeOptions,
+  type Budgets,
+  type CallbackInfo,
+  DEFAULT_BUDGETS,
+  type EntryInfo,
+  type FunctionInfo,
+  type InputDiagnostic,
+  type RunResult,
+  type ScenarioResult,
+} from './api/types';
+import { callSites, type CallSite, findCallbacks, findTables } from './discovery';
+import type { TranslationUnit } from './ir/ir';
+import { lowerSource } from './ir/unit';
+import { explore } from './interp/explorer';
+import { Interp, PathEnd } from './interp/interpreter';
+import { int, obj } from './interp/values';
+import { BufferHead } from './models/objects';
+import { constants, modelTable } from './models';
+import { loadParser, parserLoaded } from './parse/parser';
+import { CALLERS } from './scenarios/callers';
+import { PAGE_STATES } from './scenarios/pages';
+import { type RunContext, runScenario } from './scenarios/run';
+import { buildWorld } from './scenarios/setup';
 
 /** Loads the tree-sitter runtime and the C grammar once. `wasmDir` holds both .wasm files. */
-export async function initEngine(_wasmDir?: string): Promise<void> {
-  throw new Error('not implemented yet');
+export async function initEngine(wasmDir?: string): Promise<void> {
+  await loadParser(wasmDir);
+}
+
+function emptyResult(file: string): ScenarioResult {
+  return { file, entries: [], callbacks: [], runs: [], unmodelled: [], diagnostics: [], functions: [], timing: { parseMs: 0, analysisMs: 0 } };
 }
 
 /** Analyses one C file. Never throws on malformed input: problems become diagnostics. */
-export function analyzeSource(_text: string, _file: string, _options: AnalyzeOptions = {}): ScenarioResult {
-  throw new Error('not implemented yet');
+export function analyzeSource(text: string, file: string, options: AnalyzeOptions = {}): ScenarioResult {
+  const result = emptyResult(file);
+  if (!parserLoaded()) {
+    result.diagnostics.push({ severity: 'error', line: 1, column: 1, kind: 'internal', message: 'the C parser is not loaded (initEngine() was not awaited)' });
+    return result;
+  }
+  const budgets: Budgets = { ...DEFAULT_BUDGETS, ...(options.budgets ?? {}) };
+  const started = Date.now();
+  let unit: TranslationUnit;
+  try {
+    unit = lowerSource(text);
+  } catch (e) {
+    result.diagnostics.push({ severity: 'error', line: 1, column: 1, kind: 'internal', message: `could not parse the file: ${(e as Error).message}` });
+    return result;
+  }
+  const parsed = Date.now();
+  result.timing.parseMs = parsed - started;
+  for (const d of unit.diagnostics) {
+    result.diagnostics.push({ severity: d.kind === 'syntax' ? 'warning' : 'info', line: d.line, column: d.column, kind: d.kind, message: d.message });
+  }
+  try {
+    analyzeUnit(unit, result, budgets, options, started + budgets.timePerFileMs);
+  } catch (e) {
+    // Invariant breach: keep what was computed and say where it stopped.
+    result.diagnostics.push({ severity: 'error', line: 1, column: 1, kind: 'internal', message: `analysis stopped by an internal error: ${(e as Error).message}; partial results shown` });
+  }
+  result.timing.analysisMs = Date.now() - parsed;
+  return result;
 }
+
+function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Budgets, options: AnalyzeOptions, deadline: number): void {
+  const sites = callSites(unit);
+  result.functions = functionInfos(unit, sites);
+  const tables = findTables(unit, sites, deadline);
+  const entries: EntryInfo[] = [];
+  for (const t of tables) {
+    if (!t.writepage) continue;
+    entries.push({ aops: t.name, writepage: t.writepage, line: t.writepageLine, mode: t.facts.modes ? t.facts.modes.join('|') : null, delalloc: t.facts.delalloc });
+    if (!unit.functions.has(t.writepage)) {
+      result.diagnostics.push({ severity: 'warning', line: t.writepageLine, column: 1, kind: 'unresolved', message: `${t.name}.writepage = ${t.writepage}, which this file does not define: its scenarios cannot run` });
+    }
+  }
+  result.entries = entries;
+  const ctx: RunContext = {
+    unit,
+    budgets,
+    deadline,
+    maxPathDetails: options.maxPathDetails ?? 8,
+    nobh: options.mount?.nobh ?? false,
+    unmodelled: new Map(),
+    getBlockUses: [],
+  };
+  const runs: RunResult[] = [];
+  let cutForTime = 0;
+  for (const t of tables) {
+    if (options.aops && !options.aops.includes(t.name)) continue;
+    const entry = t.writepage ? unit.functions.get(t.writepage) : undefined;
+    if (!entry) continue;
+    for (const caller of CALLERS) {
+      if (options.callers && !options.callers.includes(caller.id)) continue;
+      if (!caller.appliesTo(t.facts)) continue;
+      for (const state of PAGE_STATES) {
+        if (options.pages && !options.pages.includes(state.id)) continue;
+        if (!state.appliesTo(t.facts)) continue;
+        if (Date.now() > deadline) {
+          cutForTime++;
+          continue;
+        }
+        const run = runScenario(ctx, t, entry, caller, state);
+        runs.push(run);
+        if (run.truncated) {
+          result.diagnostics.push({ severity: 'warning', line: entry.nameLoc.line, column: entry.nameLoc.column, kind: 'budget', message: `${t.name}/${caller.id}/${state.id}: ${run.truncation.join('; ')}` });
+        }
+      }
+    }
+  }
+  if (cutForTime > 0) {
+    result.diagnostics.push({ severity: 'warning', line: 1, column: 1, kind: 'budget', message: `time budget (${budgets.timePerFileMs} ms) ran out: ${cutForTime} scenario run(s) were not started` });
+  }
+  result.runs = runs;
+  result.callbacks = callbackInfos(unit, sites, ctx, deadline, budgets);
+  result.unmodelled = [...ctx.unmodelled.values()].sort((a, b) => a.line - b.line);
+}
+
+function functionInfos(unit: TranslationUnit, sites: CallSite[]): FunctionInfo[] {
+  return [...unit.functions.values()].map((fn) => {
+    const calls = new Set<string>();
+    for (const s of sites) {
+      if (s.function !== fn.name) continue;
+      const target = s.passed ?? s.callee;
+      if (unit.functions.has(target)) calls.add(target);
+    }
+    return { name: fn.name, line: fn.nameLoc.line, endLine: fn.loc.endLine, calls: [...calls] };
+  });
+}
+
+/** Runs each callback alone, with and without a current handle, to learn what it passes as create. */
+function callbackInfos(unit: TranslationUnit, sites: CallSite[], ctx: RunContext, deadline: number, budgets: Budgets): CallbackInfo[] {
+  const found = findCallbacks(unit, sites);
+  const out: CallbackInfo[] = [];
+  for (const [name, uses] of found) {
+    const fn = unit.functions.get(name);
+    if (!fn) continue;
+    const creates = new Set<string>();
+    let startsHandle = false;
+    for (const withHandle of [false, true]) {
+      explore(
+        (log) => {
+          const caller = withHandle ? CALLERS.find((c) => c.handle?.paysForWriteback) ?? null : null;
+          const world = buildWorld(PAGE_STATES.find((p) => p.id === 'hole-clean') ?? PAGE_STATES[0], caller, { dataMode: 'ordered', options: new Set() }, 500);
+          world.page.locked = false;
+          const interp = new Interp(unit, modelTable(), world, log, { stepsPerPath: budgets.stepsPerPath, callDepth: budgets.callDepth }, constants);
+          const bh = world.page.bufferList()[1] ?? new BufferHead(1024, world.page, 0);
+          bh.flags.add('dirty');
+          try {
+            interp.run(fn, [obj(world.inode), int(bh.lblk >= 0 ? bh.lblk : 9), obj(bh), int(1)]);
+          } catch (e) {
+            if (!(e instanceof PathEnd)) throw e;
+          }
+          for (const a of world.allocCalls) if (a.stack.includes(name)) creates.add(a.create);
+          if (world.trace.some((s) => s.event.startsWith('journal handle started by'))) startsHandle = true;
+          return null;
+        },
+        { maxPaths: 32, deadline },
+      );
+    }
+    const reached = ctx.getBlockUses.filter((u) => u.callback === name).map((u) => ({ aops: u.aops, writepage: u.writepage, via: u.via }));
+    out.push({
+      name,
+      line: fn.nameLoc.line,
+      column: fn.nameLoc.column,
+      passedTo: uses.map((u) => ({ callee: u.callee, line: u.line, function: u.function })),
+      createValues: [...creates].sort(),
+      startsHandle,
+      reachedFrom: reached,
+    });
+  }
+  return out.sort((a, b) => a.line - b.line);
+}
+
+export type { InputDiagnostic };

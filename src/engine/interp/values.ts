@@ -22,6 +22,8 @@ export class KObj {
 export interface Cell {
   value: Value;
   name: string;
+  /** Declared as a struct (not a pointer): `&x` is the object itself. */
+  struct?: boolean;
 }
 
 export type Value =

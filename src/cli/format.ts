@@ -1,0 +1,90 @@
+// Compiler-style text output for `kpr scenarios` and `kpr callbacks`, plus a compact matrix.
+import type { Finding, RunResult, ScenarioResult } from '../engine';
+
+const OUTCOME_SHORT: Record<string, string> = {
+  written: 'ok',
+  redirtied: 'redirty',
+  'dropped-beyond-eof': 'eof-drop',
+  bug: 'BUG',
+  'data-lost': 'LOST',
+  'returned-locked': 'LOCKED',
+  error: 'err',
+  truncated: 'cut',
+};
+
+/** One line per finding location and rule, naming every scenario that reaches it. */
+export function groupFindings(r: ScenarioResult): { f: Finding; runs: RunResult[] }[] {
+  const groups = new Map<string, { f: Finding; runs: RunResult[] }>();
+  for (const run of r.runs) {
+    for (const f of run.findings) {
+      const key = `${f.line}:${f.column}:${f.rule}:${f.severity}`;
+      const g = groups.get(key);
+      if (g) g.runs.push(run);
+      else groups.set(key, { f, runs: [run] });
+    }
+  }
+  return [...groups.values()].sort((a, b) => a.f.line - b.f.line || a.f.column - b.f.column || a.f.rule.localeCompare(b.f.rule));
+}
+
+export function scenarioName(run: RunResult): string {
+  return `${run.aops}/${run.caller}/${run.page}`;
+}
+
+function cellText(run: RunResult): string {
+  const outs = Object.keys(run.outcomes).map((o) => OUTCOME_SHORT[o] ?? o);
+  const worst = run.findings.some((f) => f.severity === 'error') ? '!' : run.findings.length ? '~' : '';
+  return `${worst}${outs.join('+')}${run.truncated ? '*' : ''}`;
+}
+
+export function formatScenarios(r: ScenarioResult): string {
+  const lines: string[] = [];
+  for (const d of r.diagnostics.filter((x) => x.severity !== 'info')) {
+    lines.push(`${r.file}:${d.line}:${d.column}: ${d.severity === 'error' ? 'error' : 'warning'}: ${d.message} [input:${d.kind}]`);
+  }
+  for (const { f, runs } of groupFindings(r)) {
+    const names = runs.map(scenarioName);
+    const shown = names.length > 4 ? `${names.slice(0, 4).join(', ')} and ${names.length - 4} more` : names.join(', ');
+    lines.push(`${r.file}:${f.line}:${f.column}: ${f.severity}: ${f.message} (in ${f.function}; scenarios: ${shown}) [${f.rule}]`);
+  }
+  if (r.entries.length === 0) lines.push(`${r.file}: note: no address_space_operations table with a .writepage found`);
+  // Matrix: one block per writepage entry, callers as rows, page states as columns.
+  const pages = [...new Set(r.runs.map((x) => x.page))];
+  for (const e of r.entries) {
+    const runs = r.runs.filter((x) => x.aops === e.aops);
+    if (runs.length === 0) continue;
+    lines.push('');
+    lines.push(`${e.aops} → ${e.writepage} (line ${e.line}${e.mode ? `, data=${e.mode}${e.delalloc ? ', delalloc' : ''}` : ''})`);
+    const callers = [...new Set(runs.map((x) => x.caller))];
+    const w = Math.max(...callers.map((c) => c.length), 6);
+    const cols = pages.filter((p) => runs.some((x) => x.page === p));
+    const cw = cols.map((p) => Math.max(p.length, 8));
+    lines.push(`  ${''.padEnd(w)}  ${cols.map((p, i) => p.padEnd(cw[i])).join('  ')}`);
+    for (const c of callers) {
+      const cells = cols.map((p, i) => {
+        const run = runs.find((x) => x.caller === c && x.page === p);
+        return (run ? cellText(run) : '-').padEnd(cw[i]);
+      });
+      lines.push(`  ${c.padEnd(w)}  ${cells.join('  ')}`);
+    }
+  }
+  const errors = r.runs.reduce((n, x) => n + x.findings.filter((f) => f.severity === 'error').length, 0);
+  const warnings = r.runs.reduce((n, x) => n + x.findings.filter((f) => f.severity === 'warning').length, 0);
+  lines.push('');
+  lines.push(`${r.runs.length} scenario run(s), ${r.runs.reduce((n, x) => n + x.paths, 0)} path(s); ${errors} error and ${warnings} warning finding(s) over all runs; legend: ok written, redirty, BUG, LOST data lost, LOCKED returned locked, eof-drop, ! error finding, ~ warning, * cut by a budget`);
+  if (r.unmodelled.length) lines.push(`unmodelled calls (result assumed unknown): ${r.unmodelled.map((u) => `${u.name} (line ${u.line})`).join(', ')}`);
+  lines.push(`parse ${r.timing.parseMs} ms, analysis ${r.timing.analysisMs} ms`);
+  return `${lines.join('\n')}\n`;
+}
+
+export function formatCallbacks(r: ScenarioResult): string {
+  const lines: string[] = [];
+  for (const cb of r.callbacks) {
+    lines.push(`${r.file}:${cb.line}:${cb.column}: get_block callback ${cb.name}`);
+    lines.push(`  passes create = ${cb.createValues.length ? cb.createValues.join(' | ') : '(never calls the allocation primitive)'} to the allocation primitive; ${cb.startsHandle ? 'can START a journal handle' : 'never starts a journal handle'}`);
+    for (const p of cb.passedTo) lines.push(`  passed to ${p.callee} at line ${p.line} (in ${p.function})`);
+    const reach = [...new Set(cb.reachedFrom.map((x) => `${x.aops}.writepage ${x.writepage} via ${x.via}`))];
+    lines.push(reach.length ? `  reached from: ${reach.join('; ')}` : '  not reached from any writepage scenario');
+  }
+  if (r.callbacks.length === 0) lines.push(`${r.file}: no get_block callbacks found`);
+  return `${lines.join('\n')}\n`;
+}

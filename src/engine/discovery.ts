@@ -1,0 +1,284 @@
+// Finds, from the source alone: the address_space_operations tables and their ->writepage,
+// the mount configurations under which the file's own code selects each table, the get_block
+// callbacks (get_block_t-shaped functions passed to a primitive that takes one), the call graph.
+import type { Expr, FunctionDef, Stmt, TranslationUnit } from './ir/ir';
+import { Interp, PathEnd } from './interp/interpreter';
+import { ChoiceLog, explore } from './interp/explorer';
+import { obj } from './interp/values';
+import { GET_BLOCK_TAKERS, modelTable, constants } from './models';
+import { PAGE_STATES } from './scenarios/pages';
+import { buildWorld } from './scenarios/setup';
+import type { TableFacts } from './scenarios/callers';
+
+export interface AopsTable {
+  name: string;
+  line: number;
+  members: Map<string, string>;
+  writepage: string | null;
+  writepageLine: number;
+  facts: TableFacts;
+  /** Mount configuration to simulate this table under. */
+  mount: { dataMode: string; options: string[] };
+}
+
+export interface CallSite {
+  callee: string;
+  line: number;
+  column: number;
+  function: string;
+  /** Argument index when the target was passed as a function pointer, else -1. */
+  argIndex: number;
+  passed?: string;
+}
+
+/** Walks every expression of a statement tree. */
+export function forEachExpr(s: Stmt, visit: (e: Expr) => void): void {
+  const ex = (e: Expr | undefined): void => {
+    if (!e) return;
+    visit(e);
+    switch (e.kind) {
+      case 'unary':
+      case 'update':
+      case 'cast':
+        ex(e.arg);
+        break;
+      case 'binary':
+        ex(e.left);
+        ex(e.right);
+        break;
+      case 'assign':
+        ex(e.target);
+        ex(e.value);
+        break;
+      case 'call':
+        ex(e.callee);
+        e.args.forEach(ex);
+        break;
+      case 'member':
+        ex(e.object);
+        break;
+      case 'index':
+        ex(e.object);
+        ex(e.index);
+        break;
+      case 'cond':
+        ex(e.test);
+        ex(e.then);
+        ex(e.else);
+        break;
+      case 'comma':
+        e.exprs.forEach(ex);
+        break;
+      case 'init':
+        e.items.forEach((i) => ex(i.value));
+        break;
+      default:
+        break;
+    }
+  };
+  const st = (t: Stmt | undefined): void => {
+    if (!t) return;
+    switch (t.kind) {
+      case 'block':
+        t.body.forEach(st);
+        break;
+      case 'decl':
+        t.vars.forEach((v) => ex(v.init));
+        break;
+      case 'expr':
+        ex(t.expr);
+        break;
+      case 'if':
+        ex(t.test);
+        st(t.then);
+        st(t.else);
+        break;
+      case 'while':
+      case 'do':
+        ex(t.test);
+        st(t.body);
+        break;
+      case 'for':
+        st(t.init);
+        ex(t.test);
+        ex(t.update);
+        st(t.body);
+        break;
+      case 'switch':
+        ex(t.test);
+        t.cases.forEach((c) => {
+          ex(c.value);
+          c.body.forEach(st);
+        });
+        break;
+      case 'return':
+        ex(t.value);
+        break;
+      case 'label':
+        st(t.body);
+        break;
+      case 'config':
+        t.then.forEach(st);
+        t.else.forEach(st);
+        break;
+      default:
+        break;
+    }
+  };
+  st(s);
+}
+
+function fnName(e: Expr): string | null {
+  if (e.kind === 'ident') return e.name;
+  if (e.kind === 'unary' && e.op === '&' && e.arg.kind === 'ident') return e.arg.name;
+  if (e.kind === 'cast') return fnName(e.arg);
+  return null;
+}
+
+/** Every call site of the file, and every function passed as an argument. */
+export function callSites(unit: TranslationUnit): CallSite[] {
+  const out: CallSite[] = [];
+  for (const fn of unit.functions.values()) {
+    forEachExpr(fn.body, (e) => {
+      if (e.kind !== 'call') return;
+      const callee = fnName(e.callee) ?? (e.callee.kind === 'unary' && e.callee.op === '*' ? fnName(e.callee.arg) : null) ?? '';
+      out.push({ callee, line: e.loc.line, column: e.loc.column, function: fn.name, argIndex: -1 });
+      e.args.forEach((a, i) => {
+        const name = fnName(a);
+        if (name && unit.functions.has(name)) out.push({ callee, line: a.loc.line, column: a.loc.column, function: fn.name, argIndex: i, passed: name });
+      });
+    });
+  }
+  return out;
+}
+
+/** `int cb(struct inode *, sector_t, struct buffer_head *, int)` */
+export function hasGetBlockShape(fn: FunctionDef): boolean {
+  const p = fn.params;
+  if (p.length !== 4) return false;
+  return /\binode\b/.test(p[0].type) && p[0].pointer && !p[1].pointer && /\bbuffer_head\b/.test(p[2].type) && p[2].pointer && !p[3].pointer && /\bint\b/.test(p[3].type) && /\bint\b/.test(fn.returnType);
+}
+
+/** Index of a get_block_t parameter of a callee (model, known primitive or in-file function). */
+export function getBlockParam(unit: TranslationUnit, callee: string): number {
+  const spec = modelTable().get(callee);
+  if (spec?.getBlockArg !== undefined) return spec.getBlockArg;
+  if (callee in GET_BLOCK_TAKERS) return GET_BLOCK_TAKERS[callee];
+  const def = unit.functions.get(callee);
+  if (def) return def.params.findIndex((p) => /\bget_block_t\b/.test(p.type));
+  return -1;
+}
+
+export function findCallbacks(unit: TranslationUnit, sites: CallSite[]): Map<string, CallSite[]> {
+  const out = new Map<string, CallSite[]>();
+  for (const s of sites) {
+    if (!s.passed) continue;
+    const def = unit.functions.get(s.passed);
+    if (!def || !hasGetBlockShape(def)) continue;
+    const idx = getBlockParam(unit, s.callee);
+    if (idx !== s.argIndex) continue;
+    const list = out.get(s.passed) ?? [];
+    list.push(s);
+    out.set(s.passed, list);
+  }
+  return out;
+}
+
+const CONFIGS: { dataMode: string; options: string[] }[] = [
+  { dataMode: 'ordered', options: ['DELALLOC'] },
+  { dataMode: 'ordered', options: [] },
+  { dataMode: 'writeback', options: ['DELALLOC'] },
+  { dataMode: 'writeback', options: [] },
+  { dataMode: 'journal', options: [] },
+  { dataMode: 'journal', options: ['DELALLOC'] },
+];
+
+/** Interprets each function that assigns `&table` to learn which mount configuration picks which table. */
+function tableSelection(unit: TranslationUnit, tables: Set<string>, deadline: number): Map<string, { dataMode: string; options: string[] }[]> {
+  const picks = new Map<string, { dataMode: string; options: string[] }[]>();
+  const selectors: FunctionDef[] = [];
+  for (const fn of unit.functions.values()) {
+    let assigns = false;
+    forEachExpr(fn.body, (e) => {
+      if (e.kind === 'assign' && e.value.kind === 'unary' && e.value.op === '&' && e.value.arg.kind === 'ident' && tables.has(e.value.arg.name)) assigns = true;
+    });
+    if (assigns) selectors.push(fn);
+  }
+  for (const fn of selectors) {
+    for (const cfg of CONFIGS) {
+      explore(
+        (log: ChoiceLog) => {
+          const world = buildWorld(PAGE_STATES[0], null, { dataMode: cfg.dataMode, options: new Set(cfg.options) }, 200);
+          const interp = new Interp(unit, modelTable(), world, log, { stepsPerPath: 2000, callDepth: 8 }, constants);
+          const args = fn.params.map((p) => (/\binode\b/.test(p.type) ? obj(world.inode) : interp.unknown(p.name)));
+          try {
+            interp.run(fn, args);
+          } catch (e) {
+            if (!(e instanceof PathEnd)) throw e;
+          }
+          const chosen = world.inode.mapping.get('a_ops');
+          if (chosen && chosen.k === 'global' && tables.has(chosen.name)) {
+            const list = picks.get(chosen.name) ?? [];
+            if (!list.some((c) => c.dataMode === cfg.dataMode && c.options.join() === cfg.options.join())) list.push(cfg);
+            picks.set(chosen.name, list);
+          }
+          return null;
+        },
+        { maxPaths: 8, deadline },
+      );
+    }
+  }
+  return picks;
+}
+
+/** Whether any function reachable from the table's members marks buffers delayed. */
+function reachesSetBufferDelay(unit: TranslationUnit, roots: string[], sites: CallSite[]): boolean {
+  const seen = new Set<string>();
+  const stack = [...roots];
+  while (stack.length) {
+    const f = stack.pop() as string;
+    if (seen.has(f)) continue;
+    seen.add(f);
+    for (const s of sites) {
+      if (s.function !== f) continue;
+      if (s.callee === 'set_buffer_delay' && s.argIndex < 0) return true;
+      const next = s.passed ?? s.callee;
+      if (unit.functions.has(next)) stack.push(next);
+    }
+  }
+  return false;
+}
+
+export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: number): AopsTable[] {
+  const raw = unit.structs.filter((s) => s.structType === 'address_space_operations');
+  const names = new Set(raw.map((t) => t.name));
+  const picks = tableSelection(unit, names, deadline);
+  return raw.map((t) => {
+    const members = new Map<string, string>();
+    for (const f of t.fields) {
+      const n = fnName(f.value);
+      if (n) members.set(f.field, n);
+    }
+    const writepage = members.get('writepage') ?? null;
+    const wpDef = writepage ? unit.functions.get(writepage) : undefined;
+    const cfgs = picks.get(t.name);
+    let facts: TableFacts;
+    if (cfgs && cfgs.length) {
+      // A delalloc table is one the file selects only when delalloc is on.
+      const delalloc = cfgs.every((c) => c.options.includes('DELALLOC'));
+      facts = { modes: [...new Set(cfgs.map((c) => c.dataMode))], delalloc };
+    } else {
+      facts = { modes: null, delalloc: reachesSetBufferDelay(unit, [...members.values()], sites) ? true : null };
+    }
+    const mount = cfgs && cfgs.length ? cfgs[0] : { dataMode: facts.modes?.[0] ?? 'ordered', options: facts.delalloc ? ['DELALLOC'] : [] };
+    return {
+      name: t.name,
+      line: t.loc.line,
+      members,
+      writepage,
+      writepageLine: wpDef ? wpDef.nameLoc.line : t.fields.find((f) => f.field === 'writepage')?.loc.line ?? t.loc.line,
+      facts,
+      mount,
+    };
+  });
+}

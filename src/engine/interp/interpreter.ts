@@ -1,0 +1,906 @@
+// Executes the IR of the file's own functions along one path, calling kernel models for the
+// primitives they use. Forks (through the ChoiceLog) on unknown conditions and model outcomes.
+import type { RuleId, Severity } from '../api/types';
+import type { Expr, FunctionDef, Loc, Stmt, TranslationUnit } from '../ir/ir';
+import { BufferHead } from '../models/objects';
+import { freshId } from '../models/objects';
+import { type ChoiceLog, PathCut } from './explorer';
+import { type Cell, int, isNull, KObj, obj, show, showErrno, type Value, ZERO } from './values';
+import type { World } from './world';
+
+/** Ends the current path: the kernel crashed, or a budget was hit. */
+export class PathEnd extends Error {
+  constructor(
+    readonly outcome: 'bug' | 'truncated',
+    readonly why: string,
+  ) {
+    super(why);
+  }
+}
+
+export interface Site {
+  loc: Loc;
+  function: string;
+  stack: string[];
+}
+
+/** What a kernel model sees of the interpreter. */
+export interface ModelCtx {
+  readonly world: World;
+  readonly name: string;
+  site(): Site;
+  event(text: string): void;
+  finding(rule: RuleId, severity: Severity, message: string): void;
+  /** Reports a kernel BUG at the responsible call and ends the path. */
+  bug(message: string): never;
+  choose(options: string[], what: string): number;
+  truthy(v: Value): boolean;
+  intOf(v: Value): bigint | null;
+  objOf(v: Value): KObj | null;
+  /** Calls a function value (a get_block callback, a walk_page_buffers fn...). */
+  callValue(fn: Value, args: Value[], via: string): Value;
+  eval(e: Expr): Value;
+  unknown(why: string): Value;
+}
+
+export type ModelFn = (ctx: ModelCtx, args: Value[], raw: Expr[]) => Value;
+
+export interface ModelSpec {
+  fn: ModelFn;
+  /** The model receives unevaluated arguments (macros such as test_opt(sb, NOBH)). */
+  raw?: boolean;
+  /** Use the model even when the file defines a function of that name (allocation primitives). */
+  preferOverSource?: boolean;
+  /** Index of a get_block_t argument, for callback discovery. */
+  getBlockArg?: number;
+  /** One line on what the model does (hover and docs). */
+  doc?: string;
+}
+
+export type ModelTable = ReadonlyMap<string, ModelSpec>;
+
+export interface InterpLimits {
+  stepsPerPath: number;
+  callDepth: number;
+}
+
+interface Frame {
+  fn: FunctionDef;
+  scopes: Map<string, Cell>[];
+  retVal: Value;
+  gotoLabel: string;
+  loc: Loc;
+}
+
+const enum C {
+  Normal,
+  Break,
+  Continue,
+  Return,
+  Goto,
+}
+
+/** A cell that reads and writes a field of an object (`&bh->b_size`, `p->f += 1`). */
+class FieldCell implements Cell {
+  constructor(
+    private readonly o: KObj,
+    private readonly field: string,
+    private readonly read: () => Value,
+  ) {}
+  get name(): string {
+    return `${this.o.label}->${this.field}`;
+  }
+  get value(): Value {
+    return this.read();
+  }
+  set value(v: Value) {
+    this.o.set(this.field, v);
+  }
+}
+
+const UNSIGNED_32 = /\b(unsigned( int)?|u32|__u32|uint|unsigned)\b/;
+const SIGNED_32 = /^(const )?(int|signed|s32|__s32)$/;
+
+export class Interp implements ModelCtx {
+  private readonly frames: Frame[] = [];
+  private steps = 0;
+  private modelName = '';
+  private readonly labelCache = new WeakMap<Stmt, Set<string>>();
+
+  constructor(
+    readonly unit: TranslationUnit,
+    readonly models: ModelTable,
+    readonly world: World,
+    private readonly log: ChoiceLog,
+    private readonly limits: InterpLimits,
+    private readonly constants: ReadonlyMap<string, Value>,
+  ) {}
+
+  get name(): string {
+    return this.modelName;
+  }
+
+  // ------------------------------------------------------------------ ModelCtx
+
+  site(): Site {
+    const top = this.frames[this.frames.length - 1];
+    return {
+      loc: top ? top.loc : { line: 1, column: 1, endLine: 1, endColumn: 1 },
+      function: top ? top.fn.name : '',
+      stack: this.frames.map((f) => f.fn.name),
+    };
+  }
+
+  event(text: string): void {
+    const s = this.site();
+    this.world.step(this.modelName ? `${s.function} → ${this.modelName}` : s.function, s.loc, text, Math.max(0, this.frames.length - 1));
+  }
+
+  finding(rule: RuleId, severity: Severity, message: string): void {
+    const s = this.site();
+    this.event(`${rule}: ${message}`);
+    this.world.findings.push({ rule, severity, loc: s.loc, function: s.function, message, stack: s.stack, traceLength: this.world.trace.length });
+  }
+
+  bug(message: string): never {
+    this.finding('kernel-bug', 'error', message);
+    throw new PathEnd('bug', message);
+  }
+
+  choose(options: string[], what: string): number {
+    const pick = this.log.choose(options, what);
+    if (options.length > 1) this.event(`fork: ${what} → ${options[pick]}`);
+    // Models list the normal outcome first; any other is an injected failure.
+    if (pick > 0 && /^-E[A-Z]+/.test(options[pick])) this.world.injected.push(`${what}: ${options[pick]}`);
+    return pick;
+  }
+
+  truthy(v: Value): boolean {
+    switch (v.k) {
+      case 'int':
+        return v.v !== 0n;
+      case 'unk': {
+        let known = this.world.assumptions.get(v.key);
+        if (known === undefined) {
+          known = this.log.choose(['true', 'false'], `unknown ${v.why}`) === 0;
+          this.world.assumptions.set(v.key, known);
+          this.event(`assume ${v.why} is ${known ? 'true (non-zero)' : 'false (zero)'}`);
+        }
+        return v.neg ? !known : known;
+      }
+      default:
+        return true;
+    }
+  }
+
+  intOf(v: Value): bigint | null {
+    return v.k === 'int' ? v.v : null;
+  }
+
+  objOf(v: Value): KObj | null {
+    return v.k === 'obj' ? v.o : null;
+  }
+
+  unknown(why: string): Value {
+    return { k: 'unk', key: `u${this.world.unknownCounter++}`, why };
+  }
+
+  eval(e: Expr): Value {
+    return this.expr(e);
+  }
+
+  callValue(fn: Value, args: Value[], via: string): Value {
+    if (fn.k === 'fn') return this.invoke(fn.name, args, [], via);
+    if (isNull(fn)) this.bug(`${via}: call through a NULL function pointer`);
+    const name = `(${show(fn)})`;
+    this.noteUnmodelled(name, 'an unknown function pointer: returns an unknown value, no side effects');
+    return this.unknown(`result of ${name}`);
+  }
+
+  // ------------------------------------------------------------------ entry
+
+  /** Runs a function of the file with the given arguments and returns its result. */
+  run(fn: FunctionDef, args: Value[]): Value {
+    return this.callFunction(fn, args, fn.nameLoc);
+  }
+
+  // ------------------------------------------------------------------ calls
+
+  private invoke(name: string, args: Value[], raw: Expr[], via?: string): Value {
+    const spec = this.models.get(name);
+    const def = this.unit.functions.get(name);
+    if (spec && (spec.preferOverSource || !def)) return this.callModel(name, spec, args, raw);
+    if (def) return this.callFunction(def, args, this.site().loc, via);
+    this.noteUnmodelled(name, 'returns an unknown value; both outcomes are explored; no side effects assumed');
+    this.event(`call ${name}(): not defined in this file and not modelled; result unknown`);
+    return this.unknown(`result of ${name}()`);
+  }
+
+  private noteUnmodelled(name: string, assumed: string): void {
+    if (!this.world.unmodelled.has(name)) this.world.unmodelled.set(name, { name, line: this.site().loc.line, assumed });
+  }
+
+  private callModel(name: string, spec: ModelSpec, args: Value[], raw: Expr[]): Value {
+    const saved = this.modelName;
+    this.modelName = name;
+    try {
+      return spec.fn(this, args, raw);
+    } finally {
+      this.modelName = saved;
+    }
+  }
+
+  private callFunction(fn: FunctionDef, args: Value[], loc: Loc, via?: string): Value {
+    if (this.frames.length >= this.limits.callDepth) {
+      throw new PathEnd('truncated', `call depth budget (${this.limits.callDepth}) reached calling ${fn.name} (recursion?)`);
+    }
+    const scope = new Map<string, Cell>();
+    fn.params.forEach((p, i) => {
+      scope.set(p.name, { name: p.name, value: i < args.length ? args[i] : this.unknown(`missing argument ${p.name}`) });
+    });
+    const frame: Frame = { fn, scopes: [scope], retVal: ZERO, gotoLabel: '', loc: fn.nameLoc };
+    const savedModel = this.modelName;
+    this.modelName = '';
+    this.frames.push(frame);
+    try {
+      const argText = args.map(show).join(', ');
+      this.world.step(fn.name, fn.nameLoc, `enter ${fn.name}(${argText})${via ? ` via ${via}` : ''}`, this.frames.length - 1);
+      let c = this.exec(fn.body);
+      if (c === C.Goto) {
+        // A goto whose label the body did not hold: the lowering lost it (unknown construct).
+        this.world.step(fn.name, frame.loc, `goto ${frame.gotoLabel}: label not found; function abandoned`, this.frames.length - 1);
+        c = C.Return;
+        frame.retVal = this.unknown(`return of ${fn.name} after a lost goto`);
+      }
+      if (c !== C.Return) frame.retVal = fn.returnType === 'void' ? ZERO : ZERO;
+      this.world.step(fn.name, frame.loc, `return ${show(frame.retVal)} from ${fn.name}`, this.frames.length - 1);
+      return frame.retVal;
+    } finally {
+      this.frames.pop();
+      this.modelName = savedModel;
+      void loc;
+    }
+  }
+
+  // ------------------------------------------------------------------ statements
+
+  private tick(loc: Loc): void {
+    if (++this.steps > this.limits.stepsPerPath) {
+      const f = this.frames[this.frames.length - 1];
+      throw new PathEnd('truncated', `step budget (${this.limits.stepsPerPath}) exhausted in ${f ? f.fn.name : '?'} at line ${loc.line}: a loop that does not end under this scenario?`);
+    }
+  }
+
+  private labelsIn(s: Stmt): Set<string> {
+    let set = this.labelCache.get(s);
+    if (set) return set;
+    set = new Set();
+    const visit = (t: Stmt | undefined): void => {
+      if (!t) return;
+      switch (t.kind) {
+        case 'label':
+          set!.add(t.label);
+          visit(t.body);
+          break;
+        case 'block':
+          t.body.forEach(visit);
+          break;
+        case 'if':
+          visit(t.then);
+          visit(t.else);
+          break;
+        case 'while':
+        case 'do':
+        case 'for':
+          visit(t.body);
+          break;
+        case 'switch':
+          t.cases.forEach((c) => c.body.forEach(visit));
+          break;
+        case 'config':
+          t.then.forEach(visit);
+          t.else.forEach(visit);
+          break;
+        default:
+          break;
+      }
+    };
+    visit(s);
+    this.labelCache.set(s, set);
+    return set;
+  }
+
+  private frame(): Frame {
+    return this.frames[this.frames.length - 1];
+  }
+
+  private stepEvent(loc: Loc, event: string): void {
+    const f = this.frame();
+    f.loc = loc;
+    this.world.step(f.fn.name, loc, event, this.frames.length - 1);
+  }
+
+  /** Executes `s`; when `seek` is set, skips forward to that label first (goto). */
+  private exec(s: Stmt, seek?: string): C {
+    if (seek !== undefined && !this.labelsIn(s).has(seek)) return C.Normal;
+    const f = this.frame();
+    switch (s.kind) {
+      case 'block':
+        return this.execList(s.body, seek);
+      case 'label':
+        if (seek === s.label) seek = undefined;
+        return s.body ? this.exec(s.body, seek) : C.Normal;
+      case 'config': {
+        if (seek !== undefined) {
+          const target = seek;
+          const inThen = s.then.some((t) => this.labelsIn(t).has(target));
+          return this.execList(inThen ? s.then : s.else, seek);
+        }
+        this.tick(s.loc);
+        const key = `config:${s.condition}`;
+        let on = this.world.assumptions.get(key);
+        if (on === undefined) {
+          on = this.choose([`${s.condition} holds`, `${s.condition} does not hold`], 'kernel configuration') === 0;
+          this.world.assumptions.set(key, on);
+        }
+        return this.execList(on ? s.then : s.else);
+      }
+      case 'if': {
+        if (seek !== undefined) {
+          if (this.labelsIn(s.then).has(seek)) return this.exec(s.then, seek);
+          return s.else ? this.exec(s.else, seek) : C.Normal;
+        }
+        this.tick(s.loc);
+        f.loc = s.loc;
+        const taken = this.truthy(this.expr(s.test));
+        this.stepEvent(s.test.loc, `if (…) → ${taken ? 'true' : 'false'}`);
+        if (taken) return this.exec(s.then);
+        return s.else ? this.exec(s.else) : C.Normal;
+      }
+      case 'while':
+      case 'do':
+      case 'for':
+        return this.loop(s, seek);
+      case 'switch':
+        return this.switchStmt(s, seek);
+    }
+    if (seek !== undefined) return C.Normal;
+    this.tick(s.loc);
+    f.loc = s.loc;
+    switch (s.kind) {
+      case 'decl':
+        for (const v of s.vars) this.declare(v.name, v.type, v.pointer, v.array, v.init, v.loc);
+        return C.Normal;
+      case 'expr':
+        this.stepEvent(s.loc, describeExpr(s.expr));
+        f.loc = s.loc;
+        this.expr(s.expr);
+        return C.Normal;
+      case 'return':
+        f.loc = s.loc;
+        f.retVal = s.value ? this.expr(s.value) : ZERO;
+        this.stepEvent(s.loc, `return ${show(f.retVal)}`);
+        return C.Return;
+      case 'break':
+        return C.Break;
+      case 'continue':
+        return C.Continue;
+      case 'goto':
+        f.gotoLabel = s.label;
+        this.stepEvent(s.loc, `goto ${s.label}`);
+        return C.Goto;
+      case 'empty':
+        return C.Normal;
+      case 'unknown':
+        this.stepEvent(s.loc, `skipped unreadable code (${s.reason})`);
+        return C.Normal;
+    }
+    return C.Normal;
+  }
+
+  private execList(list: Stmt[], seek?: string): C {
+    let i = 0;
+    if (seek !== undefined) {
+      const target = seek;
+      i = list.findIndex((t) => this.labelsIn(t).has(target));
+      if (i < 0) return C.Normal;
+    }
+    for (; i < list.length; i++) {
+      let c = this.exec(list[i], seek);
+      seek = undefined;
+      while (c === C.Goto) {
+        const label = this.frame().gotoLabel;
+        const j = list.findIndex((t) => this.labelsIn(t).has(label));
+        if (j < 0) return C.Goto;
+        i = j;
+        c = this.exec(list[i], label);
+      }
+      if (c !== C.Normal) return c;
+    }
+    return C.Normal;
+  }
+
+  private loop(s: Extract<Stmt, { kind: 'while' | 'do' | 'for' }>, seek?: string): C {
+    const f = this.frame();
+    let first = true;
+    if (s.kind === 'for') f.scopes.push(new Map());
+    try {
+      if (s.kind === 'for' && s.init && seek === undefined) this.exec(s.init);
+      for (;;) {
+        this.tick(s.loc);
+        const skipTest = (s.kind === 'do' && first) || (seek !== undefined && first);
+        if (!skipTest) {
+          const test = s.test;
+          if (test) {
+            f.loc = test.loc;
+            const go = this.truthy(this.expr(test));
+            this.stepEvent(test.loc, `loop condition → ${go ? 'true' : 'false'}`);
+            if (!go) return C.Normal;
+          }
+        }
+        first = false;
+        const c = this.exec(s.body, seek);
+        seek = undefined;
+        if (c === C.Break) return C.Normal;
+        if (c === C.Return || c === C.Goto) return c;
+        if (s.kind === 'for' && s.update) {
+          f.loc = s.update.loc;
+          this.expr(s.update);
+        }
+      }
+    } finally {
+      if (s.kind === 'for') f.scopes.pop();
+    }
+  }
+
+  private switchStmt(s: Extract<Stmt, { kind: 'switch' }>, seek?: string): C {
+    let start = -1;
+    if (seek !== undefined) {
+      const target = seek;
+      start = s.cases.findIndex((c) => c.body.some((t) => this.labelsIn(t).has(target)));
+      if (start < 0) return C.Normal;
+    } else {
+      this.tick(s.loc);
+      const v = this.expr(s.test);
+      for (let i = 0; i < s.cases.length && start < 0; i++) {
+        const cv = s.cases[i].value;
+        if (!cv) continue;
+        if (this.truthy(this.compare('==', v, this.expr(cv)))) start = i;
+      }
+      if (start < 0) start = s.cases.findIndex((c) => !c.value);
+      this.stepEvent(s.test.loc, start < 0 ? 'switch: no case matches' : `switch → case at line ${s.cases[start].loc.line}`);
+      if (start < 0) return C.Normal;
+    }
+    const body = s.cases.slice(start).flatMap((c) => c.body);
+    const c = this.execList(body, seek);
+    return c === C.Break ? C.Normal : c;
+  }
+
+  private declare(name: string, type: string, pointer: boolean, array: boolean, init: Expr | undefined, loc: Loc): void {
+    const f = this.frame();
+    let value: Value;
+    let struct = false;
+    if (!pointer && !array && /\bstruct\s+buffer_head\b/.test(type)) {
+      struct = true;
+      const bh = new BufferHead(0, null, -1);
+      bh.label = name;
+      value = obj(bh);
+    } else if (!pointer && (array || /^(const\s+)?(struct|union)\s/.test(type))) {
+      struct = true;
+      value = obj(new KObj(type.replace(/^const\s+/, ''), freshId(), name));
+      if (init && init.kind === 'init') {
+        for (const item of init.items) if (item.field) (value as { o: KObj }).o.set(item.field, this.expr(item.value));
+        init = undefined;
+      }
+    } else {
+      value = this.unknown(`uninitialised ${name}`);
+    }
+    if (init) value = this.normalize(type, pointer, this.expr(init));
+    f.scopes[f.scopes.length - 1].set(name, { name, value, struct });
+    if (init) this.stepEvent(loc, `${name} = ${show(value)}`);
+  }
+
+  private normalize(type: string, pointer: boolean, v: Value): Value {
+    if (pointer || v.k !== 'int') return v;
+    const t = type.replace(/\bconst\b/g, '').trim();
+    if (UNSIGNED_32.test(t) && !/long/.test(t)) return int(BigInt.asUintN(32, v.v));
+    if (SIGNED_32.test(t)) return int(BigInt.asIntN(32, v.v));
+    if (/\b(unsigned long|sector_t|pgoff_t|size_t|u64|__u64|ext4_fsblk_t|ext4_lblk_t)\b/.test(t)) return int(BigInt.asUintN(64, v.v));
+    if (/\b(loff_t|long|s64|ssize_t)\b/.test(t)) return int(BigInt.asIntN(64, v.v));
+    return v;
+  }
+
+  // ------------------------------------------------------------------ expressions
+
+  private lookup(name: string): Cell | undefined {
+    const f = this.frames[this.frames.length - 1];
+    if (!f) return undefined;
+    for (let i = f.scopes.length - 1; i >= 0; i--) {
+      const c = f.scopes[i].get(name);
+      if (c) return c;
+    }
+    return undefined;
+  }
+
+  private readonly macroGuard = new Set<string>();
+
+  private ident(name: string, loc: Loc): Value {
+    const cell = this.lookup(name);
+    if (cell) return cell.value;
+    if (this.unit.functions.has(name) || this.models.has(name)) return { k: 'fn', name };
+    const c = this.constants.get(name);
+    if (c) return c;
+    if (this.unit.structs.some((s) => s.name === name)) return { k: 'global', name };
+    const m = this.unit.macros.get(name);
+    if (m && m.value && !this.macroGuard.has(name)) {
+      this.macroGuard.add(name);
+      try {
+        return this.expr(m.value);
+      } finally {
+        this.macroGuard.delete(name);
+      }
+    }
+    if (this.unit.declared.has(name)) return { k: 'fn', name };
+    this.noteUnmodelled(name, 'an identifier neither defined in this file nor modelled (macro or global): unknown value');
+    void loc;
+    return { k: 'unk', key: `ident:${name}`, why: name };
+  }
+
+  private deref(v: Value, what: string): KObj | Cell {
+    switch (v.k) {
+      case 'obj':
+        return v.o;
+      case 'ref':
+        return v.cell;
+      case 'int':
+        if (v.v === 0n) this.bug(`NULL pointer dereference: ${what}`);
+        return this.unknownObject(`addr:${v.v}`, what);
+      case 'err':
+        this.bug(`dereference of an error pointer ERR_PTR(${showErrno(v.errno)}): ${what}`);
+        break;
+      case 'unk':
+        return this.unknownObject(v.key, what);
+      case 'global':
+        return this.globalObject(v.name);
+      default:
+        return this.unknownObject(`v:${show(v)}`, what);
+    }
+    return this.unknownObject('never', what);
+  }
+
+  private unknownObject(key: string, what: string): KObj {
+    let o = this.world.unknownObjects.get(key);
+    if (!o) {
+      o = new KObj('unknown', freshId(), what);
+      this.world.unknownObjects.set(key, o);
+    }
+    return o;
+  }
+
+  private globalObject(name: string): KObj {
+    const key = `global:${name}`;
+    let o = this.world.unknownObjects.get(key);
+    if (!o) {
+      o = new KObj('global', freshId(), name);
+      const inst = this.unit.structs.find((s) => s.name === name);
+      if (inst) for (const f of inst.fields) o.set(f.field, this.expr(f.value));
+      this.world.unknownObjects.set(key, o);
+    }
+    return o;
+  }
+
+  private fieldOf(o: KObj, field: string): Value {
+    const v = o.get(field);
+    if (v !== undefined) return v;
+    const u: Value = { k: 'unk', key: `o${o.id}.${field}`, why: `${o.label}->${field}` };
+    o.set(field, u);
+    return u;
+  }
+
+  private lvalue(e: Expr): Cell {
+    switch (e.kind) {
+      case 'ident': {
+        const c = this.lookup(e.name);
+        if (c) return c;
+        // An assignment to a global of the file: a cell per path.
+        const o = this.unknownObject('globals', 'globals');
+        return new FieldCell(o, e.name, () => this.fieldOf(o, e.name));
+      }
+      case 'member': {
+        const base = e.arrow ? this.expr(e.object) : this.structValue(e.object);
+        const target = this.deref(base, exprText(e));
+        if (!(target instanceof KObj)) {
+          const cellObj = this.cellAsObject(target);
+          return new FieldCell(cellObj, e.field, () => this.fieldOf(cellObj, e.field));
+        }
+        return new FieldCell(target, e.field, () => this.fieldOf(target, e.field));
+      }
+      case 'unary':
+        if (e.op === '*') {
+          const t = this.deref(this.expr(e.arg), exprText(e));
+          if (t instanceof KObj) return new FieldCell(t, '*', () => this.fieldOf(t, '*'));
+          return t;
+        }
+        break;
+      case 'index': {
+        const base = this.expr(e.object);
+        const idx = this.expr(e.index);
+        const t = this.deref(base, exprText(e));
+        const key = idx.k === 'int' ? `[${idx.v}]` : `[${show(idx)}]`;
+        if (t instanceof KObj) return new FieldCell(t, key, () => this.fieldOf(t, key));
+        if (idx.k === 'int' && idx.v === 0n) return t;
+        const o = this.cellAsObject(t);
+        return new FieldCell(o, key, () => this.fieldOf(o, key));
+      }
+      default:
+        break;
+    }
+    // Not assignable (a cast, a call...): writes go nowhere.
+    const scratch: Cell = { name: exprText(e), value: this.expr(e) };
+    return scratch;
+  }
+
+  private cellAsObject(c: Cell): KObj {
+    if (c.value.k === 'obj') return c.value.o;
+    const o = new KObj('struct', freshId(), c.name);
+    c.value = obj(o);
+    return o;
+  }
+
+  /** Value of a struct expression used with `.`: local struct variables hold their object. */
+  private structValue(e: Expr): Value {
+    return this.expr(e);
+  }
+
+  private expr(e: Expr): Value {
+    switch (e.kind) {
+      case 'num':
+        return { k: 'int', v: e.value };
+      case 'str':
+        return { k: 'str', s: e.value };
+      case 'ident':
+        return this.ident(e.name, e.loc);
+      case 'sizeof':
+        return { k: 'unk', key: `sizeof:${e.text}`, why: e.text };
+      case 'unknown':
+        return { k: 'unk', key: `unknown:${e.loc.line}:${e.loc.column}`, why: `unreadable \`${e.text}\`` };
+      case 'init': {
+        const o = new KObj('init', freshId(), 'initializer');
+        e.items.forEach((it, i) => o.set(it.field ?? `[${i}]`, this.expr(it.value)));
+        return obj(o);
+      }
+      case 'comma': {
+        let v: Value = ZERO;
+        for (const x of e.exprs) v = this.expr(x);
+        return v;
+      }
+      case 'cond':
+        return this.truthy(this.expr(e.test)) ? this.expr(e.then) : this.expr(e.else);
+      case 'cast': {
+        const v = this.expr(e.arg);
+        return this.normalize(e.type, /\*/.test(e.type), v);
+      }
+      case 'member': {
+        const base = this.expr(e.object);
+        const t = this.deref(base, exprText(e));
+        if (t instanceof KObj) return this.fieldOf(t, e.field);
+        return this.fieldOf(this.cellAsObject(t), e.field);
+      }
+      case 'index': {
+        const c = this.lvalue(e);
+        return c.value;
+      }
+      case 'unary':
+        return this.unary(e);
+      case 'update': {
+        const c = this.lvalue(e.arg);
+        const old = c.value;
+        const nv = this.arith(e.op === '++' ? '+' : '-', old, { k: 'int', v: 1n });
+        c.value = nv;
+        return e.prefix ? nv : old;
+      }
+      case 'assign': {
+        const c = this.lvalue(e.target);
+        let v = this.expr(e.value);
+        if (e.op !== '=') v = this.arith(e.op.slice(0, -1), c.value, v);
+        c.value = v;
+        return v;
+      }
+      case 'binary':
+        return this.binary(e);
+      case 'call':
+        return this.call(e);
+    }
+  }
+
+  private unary(e: Extract<Expr, { kind: 'unary' }>): Value {
+    switch (e.op) {
+      case '&': {
+        const a = e.arg;
+        if (a.kind === 'ident') {
+          const cell = this.lookup(a.name);
+          if (cell) return cell.struct ? cell.value : { k: 'ref', cell };
+          return this.ident(a.name, a.loc);
+        }
+        if (a.kind === 'member' || a.kind === 'index') return { k: 'ref', cell: this.lvalue(a) };
+        if (a.kind === 'unary' && a.op === '*') return this.expr(a.arg);
+        return this.expr(a);
+      }
+      case '*': {
+        const v = this.expr(e.arg);
+        if (v.k === 'fn') return v;
+        const t = this.deref(v, exprText(e));
+        if (t instanceof KObj) return obj(t);
+        return t.value;
+      }
+      case '!': {
+        const v = this.expr(e.arg);
+        if (v.k === 'unk') return { ...v, neg: !v.neg };
+        return int(!this.truthy(v));
+      }
+      case '-':
+      case '~':
+      case '+': {
+        const v = this.expr(e.arg);
+        if (v.k !== 'int') return v.k === 'unk' ? { k: 'unk', key: `${e.op}${v.key}`, why: `${e.op}${v.why}` } : v;
+        return int(e.op === '-' ? -v.v : e.op === '~' ? ~v.v : v.v);
+      }
+    }
+  }
+
+  private binary(e: Extract<Expr, { kind: 'binary' }>): Value {
+    if (e.op === '&&') {
+      if (!this.truthy(this.expr(e.left))) return ZERO;
+      return int(this.truthy(this.expr(e.right)));
+    }
+    if (e.op === '||') {
+      if (this.truthy(this.expr(e.left))) return int(1);
+      return int(this.truthy(this.expr(e.right)));
+    }
+    const l = this.expr(e.left);
+    const r = this.expr(e.right);
+    if (['==', '!=', '<', '>', '<=', '>='].includes(e.op)) return this.compare(e.op, l, r);
+    return this.arith(e.op, l, r);
+  }
+
+  private compare(op: string, l: Value, r: Value): Value {
+    if (l.k === 'int' && r.k === 'int') {
+      const a = l.v;
+      const b = r.v;
+      const res = op === '==' ? a === b : op === '!=' ? a !== b : op === '<' ? a < b : op === '>' ? a > b : op === '<=' ? a <= b : a >= b;
+      return int(res);
+    }
+    if (l.k === 'unk' || r.k === 'unk') {
+      const key = `(${l.k === 'unk' ? (l.neg ? '!' : '') + l.key : show(l)} ${op} ${r.k === 'unk' ? (r.neg ? '!' : '') + r.key : show(r)})`;
+      // `unk == 0` and `!unk` are the same question: keep them consistent.
+      if ((op === '==' || op === '!=') && r.k === 'int' && r.v === 0n && l.k === 'unk') return { k: 'unk', key: l.key, why: l.why, neg: op === '==' ? !l.neg : !!l.neg };
+      if ((op === '==' || op === '!=') && l.k === 'int' && l.v === 0n && r.k === 'unk') return { k: 'unk', key: r.key, why: r.why, neg: op === '==' ? !r.neg : !!r.neg };
+      const lw = l.k === 'unk' ? l.why : show(l);
+      const rw = r.k === 'unk' ? r.why : show(r);
+      return { k: 'unk', key, why: `${lw} ${op} ${rw}` };
+    }
+    const same = sameValue(l, r);
+    if (op === '==') return int(same);
+    if (op === '!=') return int(!same);
+    return { k: 'unk', key: `cmp:${show(l)}${op}${show(r)}`, why: `${show(l)} ${op} ${show(r)}` };
+  }
+
+  private arith(op: string, l: Value, r: Value): Value {
+    if (l.k === 'int' && r.k === 'int') {
+      const a = l.v;
+      const b = r.v;
+      switch (op) {
+        case '+':
+          return int(a + b);
+        case '-':
+          return int(a - b);
+        case '*':
+          return int(a * b);
+        case '/':
+          return b === 0n ? this.unknown('division by zero') : int(a / b);
+        case '%':
+          return b === 0n ? this.unknown('modulo by zero') : int(a % b);
+        case '<<':
+          return b < 0n || b > 128n ? this.unknown('oversized shift') : int(a << b);
+        case '>>':
+          return b < 0n || b > 128n ? this.unknown('oversized shift') : int(a >> b);
+        case '&':
+          return int(a & b);
+        case '|':
+          return int(a | b);
+        case '^':
+          return int(a ^ b);
+        default:
+          return this.unknown(`operator ${op}`);
+      }
+    }
+    // Pointer arithmetic and unknown operands: an unknown derived from both.
+    const lk = l.k === 'unk' ? l.key : show(l);
+    const rk = r.k === 'unk' ? r.key : show(r);
+    const lw = l.k === 'unk' ? l.why : show(l);
+    const rw = r.k === 'unk' ? r.why : show(r);
+    return { k: 'unk', key: `(${lk} ${op} ${rk})`, why: `${lw} ${op} ${rw}` };
+  }
+
+  private call(e: Extract<Expr, { kind: 'call' }>): Value {
+    const f = this.frame();
+    let name: string | undefined;
+    let fnValue: Value | undefined;
+    const callee = e.callee;
+    if (callee.kind === 'ident' && !this.lookup(callee.name)) {
+      name = callee.name;
+    } else {
+      fnValue = this.expr(callee);
+      if (fnValue.k === 'fn') name = fnValue.name;
+    }
+    const spec = name ? this.models.get(name) : undefined;
+    const raw = spec?.raw === true;
+    const args = raw ? [] : e.args.map((a) => this.expr(a));
+    f.loc = e.loc;
+    if (name) {
+      this.stepEvent(e.loc, `call ${name}(${raw ? e.args.map(exprText).join(', ') : args.map(show).join(', ')})`);
+      f.loc = e.loc;
+      const r = this.invoke(name, args, e.args);
+      f.loc = e.loc;
+      return r;
+    }
+    f.loc = e.loc;
+    return this.callValue(fnValue as Value, args, exprText(callee));
+  }
+}
+
+function sameValue(a: Value, b: Value): boolean {
+  if (a.k === 'obj' && b.k === 'obj') return a.o === b.o;
+  if (a.k === 'fn' && b.k === 'fn') return a.name === b.name;
+  if (a.k === 'ref' && b.k === 'ref') return a.cell === b.cell;
+  if (a.k === 'global' && b.k === 'global') return a.name === b.name;
+  if (a.k === 'err' && b.k === 'err') return a.errno === b.errno;
+  if (a.k === 'str' && b.k === 'str') return a.s === b.s;
+  return false;
+}
+
+/** Short source-like rendering of an expression, for trace events. */
+export function exprText(e: Expr, depth = 0): string {
+  if (depth > 4) return '…';
+  const t = (x: Expr): string => exprText(x, depth + 1);
+  switch (e.kind) {
+    case 'num':
+      return e.value.toString();
+    case 'str':
+      return e.value.length > 20 ? `${e.value.slice(0, 17)}…"` : e.value;
+    case 'ident':
+      return e.name;
+    case 'unary':
+      return `${e.op}${t(e.arg)}`;
+    case 'update':
+      return e.prefix ? `${e.op}${t(e.arg)}` : `${t(e.arg)}${e.op}`;
+    case 'binary':
+      return `${t(e.left)} ${e.op} ${t(e.right)}`;
+    case 'assign':
+      return `${t(e.target)} ${e.op} ${t(e.value)}`;
+    case 'call':
+      return `${t(e.callee)}(${e.args.map(t).join(', ')})`;
+    case 'member':
+      return `${t(e.object)}${e.arrow ? '->' : '.'}${e.field}`;
+    case 'index':
+      return `${t(e.object)}[${t(e.index)}]`;
+    case 'cond':
+      return `${t(e.test)} ? ${t(e.then)} : ${t(e.else)}`;
+    case 'comma':
+      return e.exprs.map(t).join(', ');
+    case 'cast':
+      return `(${e.type})${t(e.arg)}`;
+    case 'sizeof':
+    case 'unknown':
+      return e.text;
+    case 'init':
+      return '{…}';
+  }
+}
+
+function describeExpr(e: Expr): string {
+  const text = exprText(e);
+  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
+}
+
+export { PathCut };

@@ -1,0 +1,144 @@
+// The block allocation primitive (ext4_get_blocks_wrap of 2008, and its later names): look a
+// block up, map the buffer; with create set and the block unallocated, allocate it.
+import type { ModelCtx, ModelSpec } from '../interp/interpreter';
+import { ERRNO, int, show, type Value } from '../interp/values';
+import { BufferHead, Handle } from './objects';
+import { spendCredits } from './journal';
+
+/**
+ * Metadata blocks one allocation dirties: block bitmap, group descriptor, superblock free
+ * counters, inode (i_blocks/extent root). ext4_writepage_trans_blocks() budgets at least this.
+ */
+export const ALLOC_CREDITS = 4;
+
+interface Lookup {
+  handle: Value;
+  block: Value;
+  maxBlocks: Value;
+  /** The buffer_head to map, or null when the caller passes a map struct. */
+  bh: BufferHead | null;
+  create: Value;
+  /** ext4_map_blocks: write the result into this struct instead of a buffer. */
+  map?: import('../interp/values').KObj;
+}
+
+function createText(v: Value): string {
+  return v.k === 'int' ? v.v.toString() : show(v);
+}
+
+function getBlocks(ctx: ModelCtx, q: Lookup): Value {
+  const w = ctx.world;
+  const inode = w.inode;
+  const block = q.block.k === 'int' ? Number(q.block.v) : null;
+  const max = q.maxBlocks.k === 'int' && q.maxBlocks.v > 0n ? Number(q.maxBlocks.v) : 1;
+  if (block === null) {
+    w.allocCalls.push({ stack: ctx.site().stack, create: createText(q.create), primitive: ctx.name, line: ctx.site().loc.line });
+    ctx.event(`${ctx.name}: logical block ${show(q.block)} unknown`);
+    return ctx.unknown(`result of ${ctx.name}`);
+  }
+  const site = ctx.site();
+  w.allocCalls.push({ stack: site.stack, create: createText(q.create), primitive: ctx.name, line: site.loc.line });
+  const state = inode.diskState(block);
+  if (state === 'allocated') {
+    let n = 1;
+    while (n < max && inode.diskState(block + n) === 'allocated') n++;
+    mapResult(q, block, n);
+    ctx.event(`${ctx.name}(block ${block}, create=${createText(q.create)}): already allocated; buffer mapped to disk block ${diskBlock(block)}, returns ${n}`);
+    return int(n);
+  }
+  const wantCreate = ctx.truthy(q.create);
+  if (!wantCreate) {
+    ctx.event(`${ctx.name}(block ${block}, create=0): block is ${state === 'delayed' ? 'delayed (reserved, not allocated)' : 'a hole'}; nothing allocated, returns 0`);
+    return int(0);
+  }
+  // create != 0 on an unallocated block: a real allocation.
+  const hv = q.handle;
+  const handle = hv.k === 'obj' && hv.o instanceof Handle ? hv.o : null;
+  if (w.page.locked) {
+    const own = handle ? handle.paysForWriteback : false;
+    const payer = handle ? `the handle of ${handle.owner} (${handle.purpose})` : 'no journal handle';
+    ctx.finding(
+      'alloc-under-page-lock',
+      own ? 'warning' : 'error',
+      `${ctx.name} allocates block ${block} (create=${createText(q.create)}) while the page is locked, paid by ${payer}${own ? '' : '; writepage must not allocate under the page lock'}`,
+    );
+  }
+  if (!handle) {
+    ctx.bug(`${ctx.name} allocates block ${block} with no journal handle: the journalling of the block bitmap dereferences a NULL handle`);
+  }
+  const outcome = ctx.choose(['allocated', '-ENOSPC', '-EDQUOT'], `${ctx.name} allocation of block ${block}`);
+  if (outcome === 1) return int(-ERRNO.ENOSPC);
+  if (outcome === 2) return int(-ERRNO.EDQUOT);
+  spendCredits(ctx, handle, ALLOC_CREDITS, `${ctx.name} allocation of block ${block}`);
+  inode.blockMap.set(block, 'allocated');
+  mapResult(q, block, 1);
+  if (q.bh) q.bh.flags.add('new');
+  if (q.map) q.map.set('m_flags', int(Number(q.map.get('m_flags')?.k === 'int' ? (q.map.get('m_flags') as { v: bigint }).v : 0n) | 1 | 2));
+  ctx.event(`${ctx.name}: block ${block} allocated at disk block ${diskBlock(block)}; buffer mapped and new`);
+  return int(1);
+}
+
+function diskBlock(lblk: number): number {
+  return 1000 + lblk;
+}
+
+function mapResult(q: Lookup, block: number, n: number): void {
+  if (q.bh) {
+    q.bh.flags.add('mapped');
+    q.bh.blocknr = BigInt(diskBlock(block));
+    if (q.bh.lblk < 0) q.bh.lblk = block;
+  }
+  if (q.map) {
+    q.map.set('m_pblk', int(diskBlock(block)));
+    q.map.set('m_len', int(n));
+    q.map.set('m_flags', int(2));
+  }
+}
+
+function bhArg(v: Value | undefined): BufferHead | null {
+  return v && v.k === 'obj' && v.o instanceof BufferHead ? v.o : null;
+}
+
+const zero: Value = { k: 'int', v: 0n };
+
+export const allocModels: [string, ModelSpec][] = [
+  [
+    'ext4_get_blocks_wrap',
+    {
+      // (handle, inode, block, max_blocks, bh, create, extend_disksize[, flag])
+      fn: (c, a) => getBlocks(c, { handle: a[0] ?? zero, block: a[2] ?? zero, maxBlocks: a[3] ?? zero, bh: bhArg(a[4]), create: a[5] ?? zero }),
+      preferOverSource: true,
+      doc: 'allocation primitive: maps an allocated block; allocates (credits, handle) when create != 0',
+    },
+  ],
+  [
+    'ext4_get_blocks_handle',
+    { fn: (c, a) => getBlocks(c, { handle: a[0] ?? zero, block: a[2] ?? zero, maxBlocks: a[3] ?? zero, bh: bhArg(a[4]), create: a[5] ?? zero }), preferOverSource: true },
+  ],
+  [
+    'ext4_get_blocks',
+    {
+      // 2.6.30 era: (handle, inode, block, max_blocks, bh, flags); EXT4_GET_BLOCKS_CREATE is bit 0.
+      fn: (c, a) => {
+        const flags = a[5] ?? zero;
+        const create: Value = flags.k === 'int' ? { k: 'int', v: flags.v & 1n } : flags;
+        return getBlocks(c, { handle: a[0] ?? zero, block: a[2] ?? zero, maxBlocks: a[3] ?? zero, bh: bhArg(a[4]), create });
+      },
+      preferOverSource: true,
+    },
+  ],
+  [
+    'ext4_map_blocks',
+    {
+      // 2.6.35+: (handle, inode, struct ext4_map_blocks *map, flags)
+      fn: (c, a) => {
+        const map = a[2] && a[2].k === 'obj' ? a[2].o : undefined;
+        const flags = a[3] ?? zero;
+        const create: Value = flags.k === 'int' ? { k: 'int', v: flags.v & 1n } : flags;
+        return getBlocks(c, { handle: a[0] ?? zero, block: map?.get('m_lblk') ?? zero, maxBlocks: map?.get('m_len') ?? zero, bh: null, create, map });
+      },
+      preferOverSource: true,
+    },
+  ],
+  ['ext4_da_reserve_space', { fn: () => zero, doc: 'reserves delalloc quota/space (no journal credits)' }],
+];

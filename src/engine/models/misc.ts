@@ -1,0 +1,139 @@
+// Assertions (BUG_ON, BUG, J_ASSERT, WARN_ON), error pointers, i_size, mount options and data
+// modes, EXT4_I/EXT4_SB, and the page-cache constants of the 2.6.2x kernels.
+import type { ModelCtx, ModelSpec } from '../interp/interpreter';
+import { exprText } from '../interp/interpreter';
+import { ERRNO, int, obj, show, type Value, ZERO } from '../interp/values';
+
+function assertion(kind: string, fires: (ctx: ModelCtx, v: Value) => boolean): ModelSpec {
+  return {
+    raw: true,
+    fn: (ctx, _a, raw) => {
+      const cond = raw[0];
+      const v = cond ? ctx.eval(cond) : ZERO;
+      if (fires(ctx, v)) ctx.bug(`${kind}(${cond ? exprText(cond) : ''}) fires`);
+      return ZERO;
+    },
+    doc: `${kind}: a reachable failing one crashes the kernel`,
+  };
+}
+
+function warn(): ModelSpec {
+  return {
+    raw: true,
+    fn: (ctx, _a, raw) => {
+      const v = raw[0] ? ctx.eval(raw[0]) : ZERO;
+      const t = ctx.truthy(v);
+      if (t) ctx.event(`WARN_ON(${raw[0] ? exprText(raw[0]) : ''}) warns (not a BUG)`);
+      return int(t);
+    },
+  };
+}
+
+function isErr(v: Value | undefined): boolean {
+  return !!v && v.k === 'err';
+}
+
+/** test_opt(sb, NAME): reads the mount option from the scenario's mount configuration. */
+function testOpt(ctx: ModelCtx, _a: Value[], raw: import('../ir/ir').Expr[]): Value {
+  const opt = raw[1];
+  const name = opt && opt.kind === 'ident' ? opt.name.replace(/^EXT[234]_MOUNT_/, '') : opt ? exprText(opt) : '';
+  const on = ctx.world.mount.options.has(name.toUpperCase());
+  ctx.event(`test_opt(${name}) → ${on ? 'set' : 'clear'}`);
+  return int(on);
+}
+
+function dataMode(mode: string): ModelSpec {
+  return { fn: (ctx) => int(ctx.world.mount.dataMode === mode), doc: `whether the inode's data mode is data=${mode}` };
+}
+
+const identity: ModelSpec = { fn: (_c, a) => a[0] ?? ZERO };
+const noop: ModelSpec = { fn: () => ZERO };
+
+function minmax(pick: 'min' | 'max', offset: number): ModelSpec {
+  return {
+    fn: (ctx, a) => {
+      const x = a[offset];
+      const y = a[offset + 1];
+      if (!x || !y || x.k !== 'int' || y.k !== 'int') return ctx.unknown(`${pick}(${x ? show(x) : '?'}, ${y ? show(y) : '?'})`);
+      return int(pick === 'min' ? (x.v < y.v ? x.v : y.v) : x.v > y.v ? x.v : y.v);
+    },
+  };
+}
+
+export const miscModels: [string, ModelSpec][] = [
+  ['BUG_ON', assertion('BUG_ON', (c, v) => c.truthy(v))],
+  ['J_ASSERT', assertion('J_ASSERT', (c, v) => !c.truthy(v))],
+  ['J_ASSERT_BH', { raw: true, fn: (c, _a, raw) => { if (raw[1] && !c.truthy(c.eval(raw[1]))) c.bug(`J_ASSERT_BH(${exprText(raw[1])}) fails`); return ZERO; } }],
+  ['BUG', { fn: (c) => c.bug('BUG()') }],
+  ['WARN_ON', warn()],
+  ['WARN_ON_ONCE', warn()],
+  ['IS_ERR', { fn: (_c, a) => int(isErr(a[0])), doc: 'whether a pointer is an ERR_PTR' }],
+  ['IS_ERR_OR_NULL', { fn: (_c, a) => int(isErr(a[0]) || (a[0]?.k === 'int' && a[0].v === 0n)) }],
+  ['PTR_ERR', { fn: (c, a) => (a[0] && a[0].k === 'err' ? int(a[0].errno) : c.unknown('PTR_ERR of a valid pointer')) }],
+  ['ERR_PTR', { fn: (c, a) => (a[0] && a[0].k === 'int' ? { k: 'err', errno: a[0].v } : c.unknown('ERR_PTR')) }],
+  ['likely', identity],
+  ['unlikely', identity],
+  ['i_size_read', { fn: (c) => int(c.world.inode.size), doc: 'the inode size of the scenario' }],
+  ['i_size_write', { fn: (c, a) => { if (a[1] && a[1].k === 'int') c.world.inode.size = a[1].v; return ZERO; } }],
+  ['test_opt', { fn: testOpt, raw: true, doc: 'mount option of the scenario (nobh off unless asked)' }],
+  ['ext4_should_writeback_data', dataMode('writeback')],
+  ['ext4_should_order_data', dataMode('ordered')],
+  ['ext4_should_journal_data', dataMode('journal')],
+  ['EXT4_I', { fn: (c) => obj(c.world.inode.info), doc: 'the in-core ext4 inode of the scenario' }],
+  ['EXT4_SB', { fn: (c) => obj(c.world.sb) }],
+  ['EXT4_JOURNAL', { fn: (c) => c.unknown('EXT4_JOURNAL(inode)') }],
+  ['EXT4_QUOTA_TRANS_BLOCKS', { fn: () => ZERO, doc: 'quota credits: 0 (quota off)' }],
+  ['EXT4_QUOTA_INIT_BLOCKS', { fn: () => ZERO }],
+  ['EXT4_DATA_TRANS_BLOCKS', { fn: () => int(8) }],
+  ['min', minmax('min', 0)],
+  ['max', minmax('max', 0)],
+  ['min_t', minmax('min', 1)],
+  ['max_t', minmax('max', 1)],
+  ['printk', noop],
+  ['ext4_error', noop],
+  ['ext4_warning', noop],
+  ['ext4_std_error', noop],
+  ['ext4_debug', noop],
+  ['jbd_debug', noop],
+  ['might_sleep', noop],
+  ['cond_resched', noop],
+  ['spin_lock', noop],
+  ['spin_unlock', noop],
+  ['down_read', noop],
+  ['up_read', noop],
+  ['down_write', noop],
+  ['up_write', noop],
+  ['mutex_lock', noop],
+  ['mutex_unlock', noop],
+  ['smp_mb', noop],
+  ['trace_mark', noop],
+];
+
+const PAGE_CACHE_MASK = ~(4096n - 1n);
+
+/** Kernel constants (2.6.2x page cache, errno, buffer state bits, writeback modes). */
+export function kernelConstants(): Map<string, Value> {
+  const m = new Map<string, Value>();
+  const set = (k: string, v: bigint): void => void m.set(k, int(v));
+  set('PAGE_CACHE_SHIFT', 12n);
+  set('PAGE_SHIFT', 12n);
+  set('PAGE_CACHE_SIZE', 4096n);
+  set('PAGE_SIZE', 4096n);
+  set('PAGE_CACHE_MASK', PAGE_CACHE_MASK);
+  set('PAGE_MASK', PAGE_CACHE_MASK);
+  set('NULL', 0n);
+  set('WRITE', 1n);
+  set('READ', 0n);
+  set('WRITE_SYNC', 17n);
+  set('WB_SYNC_NONE', 0n);
+  set('WB_SYNC_ALL', 1n);
+  set('EXT4_DELALLOC_RSVED', 1n);
+  set('EXT4_GET_BLOCKS_CREATE', 1n);
+  set('EXT4_NDIR_BLOCKS', 12n);
+  set('true', 1n);
+  set('false', 0n);
+  for (const [name, v] of Object.entries(ERRNO)) set(name, v);
+  const bh = ['BH_Uptodate', 'BH_Dirty', 'BH_Lock', 'BH_Req', 'BH_Mapped', 'BH_New', 'BH_Async_Read', 'BH_Async_Write', 'BH_Delay', 'BH_Boundary', 'BH_Write_EIO', 'BH_Ordered', 'BH_Eopnotsupp', 'BH_Unwritten'];
+  bh.forEach((name, i) => set(name, BigInt(i)));
+  return m;
+}

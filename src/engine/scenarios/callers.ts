@@ -1,0 +1,57 @@
+// Who calls ->writepage, with which journal handle and writeback_control. This is data about
+// the kernel's call chains (domain notes §4), not about any function of the analysed file.
+import type { CallerId } from '../api/types';
+
+export interface TableFacts {
+  /** Data modes under which the file's own code selects the table (null: not found). */
+  modes: string[] | null;
+  /** Whether the table is selected with delalloc (null: unknown). */
+  delalloc: boolean | null;
+}
+
+export interface CallerDef {
+  id: CallerId;
+  title: string;
+  /** The call chain, outermost first, as a kernel developer would write it. */
+  chain: string;
+  handle: { owner: string; credits: number; purpose: string; paysForWriteback: boolean } | null;
+  wbc: Record<string, number>;
+  appliesTo(t: TableFacts): boolean;
+}
+
+export const CALLERS: readonly CallerDef[] = [
+  {
+    id: 'da-writepages',
+    title: 'delalloc writeback with its own handle',
+    chain: 'ext4_da_writepages → mpage_da_writepages → write_cache_pages → ->writepage',
+    // The writepages of the delalloc table opens this handle for the allocations of this writeback.
+    handle: { owner: 'ext4_da_writepages', credits: 32, purpose: 'the block allocations of this writeback', paysForWriteback: true },
+    wbc: { sync_mode: 0, nonblocking: 0, for_reclaim: 0, for_writepages: 1, nr_to_write: 1024 },
+    appliesTo: (t) => t.delalloc !== false,
+  },
+  {
+    id: 'jbd2-commit',
+    title: 'ordered-mode journal commit, no handle',
+    chain: 'kjournald2 → jbd2_journal_commit_transaction → journal_submit_inode_data_buffers → generic_writepages → ->writepage',
+    handle: null,
+    wbc: { sync_mode: 1, nonblocking: 0, for_reclaim: 0, nr_to_write: 2048 },
+    appliesTo: (t) => t.modes === null || t.modes.includes('ordered'),
+  },
+  {
+    id: 'kswapd',
+    title: 'memory reclaim by kswapd/pdflush, no handle',
+    chain: 'kswapd → shrink_page_list → pageout → ->writepage',
+    handle: null,
+    wbc: { sync_mode: 0, nonblocking: 1, for_reclaim: 1, nr_to_write: 32 },
+    appliesTo: () => true,
+  },
+  {
+    id: 'reclaim-in-write-begin',
+    title: 'direct reclaim inside write_begin, holding its 1-credit handle',
+    chain: 'ext4_da_write_begin (handle, 1 credit) → __grab_cache_page → alloc_pages → try_to_free_pages → shrink_page_list → pageout → ->writepage',
+    // ext4_da_write_begin starts a 1-credit handle for the i_disksize update (the seed patch's case).
+    handle: { owner: 'ext4_da_write_begin', credits: 1, purpose: 'the i_disksize update of the inode it is writing', paysForWriteback: false },
+    wbc: { sync_mode: 0, nonblocking: 1, for_reclaim: 1, nr_to_write: 32 },
+    appliesTo: () => true,
+  },
+];

@@ -1,0 +1,101 @@
+// The page states a writepage may be handed (domain notes §4): what is on disk for each block
+// of the page, which buffer_heads are attached with which flags, and which data is dirty.
+import type { PageStateId } from '../api/types';
+import type { BhFlag, DiskBlock } from '../models/objects';
+import type { TableFacts } from './callers';
+
+export interface BlockSetup {
+  disk: DiskBlock;
+  /** Buffer flags, or null when the page carries no buffer_heads. */
+  buffer: BhFlag[] | null;
+  /** The page's data for this block is dirty in memory. */
+  dirty: boolean;
+}
+
+export interface PageStateDef {
+  id: PageStateId;
+  title: string;
+  blkbits: number;
+  pageIndex: number;
+  iSize: number;
+  blocks: BlockSetup[];
+  /** The page was dirtied through mmap: the table's ->set_page_dirty ran before writeback. */
+  viaMmap: boolean;
+  appliesTo(t: TableFacts): boolean;
+}
+
+const MAPPED_DIRTY: BhFlag[] = ['mapped', 'dirty', 'uptodate'];
+const all = (): boolean => true;
+
+export const PAGE_STATES: readonly PageStateDef[] = [
+  {
+    id: 'mapped-dirty',
+    title: 'one 4 KiB block, allocated, buffer mapped and dirty',
+    blkbits: 12,
+    pageIndex: 2,
+    iSize: 16 * 4096,
+    blocks: [{ disk: 'allocated', buffer: MAPPED_DIRTY, dirty: true }],
+    viaMmap: false,
+    appliesTo: all,
+  },
+  {
+    id: 'delayed-dirty',
+    title: 'one 4 KiB block reserved by delayed allocation: buffer delayed, mapped to no block, dirty',
+    blkbits: 12,
+    pageIndex: 2,
+    iSize: 16 * 4096,
+    blocks: [{ disk: 'delayed', buffer: ['mapped', 'delay', 'dirty', 'uptodate'], dirty: true }],
+    viaMmap: false,
+    appliesTo: (t) => t.delalloc !== false,
+  },
+  {
+    id: 'hole-clean',
+    title: '1 KiB blocks: block 9 a clean unmapped hole inside i_size, blocks 8, 10, 11 mapped and dirty',
+    blkbits: 10,
+    pageIndex: 2,
+    iSize: 16 * 4096,
+    blocks: [
+      { disk: 'allocated', buffer: MAPPED_DIRTY, dirty: true },
+      { disk: 'hole', buffer: ['uptodate'], dirty: false },
+      { disk: 'allocated', buffer: MAPPED_DIRTY, dirty: true },
+      { disk: 'allocated', buffer: MAPPED_DIRTY, dirty: true },
+    ],
+    viaMmap: false,
+    appliesTo: all,
+  },
+  {
+    id: 'no-buffers-allocated',
+    title: 'buffer_heads stripped after writeout, page redirtied through mmap; 1 KiB blocks, all allocated, data dirty',
+    blkbits: 10,
+    pageIndex: 2,
+    iSize: 16 * 4096,
+    blocks: [0, 1, 2, 3].map(() => ({ disk: 'allocated' as DiskBlock, buffer: null, dirty: true })),
+    viaMmap: true,
+    appliesTo: all,
+  },
+  {
+    id: 'straddles-eof',
+    title: 'last page of the file, written through mmap: i_size ends 2.5 KiB into it; 1 KiB blocks 8-10 mapped and dirty, block 11 beyond EOF unmapped',
+    blkbits: 10,
+    pageIndex: 2,
+    iSize: 2 * 4096 + 2560,
+    blocks: [
+      { disk: 'allocated', buffer: MAPPED_DIRTY, dirty: true },
+      { disk: 'allocated', buffer: MAPPED_DIRTY, dirty: true },
+      { disk: 'allocated', buffer: MAPPED_DIRTY, dirty: true },
+      { disk: 'hole', buffer: ['uptodate'], dirty: false },
+    ],
+    viaMmap: true,
+    appliesTo: all,
+  },
+  {
+    id: 'beyond-eof',
+    title: 'page wholly beyond i_size after a racing truncate; buffer mapped and dirty',
+    blkbits: 12,
+    pageIndex: 2,
+    iSize: 2 * 4096,
+    blocks: [{ disk: 'allocated', buffer: MAPPED_DIRTY, dirty: true }],
+    viaMmap: false,
+    appliesTo: all,
+  },
+];

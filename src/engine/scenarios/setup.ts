@@ -1,0 +1,50 @@
+// Builds the kernel state of one path from a caller, a page state and a mount configuration.
+import { int, KObj, obj } from '../interp/values';
+import { type MountConfig, World } from '../interp/world';
+import { BufferHead, freshId, Handle, Inode, Page, SuperBlock, type DiskBlock } from '../models/objects';
+import type { CallerDef } from './callers';
+import type { PageStateDef } from './pages';
+
+export function buildWorld(state: PageStateDef, caller: CallerDef | null, mount: MountConfig, maxTrace: number): World {
+  const blocksize = 1 << state.blkbits;
+  const sb = new SuperBlock(blocksize, state.blkbits, mount.options);
+  const perPage = 4096 / blocksize;
+  const first = state.pageIndex * perPage;
+  const blockMap = new Map<number, DiskBlock>();
+  state.blocks.forEach((b, i) => {
+    if (b.disk !== 'hole') blockMap.set(first + i, b.disk);
+  });
+  // Other blocks of the file are allocated: only the page under test has holes or delays.
+  const fileBlocks = Math.ceil(state.iSize / blocksize);
+  for (let b = 0; b < fileBlocks; b++) if (b < first || b >= first + perPage) blockMap.set(b, 'allocated');
+  const inode = new Inode(BigInt(state.iSize), state.blkbits, sb, blockMap);
+  const mapping = new KObj('address_space', freshId(), 'mapping');
+  mapping.set('host', obj(inode));
+  inode.mapping = mapping;
+  const page = new Page(BigInt(state.pageIndex), mapping);
+  const eof = BigInt(state.iSize);
+  state.blocks.forEach((b, i) => {
+    const lblk = first + i;
+    const beyond = BigInt(lblk) * BigInt(blocksize) >= eof;
+    page.blocks.push({ lblk, dirty: b.dirty && !beyond, submitted: false, beyondEof: beyond });
+  });
+  if (state.blocks.every((b) => b.buffer !== null)) {
+    const ring = state.blocks.map((b, i) => {
+      const bh = new BufferHead(blocksize, page, i);
+      bh.lblk = first + i;
+      for (const f of b.buffer ?? []) bh.flags.add(f);
+      if (bh.has('mapped')) bh.blocknr = b.disk === 'allocated' ? BigInt(1000 + bh.lblk) : 0n;
+      return bh;
+    });
+    ring.forEach((bh, i) => (bh.next = ring[(i + 1) % ring.length]));
+    page.buffers = ring[0];
+  }
+  const wbc = new KObj('writeback_control', freshId(), 'wbc');
+  for (const [k, v] of Object.entries(caller?.wbc ?? {})) wbc.set(k, int(v));
+  for (const k of ['pages_skipped', 'range_start', 'range_end', 'range_cyclic', 'encountered_congestion', 'more_io', 'no_nrwrite_index_update']) {
+    if (!wbc.get(k)) wbc.set(k, int(0));
+  }
+  const h = caller?.handle;
+  const handle = h ? new Handle(h.owner, h.credits, h.purpose, h.paysForWriteback, false) : null;
+  return new World(page, inode, sb, wbc, handle, mount, maxTrace);
+}
