@@ -268,7 +268,8 @@ export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: n
       const delalloc = cfgs.every((c) => c.options.includes('DELALLOC'));
       facts = { modes: [...new Set(cfgs.map((c) => c.dataMode))], delalloc };
     } else {
-      facts = { modes: null, delalloc: reachesSetBufferDelay(unit, [...members.values()], sites) ? true : null };
+      // No selecting function: a table is delalloc when its members can mark buffers delayed.
+      facts = { modes: null, delalloc: reachesSetBufferDelay(unit, [...members.values()], sites) };
     }
     const mount = cfgs && cfgs.length ? cfgs[0] : { dataMode: facts.modes?.[0] ?? 'ordered', options: facts.delalloc ? ['DELALLOC'] : [] };
     return {

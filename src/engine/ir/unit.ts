@@ -26,6 +26,7 @@ export function lowerSource(text: string): TranslationUnit {
     const pendingMacros: { name: string; text: string; node: Node }[] = [];
     topLevel(named(tree.rootNode), lw, unit, pendingMacros);
     lowerMacros(pendingMacros, unit);
+    reportSyntaxErrors(tree.rootNode, lw);
   } finally {
     tree.delete();
   }
@@ -78,6 +79,30 @@ function topLevel(nodes: Node[], lw: Lowerer, unit: TranslationUnit, macros: { n
         break;
       default:
         break;
+    }
+  }
+}
+
+/** Every ERROR or MISSING node the lowering did not already report, located. */
+function reportSyntaxErrors(root: Node, lw: Lowerer): void {
+  const seen = new Set(lw.diagnostics.map((d) => `${d.line}:${d.column}`));
+  const stack: Node[] = [root];
+  let count = 0;
+  while (stack.length && count < 50) {
+    const n = stack.pop() as Node;
+    if (!n.hasError && !n.isMissing) continue;
+    if (n.type === 'ERROR' || n.isMissing) {
+      const key = `${n.startPosition.row + 1}:${n.startPosition.column + 1}`;
+      if (!seen.has(key)) {
+        seen.add(key);
+        count++;
+        lw.report(n, 'syntax', n.isMissing ? `syntax error: missing \`${n.type}\`` : `syntax error (unknown macro or unbalanced braces?): \`${clip(n.text)}\``);
+      }
+      if (n.type === 'ERROR') continue;
+    }
+    for (let i = n.childCount - 1; i >= 0; i--) {
+      const c = n.child(i);
+      if (c) stack.push(c);
     }
   }
 }

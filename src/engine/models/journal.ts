@@ -11,7 +11,7 @@ export function spendCredits(ctx: ModelCtx, handle: Handle, n: number, what: str
     ctx.finding(
       'foreign-credits',
       'error',
-      `${what} spends ${n} journal credit${n === 1 ? '' : 's'} of the handle ${handle.owner} started with ${handle.credits} credit${handle.credits === 1 ? '' : 's'} reserved for ${handle.purpose}; writepage must not use credits another operation reserved`,
+      `${what} spends ${n} journal credit${n === 1 ? '' : 's'} of the handle ${handle.owner} started with ${handle.initialCredits} credit${handle.initialCredits === 1 ? '' : 's'} reserved for ${handle.purpose}; writepage must not use credits another operation reserved`,
     );
   }
   if (handle.credits < n) {

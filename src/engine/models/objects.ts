@@ -189,6 +189,7 @@ export class Page extends KObj {
 /** A jbd2 handle: its credits and, crucially, who reserved them and for what. */
 export class Handle extends KObj {
   refcount = 1;
+  readonly initialCredits: number;
   constructor(
     /** Function (or caller path) that started it. */
     readonly owner: string,
@@ -201,6 +202,7 @@ export class Handle extends KObj {
     readonly startedInPath: boolean,
   ) {
     super('handle', freshId(), `handle of ${owner}`);
+    this.initialCredits = credits;
   }
   override get(field: string): Value | undefined {
     if (field === 'h_buffer_credits') return int(this.credits);

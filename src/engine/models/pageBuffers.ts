@@ -1,6 +1,6 @@
 // Page lock, page flags and buffer_heads: unlock_page, redirtying, writeback bits,
 // page_has_buffers/page_buffers (BUG on none), create_empty_buffers, buffer flag helpers, submit_bh.
-import type { ModelCtx, ModelSpec } from '../interp/interpreter';
+import { type ModelCtx, type ModelSpec, PathEnd } from '../interp/interpreter';
 import { int, obj, type Value, ZERO } from '../interp/values';
 import { BH_FLAGS, type BhFlag, BufferHead, Page } from './objects';
 
@@ -19,7 +19,7 @@ export function bhArg(ctx: ModelCtx, v: Value | undefined): BufferHead | null {
 export function unlockPage(ctx: ModelCtx, page: Page): void {
   if (!page.locked) {
     ctx.finding('page-lock-contract', 'error', `${ctx.name || 'unlock_page'} unlocks a page that is not locked (unlocked twice): kernel BUG in unlock_page`);
-    ctx.bug('unlock_page on an unlocked page');
+    throw new PathEnd('bug', 'unlock_page on an unlocked page');
   }
   page.locked = false;
   const s = ctx.site();

@@ -1,0 +1,61 @@
+// The kpr CLI in-process: exit codes, compiler-style lines, one JSON document, usage errors.
+import * as assert from 'node:assert/strict';
+import * as path from 'node:path';
+import { main } from '../../src/cli/main';
+import { FIXTURES } from './helpers';
+
+async function kpr(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const code = await main(argv, (s) => (out += s), (s) => (err += s));
+  return { code, out, err };
+}
+
+const PRE = path.join(FIXTURES, 'seed', 'inode-pre.c');
+const POST = path.join(FIXTURES, 'seed', 'inode-post.c');
+
+describe('kpr CLI', () => {
+  it('prints compiler-style findings and exits 1 when there are errors', async () => {
+    const r = await kpr('scenarios', PRE);
+    assert.equal(r.code, 1);
+    assert.match(r.out, new RegExp(`${PRE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:167:8: error: .*\\[foreign-credits\\]`));
+    assert.match(r.out, /ext4_da_aops → ext4_da_writepage/);
+  });
+
+  it('exits 0 when only a filter with no error-level finding is run', async () => {
+    const r = await kpr('scenarios', POST, '--aops', 'ext4_ordered_aops');
+    assert.equal(r.code, 0, r.out);
+  });
+
+  it('--json prints exactly one JSON document with the documented keys', async () => {
+    const r = await kpr('scenarios', PRE, '--json', '--caller', 'reclaim-in-write-begin');
+    const doc = JSON.parse(r.out);
+    assert.deepEqual(Object.keys(doc).sort(), ['callbacks', 'diagnostics', 'entries', 'file', 'functions', 'runs', 'timing', 'unmodelled']);
+    assert.ok(doc.runs.every((x: { caller: string }) => x.caller === 'reclaim-in-write-begin'));
+    const run = doc.runs.find((x: { aops: string; page: string }) => x.aops === 'ext4_da_aops' && x.page === 'delayed-dirty');
+    assert.ok(run.findings.some((f: { rule: string; line: number }) => f.rule === 'foreign-credits' && f.line === 167));
+    for (const k of ['aops', 'entry', 'caller', 'page', 'paths', 'truncated', 'outcomes', 'findings']) assert.ok(k in run, k);
+  });
+
+  it('--sarif prints SARIF 2.1.0', async () => {
+    const r = await kpr('scenarios', PRE, '--sarif');
+    const doc = JSON.parse(r.out);
+    assert.equal(doc.version, '2.1.0');
+    assert.ok(doc.runs[0].results.some((x: { ruleId: string }) => x.ruleId === 'foreign-credits'));
+  });
+
+  it('callbacks lists what each callback passes as create', async () => {
+    const r = await kpr('callbacks', POST);
+    assert.equal(r.code, 0);
+    assert.match(r.out, /get_block callback ext4_normal_get_block_write\n {2}passes create = 0 /);
+  });
+
+  it('exits 2 with a clear message on usage errors and unreadable input', async () => {
+    for (const argv of [['scenarios'], ['scenarios', PRE, '--bogus'], ['scenarios', PRE, '--caller', 'nobody'], ['frob'], ['scenarios', '/nonexistent/x.c'], ['scenarios', FIXTURES], ['scenarios', PRE, '--steps', '-3']]) {
+      const r = await kpr(...argv);
+      assert.equal(r.code, 2, argv.join(' '));
+      assert.match(r.err, /^kpr: /);
+      assert.doesNotMatch(r.err, /at .*\.js:\d+/);
+    }
+  });
+});

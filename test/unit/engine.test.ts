@@ -1,0 +1,170 @@
+// The public engine API on C sources: parser loading, discovery, callbacks, budgets, bad input.
+import * as assert from 'node:assert/strict';
+import { analyzeSource, type ScenarioResult } from '../../src/engine';
+import { grammarAbiVersion } from '../../src/engine/parse/parser';
+import { compareWithExpectations, engineReady, fixture, readExpectations } from './helpers';
+
+const WRAP = (body: string, extra = ''): string => `
+#include <linux/buffer_head.h>
+${extra}
+static int t_get_block(struct inode *inode, sector_t iblock, struct buffer_head *bh, int create)
+{
+	int ret = ext4_get_blocks_wrap(NULL, inode, iblock, 1, bh, 0, 0, 0);
+	return ret > 0 ? 0 : ret;
+}
+static int t_writepage(struct page *page, struct writeback_control *wbc)
+{
+${body}
+}
+static const struct address_space_operations t_aops = { .writepage = t_writepage, };
+`;
+
+function run(text: string, opts = {}): ScenarioResult {
+  return analyzeSource(text, 't.c', opts);
+}
+
+describe('engine', () => {
+  before(engineReady);
+
+  it('loads a tree-sitter-c grammar whose ABI the runtime accepts', () => {
+    const abi = grammarAbiVersion();
+    assert.ok(abi !== undefined && abi >= 13 && abi <= 15, `ABI ${abi}`);
+  });
+
+  it('discovers the aops tables and the data mode the file itself selects them under', () => {
+    const r = run(fixture('seed/inode-pre.c'));
+    const byTable = Object.fromEntries(r.entries.map((e) => [e.aops, e]));
+    assert.deepEqual(Object.keys(byTable).sort(), ['ext4_da_aops', 'ext4_journalled_aops', 'ext4_ordered_aops', 'ext4_writeback_aops']);
+    assert.equal(byTable.ext4_da_aops.writepage, 'ext4_da_writepage');
+    assert.equal(byTable.ext4_da_aops.delalloc, true);
+    assert.equal(byTable.ext4_ordered_aops.mode, 'ordered');
+    assert.equal(byTable.ext4_ordered_aops.delalloc, false);
+    assert.equal(byTable.ext4_journalled_aops.mode, 'journal');
+    // da-writepages only runs on the delalloc table; delayed-dirty only there too
+    assert.ok(r.runs.filter((x) => x.caller === 'da-writepages').every((x) => x.aops === 'ext4_da_aops'));
+    assert.ok(r.runs.filter((x) => x.page === 'delayed-dirty').every((x) => x.aops === 'ext4_da_aops'));
+  });
+
+  it('learns what each get_block callback passes as create, from its source', () => {
+    const pre = run(fixture('seed/inode-pre.c'));
+    const post = run(fixture('seed/inode-post.c'));
+    const cb = (r: ScenarioResult, n: string) => r.callbacks.find((c) => c.name === n);
+    assert.deepEqual(cb(pre, 'ext4_da_get_block_write')?.createValues, ['1']);
+    assert.equal(cb(pre, 'ext4_get_block')?.startsHandle, true);
+    assert.deepEqual(cb(post, 'ext4_normal_get_block_write')?.createValues, ['0']);
+    assert.equal(cb(post, 'ext4_normal_get_block_write')?.startsHandle, false);
+    const da = cb(pre, 'ext4_da_get_block_write');
+    assert.ok(da?.reachedFrom.some((x) => x.writepage === 'ext4_da_writepage' && x.via === 'block_write_full_page'));
+    assert.ok(cb(pre, 'ext4_da_get_block_prep')?.passedTo.some((p) => p.callee === 'block_write_begin'));
+  });
+
+  it('traces a finding step by step with lock and handle state', () => {
+    const r = run(fixture('seed/inode-pre.c'), { aops: ['ext4_da_aops'], callers: ['reclaim-in-write-begin'], pages: ['delayed-dirty'] });
+    assert.equal(r.runs.length, 1);
+    const f = r.runs[0].findings.find((x) => x.rule === 'foreign-credits');
+    assert.ok(f);
+    assert.deepEqual(f.stack, ['ext4_da_writepage', 'ext4_da_get_block_write']);
+    const last = f.trace[f.trace.length - 1];
+    assert.equal(last.pageLocked, true);
+    assert.equal(last.handleOwner, 'ext4_da_write_begin');
+    assert.ok(f.trace.some((s) => s.function === 'ext4_da_writepage' && s.depth === 0));
+    assert.ok(f.trace.some((s) => /calls get_block ext4_da_get_block_write/.test(s.event)));
+    assert.ok(r.runs[0].pathDetails.length >= 1);
+  });
+
+  it('lists calls it does not model, with the assumption made', () => {
+    const r = run(WRAP('\tif (frobnicate_page(page))\n\t\treturn 0;\n\treturn block_write_full_page(page, t_get_block, wbc);'));
+    const u = r.unmodelled.find((x) => x.name === 'frobnicate_page');
+    assert.ok(u);
+    assert.equal(u.line, 11);
+    assert.match(u.assumed, /unknown/);
+    // both outcomes explored: one path returns with the page locked
+    assert.ok(r.runs.some((x) => x.findings.some((f) => f.rule === 'page-lock-contract')));
+  });
+
+  it('cuts an endless loop at the step budget and says so', () => {
+    const r = run(WRAP('\tfor (;;)\n\t\tcond_resched();\n\treturn 0;'), { budgets: { stepsPerPath: 500 } });
+    assert.ok(r.runs.length > 0);
+    for (const x of r.runs) {
+      assert.equal(x.truncated, true);
+      assert.match(x.truncation.join(' '), /step budget \(500\) exhausted in t_writepage/);
+    }
+    assert.ok(r.diagnostics.some((d) => d.kind === 'budget'));
+  });
+
+  it('cuts path explosion at the path budget and reports the unexplored alternatives', () => {
+    const body = Array.from({ length: 12 }, (_, i) => `\tif (unknown_${i}(page)) cond_resched();`).join('\n') + '\n\treturn block_write_full_page(page, t_get_block, wbc);';
+    const r = run(WRAP(body), { budgets: { pathsPerRun: 16 }, callers: ['kswapd'], pages: ['mapped-dirty'] });
+    assert.equal(r.runs[0].paths, 16);
+    assert.match(r.runs[0].truncation.join(' '), /path budget: 16 paths explored, \d+ unexplored/);
+  });
+
+  it('stops runaway recursion at the call depth budget', () => {
+    const extra = 'static int t_rec(struct page *page) { return t_rec(page); }';
+    const r = run(WRAP('\treturn t_rec(page);', extra), { budgets: { callDepth: 10 }, callers: ['kswapd'], pages: ['mapped-dirty'] });
+    assert.match(r.runs[0].truncation.join(' '), /call depth budget \(10\)/);
+  });
+
+  it('follows goto, switch and do/while as C does', () => {
+    const body = `
+	int n = 0, i;
+	switch (page->index) {
+	case 1: n = 10; break;
+	case 2: n = 20;
+	case 3: n += 1; break;
+	default: n = 99;
+	}
+	i = 0;
+	do { i++; } while (i < 3);
+	if (n != 21 || i != 3)
+		goto bad;
+	return block_write_full_page(page, t_get_block, wbc);
+bad:
+	BUG();
+	return 0;`;
+    const r = run(WRAP(body), { callers: ['kswapd'], pages: ['mapped-dirty'] });
+    assert.deepEqual(r.runs[0].findings, []);
+    assert.deepEqual(r.runs[0].outcomes, { written: 1 });
+  });
+
+  it('reports unreadable C with a location and still analyses the rest', () => {
+    const text = fixture('seed/inode-pre.c').replace('static int ext4_bh_unmapped_or_delay', 'static int %%% ext4_bh_unmapped_or_delay');
+    const r = run(text);
+    assert.ok(r.diagnostics.some((d) => d.kind === 'syntax' && d.line > 1));
+    assert.ok(r.entries.length >= 3);
+  });
+
+  it('never throws on truncated, shuffled or concatenated fixtures', () => {
+    const texts = ['seed/inode-pre.c', 'seed/inode-post.c', 'rules/credits.c', 'rules/page-lock-contract.c'].map(fixture);
+    const all = texts.join('\n');
+    const lines = all.split('\n');
+    let seed = 7;
+    const rnd = () => ((seed = (seed * 1103515245 + 12345) % 2 ** 31) / 2 ** 31);
+    const inputs = [all, all.slice(0, all.length / 3), all.slice(all.length / 2), [...lines].sort(() => rnd() - 0.5).join('\n'), '', '\0\0\0', '}}}{{{', 'static int f(struct page *page, struct writeback_control *wbc) {'];
+    for (const t of inputs) {
+      const r = run(t, { budgets: { timePerFileMs: 5000 } });
+      assert.ok(Array.isArray(r.runs));
+      assert.ok(!r.diagnostics.some((d) => d.kind === 'internal'), JSON.stringify(r.diagnostics.filter((d) => d.kind === 'internal')));
+    }
+  });
+
+  it('the concatenation of the seed fixtures gives the pre-image findings (first definition wins)', () => {
+    const r = run(fixture('seed/inode-pre.c') + '\n' + fixture('seed/inode-post.c'));
+    assert.ok(r.diagnostics.some((d) => d.kind === 'duplicate'));
+    assert.ok(r.runs.some((x) => x.findings.some((f) => f.rule === 'foreign-credits')));
+  });
+});
+
+describe('expectation comments', () => {
+  before(engineReady);
+  it('detects a missing and an unexpected finding', () => {
+    const text = fixture('rules/credits.c');
+    const r = analyzeSource(text, 'c.c');
+    const exp = readExpectations(text);
+    assert.deepEqual(compareWithExpectations(r, exp), []);
+    const problems = compareWithExpectations(r, exp.slice(1));
+    assert.ok(problems.some((p) => p.startsWith('unexpected error foreign-credits at line 22')));
+    const extra = [...exp, { line: 5, rule: 'kernel-bug', severity: 'error', patterns: ['*:*:*'] }];
+    assert.ok(compareWithExpectations(r, extra).some((p) => p.startsWith('missing error kernel-bug at line 5')));
+  });
+});
