@@ -2,3 +2,4 @@
 // callbacks, run every scenario, return plain serialisable results. Never imports vscode.
 export * from './api/types';
 export { analyzeSource, initEngine } from './analyze';
+export { compareResults } from './diff/compare';

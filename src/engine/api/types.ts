@@ -91,6 +91,11 @@ export interface Finding {
   message: string;
   /** Call chain from the writepage entry to the responsible call, outermost first. */
   stack: string[];
+  /**
+   * Line-independent identity of the responsible call inside its function: callee and its
+   * occurrence ("ext4_get_blocks_wrap#0"), or "return#2" for a return statement.
+   */
+  anchor: string;
   trace: TraceStep[];
 }
 
@@ -189,6 +194,29 @@ export interface ScenarioResult {
   diagnostics: InputDiagnostic[];
   functions: FunctionInfo[];
   timing: { parseMs: number; analysisMs: number };
+}
+
+export type ChangeStatus = 'fixed' | 'introduced' | 'unchanged';
+
+export interface FindingChange {
+  status: ChangeStatus;
+  rule: RuleId;
+  severity: Severity;
+  aops: string;
+  entry: string;
+  caller: CallerId;
+  page: PageStateId;
+  function: string;
+  anchor: string;
+  message: string;
+  preLine: number | null;
+  postLine: number | null;
+}
+
+export interface DiffResult {
+  pre: ScenarioResult;
+  post: ScenarioResult;
+  changes: FindingChange[];
 }
 
 export interface Budgets {

@@ -12,6 +12,7 @@ import { constants, modelTable } from '../models';
 import type { CallerDef } from './callers';
 import type { PageStateDef } from './pages';
 import { buildWorld } from './setup';
+import { anchorFor } from '../diff/anchors';
 
 export interface RunContext {
   unit: TranslationUnit;
@@ -96,6 +97,7 @@ export function runScenario(ctx: RunContext, table: AopsTable, entry: FunctionDe
           function: f.function,
           message: f.message,
           stack: f.stack,
+          anchor: anchorFor(ctx.unit, f.function, f.loc.line, f.loc.column),
           trace: r.world.trace.slice(0, f.traceLength),
         });
       } else if (f.severity === 'error' && findings.get(key)?.severity === 'warning') {

@@ -1,0 +1,46 @@
+// Differential verdicts: each finding of each run (aops, caller, page state) is fixed,
+// introduced or unchanged, matched by function, rule and responsible call, not by line.
+import type { DiffResult, FindingChange, RunResult, ScenarioResult } from '../api/types';
+
+function runKey(r: RunResult): string {
+  return `${r.aops}|${r.caller}|${r.page}`;
+}
+
+export function compareResults(pre: ScenarioResult, post: ScenarioResult): DiffResult {
+  const changes: FindingChange[] = [];
+  const postRuns = new Map(post.runs.map((r) => [runKey(r), r]));
+  const preRuns = new Map(pre.runs.map((r) => [runKey(r), r]));
+  const keys = new Set([...preRuns.keys(), ...postRuns.keys()]);
+  for (const key of keys) {
+    const a = preRuns.get(key);
+    const b = postRuns.get(key);
+    const base = (a ?? b) as RunResult;
+    const id = (f: { rule: string; function: string; anchor: string }): string => `${f.rule}|${f.function}|${f.anchor}`;
+    const after = new Map((b?.findings ?? []).map((f) => [id(f), f]));
+    const before = new Map((a?.findings ?? []).map((f) => [id(f), f]));
+    for (const [k, f] of before) {
+      const g = after.get(k);
+      changes.push({
+        status: g ? 'unchanged' : 'fixed',
+        rule: f.rule,
+        severity: g ? g.severity : f.severity,
+        aops: base.aops,
+        entry: base.entry,
+        caller: base.caller,
+        page: base.page,
+        function: f.function,
+        anchor: f.anchor,
+        message: (g ?? f).message,
+        preLine: f.line,
+        postLine: g ? g.line : null,
+      });
+    }
+    for (const [k, g] of after) {
+      if (before.has(k)) continue;
+      changes.push({ status: 'introduced', rule: g.rule, severity: g.severity, aops: base.aops, entry: base.entry, caller: base.caller, page: base.page, function: g.function, anchor: g.anchor, message: g.message, preLine: null, postLine: g.line });
+    }
+  }
+  const order = { introduced: 0, fixed: 1, unchanged: 2 };
+  changes.sort((x, y) => order[x.status] - order[y.status] || x.aops.localeCompare(y.aops) || x.caller.localeCompare(y.caller) || x.page.localeCompare(y.page) || x.rule.localeCompare(y.rule));
+  return { pre, post, changes };
+}
