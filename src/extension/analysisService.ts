@@ -1,0 +1,253 @@
+// THE shared analysis service: one result per open C document, computed in a worker thread,
+// debounced on typing, re-run on open/save/settings, cancelled when superseded, cleared on
+// close. Diagnostics, hovers, CodeLens, commands and the simulation panel all read from here.
+import * as path from 'node:path';
+import * as vscode from 'vscode';
+import type { AnalyzeOptions, ScenarioResult } from '../engine';
+import { analyzeOptions, type KprConfig, readConfig } from './config';
+import { type JobOutcome, WorkerClient } from './workerClient';
+
+export interface AnalysisService extends vscode.Disposable {
+  /** Latest result for a document (runs the analysis if none is cached and the doc is open). */
+  getResult(uri: vscode.Uri): Promise<ScenarioResult | undefined>;
+  /** Forces a run now (cancellable). */
+  analyze(document: vscode.TextDocument, token?: vscode.CancellationToken): Promise<ScenarioResult | undefined>;
+  readonly onDidAnalyze: vscode.Event<{ uri: vscode.Uri; result: ScenarioResult }>;
+}
+
+/** Documents the extension analyses. */
+export const C_SELECTOR: vscode.DocumentSelector = { language: 'c' };
+
+export function isAnalyzable(doc: vscode.TextDocument): boolean {
+  return vscode.languages.match(C_SELECTOR, doc) > 0;
+}
+
+interface Cached {
+  version: number;
+  /** Settings generation the result was computed under. */
+  generation: number;
+  result: ScenarioResult;
+  ms: number;
+}
+
+interface InFlight {
+  version: number;
+  generation: number;
+  cts: vscode.CancellationTokenSource;
+  promise: Promise<ScenarioResult | undefined>;
+}
+
+/** The implementation; the extension's own features also use the members beyond the interface. */
+export class KprAnalysisService implements AnalysisService {
+  private readonly cache = new Map<string, Cached>();
+  private readonly inflight = new Map<string, InFlight>();
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly client: WorkerClient;
+  private readonly emitter = new vscode.EventEmitter<{ uri: vscode.Uri; result: ScenarioResult }>();
+  private readonly forgetEmitter = new vscode.EventEmitter<vscode.Uri>();
+  private readonly runningEmitter = new vscode.EventEmitter<{ uri: vscode.Uri; running: boolean }>();
+  private generation = 0;
+
+  readonly onDidAnalyze = this.emitter.event;
+  /** A document's result was dropped (closed, or the settings changed so it no longer holds). */
+  readonly onDidForget = this.forgetEmitter.event;
+  /** An analysis of a document started or ended (for the status bar). */
+  readonly onDidChangeRunning = this.runningEmitter.event;
+
+  constructor(
+    distDir: string,
+    private readonly log: vscode.LogOutputChannel,
+  ) {
+    this.client = new WorkerClient(path.join(distDir, 'analysisWorker.js'), (m) => log.info(m));
+  }
+
+  /** The cached result if it matches the document's current text and settings. */
+  peek(uri: vscode.Uri): ScenarioResult | undefined {
+    const c = this.cache.get(uri.toString());
+    const doc = openDocument(uri);
+    if (!c || !doc || c.version !== doc.version || c.generation !== this.generation) return undefined;
+    return c.result;
+  }
+
+  /** The last result for the document even if it is older than its text (for hovers while typing). */
+  latest(uri: vscode.Uri): ScenarioResult | undefined {
+    return this.cache.get(uri.toString())?.result;
+  }
+
+  isRunning(uri: vscode.Uri): boolean {
+    return this.inflight.has(uri.toString());
+  }
+
+  async getResult(uri: vscode.Uri): Promise<ScenarioResult | undefined> {
+    const key = uri.toString();
+    const doc = openDocument(uri);
+    if (!doc) return this.cache.get(key)?.result;
+    const fresh = this.peek(uri);
+    if (fresh) return fresh;
+    const f = this.inflight.get(key);
+    if (f && f.version === doc.version && f.generation === this.generation) {
+      const r = await f.promise;
+      if (r) return r;
+    }
+    return this.analyze(doc);
+  }
+
+  analyze(document: vscode.TextDocument, token?: vscode.CancellationToken): Promise<ScenarioResult | undefined> {
+    const key = document.uri.toString();
+    this.clearTimer(key);
+    const config = readConfig(document);
+    const f = this.inflight.get(key);
+    if (f && f.version === document.version && f.generation === this.generation && !token) return f.promise;
+    // A newer request supersedes the running one for the same document.
+    f?.cts.cancel();
+    const cts = new vscode.CancellationTokenSource();
+    const link = token?.onCancellationRequested(() => cts.cancel());
+    const version = document.version;
+    const generation = this.generation;
+    const file = resultFileName(document.uri);
+    const started = Date.now();
+    this.log.debug(`analyse ${file} v${version}`);
+    const run = this.client.run(document.getText(), file, analyzeOptions(config), cts.token);
+    const promise = run.then((outcome) => {
+      link?.dispose();
+      if (this.inflight.get(key)?.cts === cts) {
+        this.inflight.delete(key);
+        this.runningEmitter.fire({ uri: document.uri, running: false });
+      }
+      cts.dispose();
+      return this.accept(document, version, generation, file, outcome, Date.now() - started);
+    });
+    this.inflight.set(key, { version, generation, cts, promise });
+    this.runningEmitter.fire({ uri: document.uri, running: true });
+    return promise;
+  }
+
+  /**
+   * One-off run with different options (a single scenario, more path details): not cached and
+   * not announced, so it does not replace the document's diagnostics.
+   */
+  async analyzeWith(document: vscode.TextDocument, options: AnalyzeOptions, token?: vscode.CancellationToken): Promise<ScenarioResult | undefined> {
+    const base = analyzeOptions(readConfig(document));
+    const merged: AnalyzeOptions = { ...base, ...options, budgets: { ...base.budgets, ...options.budgets }, mount: { ...base.mount, ...options.mount } };
+    const outcome = await this.client.run(document.getText(), resultFileName(document.uri), merged, token);
+    if (outcome.kind === 'result') return outcome.result;
+    if (outcome.kind === 'failed') {
+      this.log.error(outcome.message);
+      throw new Error(outcome.message);
+    }
+    return undefined;
+  }
+
+  /** Schedules a run after the debounce delay (typing), replacing an earlier schedule. */
+  schedule(document: vscode.TextDocument, delayMs = readConfig(document).debounceMs): void {
+    const key = document.uri.toString();
+    this.clearTimer(key);
+    // The text changed: a run of the old text is now stale.
+    const f = this.inflight.get(key);
+    if (f && f.version !== document.version) f.cts.cancel();
+    this.timers.set(
+      key,
+      setTimeout(() => {
+        this.timers.delete(key);
+        if (openDocument(document.uri)) void this.analyze(document);
+      }, delayMs),
+    );
+  }
+
+  /** Drops everything about a document (it was closed). */
+  forget(uri: vscode.Uri): void {
+    const key = uri.toString();
+    this.clearTimer(key);
+    this.inflight.get(key)?.cts.cancel();
+    this.inflight.delete(key);
+    if (this.cache.delete(key)) this.forgetEmitter.fire(uri);
+  }
+
+  /** Settings that change results changed: every cached result is stale; re-run open documents. */
+  invalidateAll(documents: readonly vscode.TextDocument[]): void {
+    this.generation++;
+    for (const doc of documents) void this.analyze(doc);
+  }
+
+  /** Milliseconds the last accepted analysis of `uri` took end to end (worker round trip). */
+  lastDuration(uri: vscode.Uri): number | undefined {
+    return this.cache.get(uri.toString())?.ms;
+  }
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    for (const f of this.inflight.values()) f.cts.cancel();
+    this.inflight.clear();
+    this.client.dispose();
+    this.emitter.dispose();
+    this.forgetEmitter.dispose();
+    this.runningEmitter.dispose();
+    this.cache.clear();
+  }
+
+  private accept(
+    document: vscode.TextDocument,
+    version: number,
+    generation: number,
+    file: string,
+    outcome: JobOutcome,
+    ms: number,
+  ): ScenarioResult | undefined {
+    const key = document.uri.toString();
+    if (outcome.kind === 'cancelled') {
+      this.log.debug(`analysis of ${file} v${version} cancelled`);
+      return undefined;
+    }
+    const result = outcome.kind === 'result' ? outcome.result : failedResult(file, outcome.message);
+    if (outcome.kind === 'failed') this.log.error(`analysis of ${file} failed: ${outcome.message}`);
+    // Drop results for text or settings that have moved on, and for closed documents.
+    const doc = openDocument(document.uri);
+    if (!doc || doc.version !== version || generation !== this.generation) {
+      this.log.debug(`analysis of ${file} v${version} is stale; dropped`);
+      return undefined;
+    }
+    this.cache.set(key, { version, generation, result, ms });
+    const findings = result.runs.reduce((n, r) => n + r.findings.length, 0);
+    const cut = result.runs.filter((r) => r.truncated).length;
+    this.log.info(
+      `analysed ${file} v${version}: ${result.entries.length} writepage entries, ${result.runs.length} runs, ${findings} findings` +
+        `${cut ? `, ${cut} runs cut by a budget` : ''} (parse ${result.timing.parseMs} ms, analysis ${result.timing.analysisMs} ms, round trip ${ms} ms)`,
+    );
+    this.emitter.fire({ uri: document.uri, result });
+    return result;
+  }
+
+  private clearTimer(key: string): void {
+    const t = this.timers.get(key);
+    if (t) clearTimeout(t);
+    this.timers.delete(key);
+  }
+}
+
+function openDocument(uri: vscode.Uri): vscode.TextDocument | undefined {
+  const key = uri.toString();
+  return vscode.workspace.textDocuments.find((d) => d.uri.toString() === key && !d.isClosed);
+}
+
+/** The name a result carries: the workspace-relative path when there is one. */
+function resultFileName(uri: vscode.Uri): string {
+  const rel = vscode.workspace.asRelativePath(uri, false);
+  return rel || uri.toString();
+}
+
+/** A result that carries the failure as an input diagnostic, so it is visible in Problems. */
+function failedResult(file: string, message: string): ScenarioResult {
+  return {
+    file,
+    entries: [],
+    callbacks: [],
+    runs: [],
+    unmodelled: [],
+    diagnostics: [{ severity: 'error', line: 1, column: 1, kind: 'internal', message }],
+    functions: [],
+    timing: { parseMs: 0, analysisMs: 0 },
+  };
+}
+
+export type { KprConfig };

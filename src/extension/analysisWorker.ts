@@ -1,0 +1,31 @@
+// The analysis worker: runs the engine off the extension host's main thread. Bundled as
+// dist/analysisWorker.js beside the tree-sitter .wasm files, which initEngine() loads from here.
+import { parentPort } from 'node:worker_threads';
+import { analyzeSource, initEngine } from '../engine';
+import type { AnalyzeRequest, WorkerReply } from './workerProtocol';
+
+const port = parentPort;
+if (!port) throw new Error('analysisWorker.js must run as a worker thread');
+
+const started = Date.now();
+const ready = initEngine(__dirname).then(
+  () => port.postMessage({ id: -1, kind: 'ready', initMs: Date.now() - started } satisfies WorkerReply),
+  (e: unknown) => {
+    port.postMessage({ id: -1, kind: 'init-failed', message: String((e as Error)?.message ?? e) } satisfies WorkerReply);
+    throw e;
+  },
+);
+
+port.on('message', async (req: AnalyzeRequest) => {
+  let reply: WorkerReply;
+  try {
+    await ready;
+    const t = Date.now();
+    // analyzeSource never throws on input; an exception here is a bug, reported as an error.
+    const result = analyzeSource(req.text, req.file, req.options);
+    reply = { id: req.id, kind: 'result', result, ms: Date.now() - t };
+  } catch (e) {
+    reply = { id: req.id, kind: 'error', message: String((e as Error)?.stack ?? e) };
+  }
+  port.postMessage(reply);
+});
