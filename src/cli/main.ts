@@ -116,7 +116,7 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         const text = readSource(file);
         const opts = analyzeOptions(args);
         const result = analyzeSource(text, file, opts);
-        if (args.flags.has('--json')) out(`${JSON.stringify(result, null, 2)}\n`);
+        if (args.flags.has("--json")) out(`${JSON.stringify(result)}\n`);
         else if (args.flags.has('--sarif')) out(`${JSON.stringify(toSarif([result]), null, 2)}\n`);
         else out(args.command === 'scenarios' ? formatScenarios(result) : formatCallbacks(result));
         if (args.command === 'callbacks') return 0;

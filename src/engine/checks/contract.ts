@@ -58,7 +58,10 @@ export function checkContract(world: World, end: PathEndState): { outcome: Outco
     return { outcome: 'data-lost', description: `returned ${ret}; dirty data of block(s) ${lost.map((b) => b.lblk).join(', ')} lost` };
   }
   const submitted = page.blocks.filter((b) => b.submitted).length;
-  if (page.dirtyFlag) return { outcome: 'redirtied', description: `redirtied, ${submitted} block(s) submitted; returned ${ret}` };
-  if (end.returnValue && end.returnValue.k === 'int' && end.returnValue.v < 0n) return { outcome: 'error', description: `returned ${ret}` };
+  const isError = end.returnValue && end.returnValue.k === 'int' && end.returnValue.v < 0n;
+  if (lost.length > 0) return { outcome: 'redirtied', description: `redirtied with ${lost.length} dirty block(s) left for later, ${submitted} submitted; returned ${ret}` };
+  if (isError && submitted === 0) return { outcome: 'error', description: `returned ${ret}` };
+  if (page.dirtyFlag && submitted > 0) return { outcome: 'written', description: `written: ${submitted} block(s) submitted (page dirty again); returned ${ret}` };
+  if (page.dirtyFlag) return { outcome: 'redirtied', description: `redirtied, nothing submitted; returned ${ret}` };
   return { outcome: 'written', description: `written: ${submitted} block(s) submitted; returned ${ret}` };
 }

@@ -528,6 +528,7 @@ export class Interp implements ModelCtx {
     const cell = this.lookup(name);
     if (cell) return cell.value;
     if (this.unit.functions.has(name) || this.models.has(name)) return { k: 'fn', name };
+    if (name === 'current') return obj(this.world.task);
     const c = this.constants.get(name);
     if (c) return c;
     if (this.unit.structs.some((s) => s.name === name)) return { k: 'global', name };

@@ -3,7 +3,8 @@
 import type { BufferSnapshot, RuleId, Severity, TraceStep } from '../api/types';
 import type { Loc } from '../ir/ir';
 import type { Handle, Inode, Page, SuperBlock } from '../models/objects';
-import { KObj } from './values';
+import { freshId } from '../models/objects';
+import { int, KObj, obj, type Value } from './values';
 
 export interface RawFinding {
   rule: RuleId;
@@ -43,6 +44,9 @@ export class World {
   /** Calls of the allocation primitive: who called it and what `create` it passed. */
   readonly allocCalls: { stack: string[]; create: string; primitive: string; line: number }[] = [];
 
+  /** The current task (`current`): its flags, and journal_info = the handle it holds. */
+  readonly task: KObj;
+
   constructor(
     readonly page: Page,
     readonly inode: Inode,
@@ -51,7 +55,17 @@ export class World {
     public handle: Handle | null,
     readonly mount: MountConfig,
     readonly maxTrace: number,
-  ) {}
+    taskFlags = 0,
+  ) {
+    const world = this;
+    this.task = new (class extends KObj {
+      override get(field: string): Value | undefined {
+        if (field === 'journal_info') return obj(world.handle);
+        return super.get(field);
+      }
+    })('task_struct', freshId(), 'current');
+    this.task.set('flags', int(taskFlags));
+  }
 
   snapshotBuffers(): BufferSnapshot[] | null {
     if (!this.page.buffers) return null;

@@ -147,7 +147,7 @@ function mpageWritepage(ctx: ModelCtx, page: Page, getBlock: Value): Value | 'co
   const perPage = 1 << (PAGE_SHIFT - blkbits);
   const mapped: { lblk: number; bh: BufferHead }[] = [];
   for (let i = 0; i < perPage; i++) {
-    const mapBh = new BufferHead(1 << blkbits, null, -1);
+    const mapBh = new BufferHead(1 << blkbits, page, -1);
     mapBh.label = 'map_bh';
     if (failed(ctx, callGetBlock(ctx, getBlock, Number(block), mapBh))) return 'confused';
     mapped.push({ lblk: Number(block), bh: mapBh });

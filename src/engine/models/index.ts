@@ -1,15 +1,30 @@
 // The table of every kernel-API model, by the name the C source calls.
 import type { ModelSpec, ModelTable } from '../interp/interpreter';
+import { ZERO } from '../interp/values';
 import { allocModels } from './alloc';
+import { ioSubmitModels } from './ioSubmit';
 import { blockIoModels } from './blockIo';
 import { journalModels } from './journal';
 import { kernelConstants, miscModels } from './misc';
 import { pageBufferModels } from './pageBuffers';
 
-let table: Map<string, ModelSpec> | undefined;
+/** Tracepoints (`trace_*`) record an event and change nothing. */
+const TRACEPOINT: ModelSpec = { fn: () => ZERO, doc: 'tracepoint: no effect on the simulated state' };
+
+/** The model table, with families matched by prefix (tracepoints). */
+class Models extends Map<string, ModelSpec> {
+  override get(name: string): ModelSpec | undefined {
+    return super.get(name) ?? (name.startsWith('trace_') ? TRACEPOINT : undefined);
+  }
+  override has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+}
+
+let table: Models | undefined;
 
 export function modelTable(): ModelTable {
-  if (!table) table = new Map([...pageBufferModels, ...blockIoModels, ...journalModels, ...allocModels, ...miscModels]);
+  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...ioSubmitModels, ...journalModels, ...allocModels, ...miscModels]);
   return table;
 }
 

@@ -33,9 +33,10 @@ function currentHandle(ctx: ModelCtx): Value {
   return obj(ctx.world.handle);
 }
 
-function journalStart(ctx: ModelCtx, args: Value[], creditsArg: number): Value {
+/** The credit count is the last argument: (inode, nblocks) until 3.4, (inode, type, nblocks) after. */
+function journalStart(ctx: ModelCtx, args: Value[]): Value {
   const w = ctx.world;
-  const nv = args[creditsArg];
+  const nv = args[args.length - 1];
   const requested = nv && nv.k === 'int' ? Number(nv.v) : 8;
   if (w.handle) {
     // Nested start: jbd2 returns the task's handle with its reference count raised, no new credits.
@@ -105,10 +106,10 @@ export const journalModels: [string, ModelSpec][] = [
   ['ext4_journal_current_handle', { fn: currentHandle, doc: 'the handle the current task holds (current->journal_info), or NULL' }],
   ['journal_current_handle', { fn: currentHandle }],
   ['jbd2_journal_current_handle', { fn: currentHandle }],
-  ['ext4_journal_start', { fn: (c, a) => journalStart(c, a, 1), doc: 'opens a handle with the given credits; nested: same handle, no new credits' }],
-  ['ext4_journal_start_sb', { fn: (c, a) => journalStart(c, a, 1) }],
-  ['ext4_journal_start_with_reserve', { fn: (c, a) => journalStart(c, a, 2) }],
-  ['jbd2_journal_start', { fn: (c, a) => journalStart(c, a, 1) }],
+  ['ext4_journal_start', { fn: (c, a) => journalStart(c, a), doc: 'opens a handle with the given credits; nested: same handle, no new credits' }],
+  ['ext4_journal_start_sb', { fn: (c, a) => journalStart(c, a) }],
+  ['ext4_journal_start_with_reserve', { fn: (c, a) => journalStart(c, a) }],
+  ['jbd2_journal_start', { fn: (c, a) => journalStart(c, a) }],
   ['ext4_journal_stop', { fn: journalStop, doc: 'drops one reference; the last closes the handle' }],
   ['jbd2_journal_stop', { fn: journalStop }],
   ['ext4_journal_get_write_access', { fn: (c, a) => (a[0] && a[0].k === 'int' && a[0].v === 0n ? c.bug('journal write access with a NULL handle') : ZERO) }],

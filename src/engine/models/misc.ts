@@ -79,6 +79,21 @@ export const miscModels: [string, ModelSpec][] = [
   ['ext4_should_writeback_data', dataMode('writeback')],
   ['ext4_should_order_data', dataMode('ordered')],
   ['ext4_should_journal_data', dataMode('journal')],
+  [
+    'ext4_inode_journal_mode',
+    { fn: (ctx) => int(({ journal: 1, ordered: 2, writeback: 4 } as Record<string, number>)[ctx.world.mount.dataMode] ?? 2), doc: 'EXT4_INODE_{JOURNAL,ORDERED,WRITEBACK}_DATA_MODE of the scenario' },
+  ],
+  [
+    'ext4_forced_shutdown',
+    {
+      // A shut-down file system discards writeback by design: exploring it would mark every scenario "data lost".
+      fn: (ctx) => {
+        ctx.event('ext4_forced_shutdown: the file system is assumed running');
+        return int(0);
+      },
+      doc: 'whether the file system was shut down: assumed not',
+    },
+  ],
   ['EXT4_I', { fn: (c) => obj(c.world.inode.info), doc: 'the in-core ext4 inode of the scenario' }],
   ['EXT4_SB', { fn: (c) => obj(c.world.sb) }],
   ['EXT4_JOURNAL', { fn: (c) => c.unknown('EXT4_JOURNAL(inode)') }],
@@ -130,6 +145,15 @@ export function kernelConstants(): Map<string, Value> {
   set('EXT4_DELALLOC_RSVED', 1n);
   set('EXT4_GET_BLOCKS_CREATE', 1n);
   set('EXT4_NDIR_BLOCKS', 12n);
+  set('EXT4_INODE_JOURNAL_DATA_MODE', 1n);
+  set('EXT4_INODE_ORDERED_DATA_MODE', 2n);
+  set('EXT4_INODE_WRITEBACK_DATA_MODE', 4n);
+  set('GFP_NOFS', 0x50n);
+  set('PF_MEMALLOC', 0x800n);
+  set('EXT4_HT_WRITE_PAGE', 3n);
+  set('EXT4_HT_WRITE_BEGIN', 3n);
+  set('PF_KSWAPD', 0x20000n);
+  set('GFP_KERNEL', 0xd0n);
   set('true', 1n);
   set('false', 0n);
   for (const [name, v] of Object.entries(ERRNO)) set(name, v);

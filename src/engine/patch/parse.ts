@@ -357,7 +357,8 @@ class SectionParser {
         if (second < 0) hunk.header = '';
       }
     }
-    const label = `hunk #${hunkNo} (${hunkLabel(hunk)})`;
+    const fileName = file.newPath && file.newPath !== '/dev/null' ? file.newPath : file.oldPath;
+    const label = `hunk #${hunkNo}${fileName ? ` of ${fileName}` : ''} (${hunkLabel(hunk)})`;
 
     let j = i + 1;
     let oldRem = hunk.oldLines;
@@ -450,6 +451,28 @@ class SectionParser {
     file.hunks.push(hunk);
     return j;
   }
+}
+
+/**
+ * The file section of `patch` that concerns `path`: an exact old/new path match, else one whose
+ * path is a suffix of `path` (an absolute local path) or has `path` as its trailing segments.
+ */
+export function findFilePatch(patch: ParsedPatch, path: string): FilePatch | null {
+  const want = path.replace(/\\/g, '/').replace(/^(\.\/)+/, '');
+  const names = (f: FilePatch): string[] => [f.newPath, f.oldPath].filter((n) => n && n !== '/dev/null');
+  for (const f of patch.files) if (names(f).includes(want)) return f;
+  let best: FilePatch | null = null;
+  let bestLen = 0;
+  for (const f of patch.files) {
+    for (const n of names(f)) {
+      const len = n.endsWith('/' + want) ? want.length : want.endsWith('/' + n) ? n.length : 0;
+      if (len > bestLen) {
+        best = f;
+        bestLen = len;
+      }
+    }
+  }
+  return best;
 }
 
 /** `@@ -a,b +c,d @@ header` as written in the patch (header shortened). */

@@ -2,6 +2,10 @@
 // the kernel's call chains (domain notes §4), not about any function of the analysed file.
 import type { CallerId } from '../api/types';
 
+/** Task flags (include/linux/sched.h). */
+export const PF_MEMALLOC = 0x800;
+export const PF_KSWAPD = 0x20000;
+
 export interface TableFacts {
   /** Data modes under which the file's own code selects the table (null: not found). */
   modes: string[] | null;
@@ -16,6 +20,8 @@ export interface CallerDef {
   chain: string;
   handle: { owner: string; credits: number; purpose: string; paysForWriteback: boolean } | null;
   wbc: Record<string, number>;
+  /** current->flags of the task that calls ->writepage. */
+  taskFlags: number;
   appliesTo(t: TableFacts): boolean;
 }
 
@@ -27,6 +33,7 @@ export const CALLERS: readonly CallerDef[] = [
     // The writepages of the delalloc table opens this handle for the allocations of this writeback.
     handle: { owner: 'ext4_da_writepages', credits: 32, purpose: 'the block allocations of this writeback', paysForWriteback: true },
     wbc: { sync_mode: 0, nonblocking: 0, for_reclaim: 0, for_writepages: 1, nr_to_write: 1024 },
+    taskFlags: 0,
     appliesTo: (t) => t.delalloc !== false,
   },
   {
@@ -35,6 +42,7 @@ export const CALLERS: readonly CallerDef[] = [
     chain: 'kjournald2 → jbd2_journal_commit_transaction → journal_submit_inode_data_buffers → generic_writepages → ->writepage',
     handle: null,
     wbc: { sync_mode: 1, nonblocking: 0, for_reclaim: 0, nr_to_write: 2048 },
+    taskFlags: 0,
     appliesTo: (t) => t.modes === null || t.modes.includes('ordered'),
   },
   {
@@ -43,6 +51,7 @@ export const CALLERS: readonly CallerDef[] = [
     chain: 'kswapd → shrink_page_list → pageout → ->writepage',
     handle: null,
     wbc: { sync_mode: 0, nonblocking: 1, for_reclaim: 1, nr_to_write: 32 },
+    taskFlags: PF_MEMALLOC | PF_KSWAPD,
     appliesTo: () => true,
   },
   {
@@ -52,6 +61,7 @@ export const CALLERS: readonly CallerDef[] = [
     // ext4_da_write_begin starts a 1-credit handle for the i_disksize update (the seed patch's case).
     handle: { owner: 'ext4_da_write_begin', credits: 1, purpose: 'the i_disksize update of the inode it is writing', paysForWriteback: false },
     wbc: { sync_mode: 0, nonblocking: 1, for_reclaim: 1, nr_to_write: 32 },
+    taskFlags: PF_MEMALLOC,
     appliesTo: () => true,
   },
 ];

@@ -46,5 +46,5 @@ export function buildWorld(state: PageStateDef, caller: CallerDef | null, mount:
   }
   const h = caller?.handle;
   const handle = h ? new Handle(h.owner, h.credits, h.purpose, h.paysForWriteback, false) : null;
-  return new World(page, inode, sb, wbc, handle, mount, maxTrace);
+  return new World(page, inode, sb, wbc, handle, mount, maxTrace, caller?.taskFlags ?? 0);
 }

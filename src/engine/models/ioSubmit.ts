@@ -1,0 +1,46 @@
+// ext4's own page writeout of the 2.6.3x-4.x eras (fs/ext4/page-io.c): ext4_bio_write_page
+// submits the mapped, dirty, non-delayed buffers of the page and skips the others.
+import type { ModelCtx, ModelSpec } from '../interp/interpreter';
+import { KObj, obj, type Value, ZERO } from '../interp/values';
+import { freshId } from './objects';
+import { pageArg, redirtyPage, submitWrite, unlockPage } from './pageBuffers';
+
+function bioWritePage(ctx: ModelCtx, args: Value[]): Value {
+  const page = pageArg(ctx, args[1]);
+  if (!page.locked) ctx.bug('BUG_ON(!PageLocked(page)) in ext4_bio_write_page');
+  if (page.writeback) ctx.bug('BUG_ON(PageWriteback(page)) in ext4_bio_write_page');
+  page.writeback = true;
+  ctx.event('set_page_writeback');
+  let submitted = 0;
+  for (const bh of page.bufferList()) {
+    if (!bh.has('dirty') || bh.has('delay') || !bh.has('mapped') || bh.has('unwritten')) {
+      // A hole: its dirty bit can be cleared; a delayed or unwritten buffer keeps the page dirty.
+      if (!bh.has('mapped')) bh.flags.delete('dirty');
+      if (bh.has('dirty') && (bh.has('delay') || bh.has('unwritten'))) redirtyPage(ctx, page);
+      continue;
+    }
+    submitWrite(ctx, bh);
+    submitted++;
+  }
+  unlockPage(ctx, page);
+  if (submitted === 0) {
+    page.writeback = false;
+    ctx.event('no buffer needed I/O: end_page_writeback at once');
+  }
+  return ZERO;
+}
+
+export const ioSubmitModels: [string, ModelSpec][] = [
+  ['ext4_bio_write_page', { fn: bioWritePage, doc: 'submits the mapped dirty buffers of the page (page-io.c), unlocks it' }],
+  ['ext4_io_submit', { fn: () => ZERO }],
+  [
+    'ext4_init_io_end',
+    {
+      fn: (ctx) => (ctx.choose(['allocated', '-ENOMEM (kmem_cache_zalloc failed)'], 'ext4_init_io_end') === 0 ? obj(new KObj('ext4_io_end', freshId(), 'io_end')) : ZERO),
+      doc: 'allocates an io_end; may fail with NULL under memory pressure',
+    },
+  ],
+  ['ext4_io_submit_init', { fn: () => ZERO }],
+  ['ext4_put_io_end_defer', { fn: () => ZERO }],
+  ['ext4_put_io_end', { fn: () => ZERO }],
+];
