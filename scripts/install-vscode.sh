@@ -102,17 +102,22 @@ run npm rebuild argon2 --build-from-source
 # VS Code's server dependencies.
 cd "$VSCODE"
 run npm install --omit=dev --no-audit --no-fund --ignore-scripts
-# node-pty's post-install step exits non-zero *after* it has built pty.node, so the exit code
-# is reported but not trusted; the .node files are checked below.
-say "\$ npm rebuild kerberos @vscode/spdlog native-watchdog node-pty @vscode/deviceid"
-if ! npm rebuild kerberos @vscode/spdlog native-watchdog node-pty @vscode/deviceid; then
-  say "npm rebuild exited non-zero (expected from node-pty); checking the built files instead"
+# node-pty's post-install step exits non-zero *after* it has built pty.node (it then runs
+# `npx node-gyp` for compile_commands.json, which npm 11 refuses), so the exit code is reported
+# but not trusted; the .node files are checked below. Its long error output goes to a log.
+REBUILD_LOG="$CACHE/native-rebuild.log"
+say "\$ npm rebuild kerberos @vscode/spdlog native-watchdog node-pty @vscode/deviceid  (output: $REBUILD_LOG)"
+if ! npm rebuild kerberos @vscode/spdlog native-watchdog node-pty @vscode/deviceid > "$REBUILD_LOG" 2>&1; then
+  say "npm rebuild exited non-zero (expected: node-pty's post-install); checking the built files instead"
 fi
 bad=0
 for f in $(native_files); do
   if [[ -f "$f" ]]; then say "ok  ${f#"$CACHE/"}"; else say "MISSING ${f#"$CACHE/"}"; bad=1; fi
 done
-((bad == 0)) || die "native modules missing (see above); rerun with KPR_VSCODE_FORCE=1 after fixing"
+if ((bad)); then
+  tail -n 60 "$REBUILD_LOG" >&2
+  die "native modules missing (see above and $REBUILD_LOG); rerun with KPR_VSCODE_FORCE=1 after fixing"
+fi
 # ...and that each one loads in this Node (a file built for another ABI would not).
 (cd "$CACHE" && node -e "require('argon2')") || die "argon2 does not load"
 for m in kerberos @vscode/spdlog native-watchdog node-pty; do
