@@ -422,7 +422,8 @@ export function readExtHostLogs(profile: Profile): string {
 export function printLogs(profile: Profile, lines = 30): void {
   const dir = extHostLogDir(profile);
   console.log(`  code-server log: ${profile.serverLog}`);
-  console.log(`  extension host logs: ${dir ?? `(none yet under ${path.join(profile.userDataDir, 'logs')})`}`);
+  // The host writes its log folder on its first flush, a few seconds after it starts.
+  console.log(`  extension host logs: ${dir ?? `(not written yet; they will be under ${path.join(profile.userDataDir, 'logs', '<time>', 'exthost1')})`}`);
   if (!dir) return;
   for (const f of filesUnder(dir).filter((x) => x.endsWith('.log'))) {
     console.log(`  ==> ${f} <==`);
