@@ -1,5 +1,5 @@
 // Bundles every entry point with esbuild and copies the tree-sitter .wasm files beside them.
-// Usage: node scripts/build.mjs [--watch] [--production]
+// Usage: node scripts/build.mjs [--watch] [--production] [ENTRY...]   (ENTRY: cli, extension, fuzz...)
 import * as esbuild from 'esbuild';
 import { copyFileSync, existsSync, mkdirSync } from 'node:fs';
 import { createRequire } from 'node:module';
@@ -10,6 +10,7 @@ const root = path.resolve(path.dirname(new URL(import.meta.url).pathname), '..')
 const dist = path.join(root, 'dist');
 const production = process.argv.includes('--production');
 const watch = process.argv.includes('--watch');
+const only = process.argv.slice(2).filter((a) => !a.startsWith('--'));
 
 /** Entries that exist are built; an entry a feature has not added yet is skipped. */
 const entries = [
@@ -32,6 +33,7 @@ for (const file of wasm) copyFileSync(file, path.join(dist, path.basename(file))
 const contexts = [];
 for (const e of entries) {
   if (!existsSync(path.join(root, e.in))) continue;
+  if (only.length && !only.includes(e.out)) continue;
   const options = {
     entryPoints: [path.join(root, e.in)],
     outfile: path.join(dist, `${e.out}.js`),

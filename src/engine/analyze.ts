@@ -19,7 +19,7 @@ import { Interp, PathEnd } from './interp/interpreter';
 import { int, obj } from './interp/values';
 import { BufferHead } from './models/objects';
 import { constants, modelTable } from './models';
-import { loadParser, parserLoaded } from './parse/parser';
+import { loadParser, ParseTimeout, parserLoaded } from './parse/parser';
 import { CALLERS } from './scenarios/callers';
 import { PAGE_STATES } from './scenarios/pages';
 import { type RunContext, runScenario } from './scenarios/run';
@@ -45,9 +45,11 @@ export function analyzeSource(text: string, file: string, options: AnalyzeOption
   const started = Date.now();
   let unit: TranslationUnit;
   try {
-    unit = lowerSource(text);
+    unit = lowerSource(text, started + budgets.timePerFileMs);
   } catch (e) {
-    result.diagnostics.push({ severity: 'error', line: 1, column: 1, kind: 'internal', message: `could not parse the file: ${(e as Error).message}` });
+    const timeout = e instanceof ParseTimeout;
+    result.diagnostics.push({ severity: 'error', line: 1, column: 1, kind: timeout ? 'budget' : 'internal', message: timeout ? `${(e as Error).message} (${budgets.timePerFileMs} ms); nothing was analysed` : `could not parse the file: ${(e as Error).message}` });
+    result.timing.parseMs = Date.now() - started;
     return result;
   }
   const parsed = Date.now();

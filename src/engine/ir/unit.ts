@@ -10,8 +10,8 @@ function named(n: Node): Node[] {
 }
 
 /** Parses and lowers `text`. The tree is freed before returning. */
-export function lowerSource(text: string): TranslationUnit {
-  const tree = parseC(text);
+export function lowerSource(text: string, deadline?: number): TranslationUnit {
+  const tree = parseC(text, deadline);
   const lw = new Lowerer();
   const unit: TranslationUnit = {
     functions: new Map(),

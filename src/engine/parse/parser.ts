@@ -58,11 +58,21 @@ export function parserLoaded(): boolean {
   return parser !== undefined;
 }
 
-/** Parses synchronously; loadParser() must have resolved first. The caller must delete() the tree. */
-export function parseC(text: string): Tree {
+/** Thrown when parsing is cancelled because the file's time budget ran out. */
+export class ParseTimeout extends Error {}
+
+/**
+ * Parses synchronously; loadParser() must have resolved first. The caller must delete() the
+ * tree. With a deadline (Date.now() ms), parsing is cancelled past it (ParseTimeout).
+ */
+export function parseC(text: string, deadline?: number): Tree {
   if (!parser) throw new Error('parser not loaded: await initEngine() first');
-  const tree = parser.parse(text);
-  if (!tree) throw new Error('tree-sitter returned no tree');
+  const options = deadline === undefined ? undefined : { progressCallback: (() => Date.now() > deadline) as unknown as (s: unknown) => void };
+  const tree = parser.parse(text, null, options);
+  if (!tree) {
+    if (deadline !== undefined && Date.now() > deadline) throw new ParseTimeout('parsing was cancelled: the time budget for this file ran out');
+    throw new Error('tree-sitter returned no tree');
+  }
   return tree;
 }
 
