@@ -131,11 +131,19 @@ export class KprAnalysisService implements AnalysisService {
     const merged: AnalyzeOptions = { ...base, ...options, budgets: { ...base.budgets, ...options.budgets }, mount: { ...base.mount, ...options.mount } };
     const outcome = await this.client.run(document.getText(), resultFileName(document.uri), merged, token);
     if (outcome.kind === 'result') return outcome.result;
-    if (outcome.kind === 'failed') {
-      this.log.error(outcome.message);
-      throw new Error(outcome.message);
+    if (outcome.kind === 'failed' || outcome.kind === 'sarif') {
+      const message = outcome.kind === 'failed' ? outcome.message : 'unexpected reply from the analysis worker';
+      this.log.error(message);
+      throw new Error(message);
     }
     return undefined;
+  }
+
+  /** SARIF 2.1.0 for a result, computed in the worker. */
+  async sarif(result: ScenarioResult): Promise<object> {
+    const o = await this.client.sarif([result]);
+    if (o.kind === 'sarif') return o.sarif;
+    throw new Error(o.kind === 'failed' ? o.message : 'SARIF conversion cancelled');
   }
 
   /** Schedules a run after the debounce delay (typing), replacing an earlier schedule. */
@@ -199,6 +207,7 @@ export class KprAnalysisService implements AnalysisService {
       this.log.debug(`analysis of ${file} v${version} cancelled`);
       return undefined;
     }
+    if (outcome.kind === 'sarif') return undefined;
     const result = outcome.kind === 'result' ? outcome.result : failedResult(file, outcome.message);
     if (outcome.kind === 'failed') this.log.error(`analysis of ${file} failed: ${outcome.message}`);
     // Drop results for text or settings that have moved on, and for closed documents.

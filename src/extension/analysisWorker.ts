@@ -1,8 +1,9 @@
 // The analysis worker: runs the engine off the extension host's main thread. Bundled as
 // dist/analysisWorker.js beside the tree-sitter .wasm files, which initEngine() loads from here.
 import { parentPort } from 'node:worker_threads';
+import { toSarif } from '../cli/sarif';
 import { analyzeSource, initEngine } from '../engine';
-import type { AnalyzeRequest, WorkerReply } from './workerProtocol';
+import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
 const port = parentPort;
 if (!port) throw new Error('analysisWorker.js must run as a worker thread');
@@ -16,9 +17,13 @@ const ready = initEngine(__dirname).then(
   },
 );
 
-port.on('message', async (req: AnalyzeRequest) => {
+port.on('message', async (req: WorkerRequest) => {
   let reply: WorkerReply;
   try {
+    if (req.kind === 'sarif') {
+      port.postMessage({ id: req.id, kind: 'sarif', sarif: toSarif(req.results) } satisfies WorkerReply);
+      return;
+    }
     await ready;
     const t = Date.now();
     // analyzeSource never throws on input; an exception here is a bug, reported as an error.

@@ -1,7 +1,9 @@
 // The extension's settings as plain data: keys, defaults and what a change to each requires.
 // No vscode import, so the unit tests can check package.json's contributes.configuration
 // against it (rust-analyzer keeps its typed Config and the manifest in step the same way).
-import { type AnalyzeOptions, type CallerId, DEFAULT_BUDGETS, type PageStateId, RULE_IDS, type RuleId } from '../engine';
+// Values come from the engine's public types module (re-exported by src/engine/index.ts)
+// rather than the index itself: importing the index would bundle the parser into extension.js.
+import { type AnalyzeOptions, type CallerId, DEFAULT_BUDGETS, type PageStateId, RULE_IDS, type RuleId } from '../engine/api/types';
 
 export const SECTION = 'kpr';
 

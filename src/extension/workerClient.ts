@@ -4,7 +4,7 @@
 // No vscode import: the cancellation token is structural.
 import { Worker } from 'node:worker_threads';
 import type { AnalyzeOptions, ScenarioResult } from '../engine';
-import type { AnalyzeRequest, WorkerReply } from './workerProtocol';
+import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
 export interface CancelToken {
   readonly isCancellationRequested: boolean;
@@ -13,11 +13,12 @@ export interface CancelToken {
 
 export type JobOutcome =
   | { kind: 'result'; result: ScenarioResult; ms: number }
+  | { kind: 'sarif'; sarif: object }
   | { kind: 'cancelled' }
   | { kind: 'failed'; message: string };
 
 interface Job {
-  req: AnalyzeRequest;
+  req: WorkerRequest;
   resolve(o: JobOutcome): void;
   /** Wall-clock limit for this job once it is running. */
   limitMs: number;
@@ -47,9 +48,18 @@ export class WorkerClient {
     if (token?.isCancellationRequested) return Promise.resolve({ kind: 'cancelled' });
     return new Promise<JobOutcome>((resolve) => {
       const timeBudget = options.budgets?.timePerFileMs ?? 20_000;
-      const job: Job = { req: { id: this.nextId++, text, file, options }, resolve, limitMs: timeBudget + WATCHDOG_SLACK_MS };
+      const job: Job = { req: { kind: 'analyze', id: this.nextId++, text, file, options }, resolve, limitMs: timeBudget + WATCHDOG_SLACK_MS };
       job.sub = token?.onCancellationRequested(() => this.cancel(job));
       this.queue.push(job);
+      this.pump();
+    });
+  }
+
+  /** SARIF 2.1.0 for results (computed in the worker, where the engine and src/cli/sarif.ts live). */
+  sarif(results: ScenarioResult[]): Promise<JobOutcome> {
+    if (this.disposed) return Promise.resolve({ kind: 'cancelled' });
+    return new Promise<JobOutcome>((resolve) => {
+      this.queue.push({ req: { kind: 'sarif', id: this.nextId++, results }, resolve, limitMs: WATCHDOG_SLACK_MS });
       this.pump();
     });
   }
@@ -70,7 +80,7 @@ export class WorkerClient {
       return;
     }
     if (this.running === job) {
-      this.log(`cancelling analysis #${job.req.id} of ${job.req.file}: restarting the worker`);
+      this.log(`cancelling job #${job.req.id}${job.req.kind === 'analyze' ? ` (analysis of ${job.req.file})` : ''}: restarting the worker`);
       this.running = undefined;
       this.stopWorker();
       this.finish(job, { kind: 'cancelled' });
@@ -130,7 +140,10 @@ export class WorkerClient {
     const job = this.running;
     if (!job || job.req.id !== m.id) return;
     this.running = undefined;
-    this.finish(job, m.kind === 'result' ? { kind: 'result', result: m.result, ms: m.ms } : { kind: 'failed', message: m.message });
+    this.finish(
+      job,
+      m.kind === 'result' ? { kind: 'result', result: m.result, ms: m.ms } : m.kind === 'sarif' ? { kind: 'sarif', sarif: m.sarif } : { kind: 'failed', message: m.message },
+    );
     this.pump();
   }
 

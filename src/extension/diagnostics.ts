@@ -1,0 +1,105 @@
+// Problems: one diagnostic per responsible call and rule over all scenarios, the trace's key
+// steps as related information; input problems (syntax, budget cuts) as `input:<kind>`.
+import * as vscode from 'vscode';
+import type { RuleId, ScenarioResult, Severity } from '../engine';
+import { readConfig } from './config';
+import type { SeverityOverride } from './configSchema';
+import type { ExtensionCtx } from './context';
+import { groupFindings, groupMessage, keySteps, scenarioLabel, shownInputDiagnostics, stepText, unreportedTruncations } from './findings';
+
+export const DIAGNOSTIC_SOURCE = 'kpr';
+
+const ENGINE_SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+};
+
+const OVERRIDE_SEVERITY: Record<Exclude<SeverityOverride, 'default' | 'off'>, vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  information: vscode.DiagnosticSeverity.Information,
+  hint: vscode.DiagnosticSeverity.Hint,
+};
+
+/** docs/rules.md#<rule> inside the installed extension. */
+export function ruleDocUri(extensionUri: vscode.Uri, rule: string): vscode.Uri {
+  return vscode.Uri.joinPath(extensionUri, 'docs', 'rules.md').with({ fragment: rule });
+}
+
+/** 1-based, end-exclusive engine positions to a vscode Range (0-based, end-exclusive). */
+export function toRange(line: number, column: number, endLine: number, endColumn: number): vscode.Range {
+  const start = new vscode.Position(Math.max(0, line - 1), Math.max(0, column - 1));
+  const end = new vscode.Position(Math.max(0, endLine - 1), Math.max(0, endColumn - 1));
+  return new vscode.Range(start, end.isBefore(start) ? start : end);
+}
+
+/** The range of a point diagnostic: the word at it, or the rest of the line. */
+function pointRange(doc: vscode.TextDocument | undefined, line: number, column: number): vscode.Range {
+  const pos = new vscode.Position(Math.max(0, line - 1), Math.max(0, column - 1));
+  if (!doc || pos.line >= doc.lineCount) return new vscode.Range(pos, pos.translate(0, 1));
+  const word = doc.getWordRangeAtPosition(pos);
+  if (word) return word;
+  const end = doc.lineAt(pos.line).range.end;
+  return new vscode.Range(pos, end.isAfter(pos) ? end : pos.translate(0, 1));
+}
+
+export function buildDiagnostics(
+  uri: vscode.Uri,
+  result: ScenarioResult,
+  overrides: Partial<Record<RuleId, SeverityOverride>>,
+  extensionUri: vscode.Uri,
+  doc?: vscode.TextDocument,
+): vscode.Diagnostic[] {
+  const out: vscode.Diagnostic[] = [];
+  for (const d of shownInputDiagnostics(result)) {
+    const diag = new vscode.Diagnostic(pointRange(doc, d.line, d.column), d.message, ENGINE_SEVERITY[d.severity]);
+    diag.source = DIAGNOSTIC_SOURCE;
+    diag.code = `input:${d.kind}`;
+    out.push(diag);
+  }
+  // A run cut by a budget must be visible even if the engine said so only in RunResult.
+  for (const run of unreportedTruncations(result)) {
+    const entry = result.entries.find((e) => e.aops === run.aops);
+    const line = entry?.line ?? 1;
+    const diag = new vscode.Diagnostic(
+      pointRange(doc, line, 1),
+      `${scenarioLabel(run)}: the run was cut by a budget (${run.truncation.join('; ') || 'no reason given'}); its findings are incomplete`,
+      vscode.DiagnosticSeverity.Warning,
+    );
+    diag.source = DIAGNOSTIC_SOURCE;
+    diag.code = 'input:budget';
+    out.push(diag);
+  }
+  for (const g of groupFindings(result)) {
+    const o = overrides[g.rule] ?? 'default';
+    if (o === 'off') continue;
+    const severity = o === 'default' ? ENGINE_SEVERITY[g.severity] : OVERRIDE_SEVERITY[o];
+    const diag = new vscode.Diagnostic(toRange(g.line, g.column, g.endLine, g.endColumn), groupMessage(g), severity);
+    diag.source = DIAGNOSTIC_SOURCE;
+    diag.code = { value: g.rule, target: ruleDocUri(extensionUri, g.rule) };
+    const main = g.variants[0];
+    diag.relatedInformation = keySteps(main.finding).map(
+      (s) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(s.line, s.column, s.line, s.column)), stepText(s)),
+    );
+    out.push(diag);
+  }
+  return out;
+}
+
+export function activateDiagnostics(ctx: ExtensionCtx): void {
+  const collection = vscode.languages.createDiagnosticCollection(DIAGNOSTIC_SOURCE);
+  ctx.push(collection);
+  const render = (uri: vscode.Uri, result: ScenarioResult) => {
+    const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+    collection.set(uri, buildDiagnostics(uri, result, readConfig(doc ?? uri).severity, ctx.extension.extensionUri, doc));
+  };
+  ctx.push(ctx.service.onDidAnalyze(({ uri, result }) => render(uri, result)));
+  ctx.push(ctx.service.onDidForget((uri) => collection.delete(uri)));
+  ctx.onConfigRerender(() => {
+    collection.forEach((uri) => {
+      const r = ctx.service.latest(uri);
+      if (r) render(uri, r);
+    });
+  });
+}

@@ -1,0 +1,148 @@
+// Hovers on get_block callbacks (definition or any use) and on ->writepage functions or an
+// aops table's `.writepage` member: what the engine learnt about them, the verdict per
+// scenario, and a command link to run those scenarios.
+import * as vscode from 'vscode';
+import type { CallbackInfo, EntryInfo, ScenarioResult } from '../engine';
+import { C_SELECTOR } from './analysisService';
+import { RUN_SCENARIOS_COMMAND, type RunScenariosArgs } from './commands';
+import type { ExtensionCtx } from './context';
+import { scenarioLabel } from './findings';
+import { code, commandLink, escapeMd } from './markdown';
+import { callbackNamed, createText, entriesOf, entryLabel, runsInvolving, runsOfWritepage, runVerdict } from './verdicts';
+
+const IDENT = /[A-Za-z_][A-Za-z0-9_]*/;
+/** How many scenario lines a hover lists before "and N more". */
+const MAX_RUN_LINES = 12;
+
+export type HoverTarget =
+  | { kind: 'callback'; callback: CallbackInfo }
+  | { kind: 'writepage'; writepage: string; entries: EntryInfo[] };
+
+/** The aops table whose initialiser contains `line` (0-based), by scanning up for its declaration. */
+export function enclosingAopsTable(doc: vscode.TextDocument, line: number): string | undefined {
+  for (let l = line; l >= 0 && l > line - 60; l--) {
+    const text = doc.lineAt(l).text;
+    const m = /address_space_operations\s+([A-Za-z_]\w*)\s*=/.exec(text);
+    if (m) return m[1];
+    if (l < line && /^\s*}\s*;/.test(text)) return undefined;
+  }
+  return undefined;
+}
+
+/** What the identifier at `pos` is to the engine, if anything. */
+export function hoverTarget(doc: vscode.TextDocument, pos: vscode.Position, result: ScenarioResult): { target: HoverTarget; range: vscode.Range } | undefined {
+  const range = doc.getWordRangeAtPosition(pos, IDENT);
+  if (!range) return undefined;
+  const word = doc.getText(range);
+  const cb = callbackNamed(result, word);
+  if (cb) return { target: { kind: 'callback', callback: cb }, range };
+  // `.writepage = fn,` in a table: hovering `writepage` means that table's entry.
+  const lineText = doc.lineAt(pos.line).text;
+  const member = /\.\s*writepage\s*=\s*&?\s*([A-Za-z_]\w*)/.exec(lineText);
+  if (member && (word === 'writepage' || word === member[1])) {
+    const table = enclosingAopsTable(doc, pos.line);
+    const entries = entriesOf(result, member[1]).filter((e) => !table || e.aops === table);
+    if (entries.length) return { target: { kind: 'writepage', writepage: member[1], entries }, range };
+  }
+  const entries = entriesOf(result, word);
+  if (entries.length) return { target: { kind: 'writepage', writepage: word, entries }, range };
+  return undefined;
+}
+
+function runLink(label: string, args: RunScenariosArgs): string {
+  return commandLink(label, RUN_SCENARIOS_COMMAND, [args]);
+}
+
+export function callbackMarkdown(uri: vscode.Uri, result: ScenarioResult, cb: CallbackInfo): vscode.MarkdownString {
+  const md = new vscode.MarkdownString('', false);
+  md.isTrusted = { enabledCommands: [RUN_SCENARIOS_COMMAND] };
+  md.appendMarkdown(`**get_block callback** ${code(cb.name)} (defined at line ${cb.line})\n\n`);
+  md.appendMarkdown(`- Passes ${createText(cb).replace(/^create=(\S+)/, (_m, v: string) => code(`create=${v}`))} to the allocation primitive.\n`);
+  md.appendMarkdown(
+    cb.startsHandle
+      ? `- **Starts a journal handle** on at least one explored path (when the task holds none).\n`
+      : `- Starts no journal handle on any explored path: it allocates under the caller's handle, if any.\n`,
+  );
+  if (cb.reachedFrom.length) {
+    md.appendMarkdown(`- Reached from ->writepage:\n`);
+    for (const r of cb.reachedFrom) md.appendMarkdown(`  - ${code(r.aops)} → ${code(r.writepage)} through ${code(r.via)}\n`);
+  } else {
+    md.appendMarkdown(`- No explored ->writepage path reaches it under the configured scenarios.\n`);
+  }
+  if (cb.passedTo.length) {
+    const shown = cb.passedTo.slice(0, 6).map((p) => `${code(p.callee)} (line ${p.line}, in ${code(p.function)})`);
+    md.appendMarkdown(`- Passed to ${shown.join(', ')}${cb.passedTo.length > 6 ? ` and ${cb.passedTo.length - 6} more` : ''}.\n`);
+  }
+  const involved = runsInvolving(result, cb.name);
+  if (involved.length) {
+    md.appendMarkdown(`\n**Verdict per scenario** (aops/caller/page; runs with a finding whose call chain contains it, or whose recorded paths enter it):\n\n`);
+    for (const inv of involved.slice(0, MAX_RUN_LINES)) {
+      const verdict = inv.reachedWithoutFinding ? `${runVerdict(inv.run, [])}` : runVerdict(inv.run, inv.findings);
+      md.appendMarkdown(`- ${code(scenarioLabel(inv.run))}: ${escapeMd(verdict)}\n`);
+    }
+    if (involved.length > MAX_RUN_LINES) md.appendMarkdown(`- and ${involved.length - MAX_RUN_LINES} more\n`);
+    const aops = [...new Set(involved.map((i) => i.run.aops))];
+    md.appendMarkdown(
+      `\n${runLink(`Run the ${involved.length} scenario(s) that reach it`, {
+        uri: uri.toString(),
+        scenarios: involved.map((i) => ({ aops: i.run.aops, caller: i.run.caller, page: i.run.page })),
+        title: `scenarios reaching ${cb.name}`,
+        aops,
+      })}`,
+    );
+  }
+  return md;
+}
+
+export function writepageMarkdown(uri: vscode.Uri, result: ScenarioResult, writepage: string, entries: EntryInfo[]): vscode.MarkdownString {
+  const md = new vscode.MarkdownString('', false);
+  md.isTrusted = { enabledCommands: [RUN_SCENARIOS_COMMAND] };
+  md.appendMarkdown(`**->writepage** ${code(writepage)} (defined at line ${entries[0].line})\n\n`);
+  for (const e of entries) {
+    md.appendMarkdown(`- of ${code(e.aops)}: ${escapeMd(entryLabel(e).replace(/^.*?\(/, '(').replace(/^\(|\)$/g, ''))}\n`);
+  }
+  const cbs = result.callbacks.filter((c) => c.reachedFrom.some((r) => r.writepage === writepage));
+  if (cbs.length) {
+    md.appendMarkdown(`- get_block callbacks its paths reach:\n`);
+    for (const c of cbs) {
+      const via = [...new Set(c.reachedFrom.filter((r) => r.writepage === writepage).map((r) => r.via))];
+      md.appendMarkdown(`  - ${code(c.name)} through ${via.map(code).join(', ')}: ${escapeMd(createText(c))}${c.startsHandle ? ', starts a journal handle' : ''}\n`);
+    }
+  }
+  const aopsSet = new Set(entries.map((e) => e.aops));
+  const runs = runsOfWritepage(result, writepage).filter((r) => aopsSet.has(r.aops));
+  if (runs.length) {
+    md.appendMarkdown(`\n**Verdict per scenario** (aops/caller/page):\n\n`);
+    for (const run of runs.slice(0, MAX_RUN_LINES * 2)) md.appendMarkdown(`- ${code(scenarioLabel(run))}: ${escapeMd(runVerdict(run))}\n`);
+    if (runs.length > MAX_RUN_LINES * 2) md.appendMarkdown(`- and ${runs.length - MAX_RUN_LINES * 2} more\n`);
+    md.appendMarkdown(
+      `\n${runLink(`Run its ${runs.length} scenario(s)`, {
+        uri: uri.toString(),
+        scenarios: runs.map((r) => ({ aops: r.aops, caller: r.caller, page: r.page })),
+        title: `scenarios of ${writepage}`,
+        aops: [...aopsSet],
+      })}`,
+    );
+  } else {
+    md.appendMarkdown(`\nNo scenario ran for it under the configured callers and page states.`);
+  }
+  return md;
+}
+
+export function activateHover(ctx: ExtensionCtx): void {
+  ctx.push(
+    vscode.languages.registerHoverProvider(C_SELECTOR, {
+      async provideHover(doc, pos, token) {
+        const result = ctx.service.peek(doc.uri) ?? ctx.service.latest(doc.uri) ?? (await ctx.service.getResult(doc.uri));
+        if (!result || token.isCancellationRequested) return undefined;
+        const hit = hoverTarget(doc, pos, result);
+        if (!hit) return undefined;
+        const md =
+          hit.target.kind === 'callback'
+            ? callbackMarkdown(doc.uri, result, hit.target.callback)
+            : writepageMarkdown(doc.uri, result, hit.target.writepage, hit.target.entries);
+        return new vscode.Hover(md, hit.range);
+      },
+    }),
+  );
+}
