@@ -9,6 +9,7 @@ import { ExtensionCtx } from './context';
 import { activateDiagnostics } from './diagnostics';
 import { activateDocuments } from './documents';
 import { activateHover } from './hover';
+import { activatePanel } from './panel';
 import { activateStatusBar } from './statusBar';
 
 /** When this bundle was evaluated (the host loads it right before calling activate). */
@@ -38,9 +39,8 @@ export function activate(context: vscode.ExtensionContext): KprApi {
   activateStatusBar(ctx);
   activateHover(ctx);
   activateCodeLens(ctx);
-  // Simulation panel (webview engineer's src/extension/panel/index.ts registers kpr.showSimulationPanel):
-  // KPR-PANEL: add `import { activatePanel } from './panel';` above and uncomment the next line once the module exists.
-  // ctx.push(activatePanel(context, service));
+  // The simulation panel (src/extension/panel) registers kpr.showSimulationPanel itself.
+  ctx.push(activatePanel(context, service, log));
   activateDocuments(ctx);
 
   const activationMs = Date.now() - started;
