@@ -3,3 +3,4 @@
 export * from './api/types';
 export { analyzeSource, initEngine } from './analyze';
 export { compareResults } from './diff/compare';
+export { analyzePatch, mentionedFunctions, type PatchSource } from './diff/patchAnalysis';

@@ -211,12 +211,42 @@ export interface FindingChange {
   message: string;
   preLine: number | null;
   postLine: number | null;
+  /** Line in the patch file: the `-` line of a fixed finding, the `+` line of an introduced one (when inside a hunk). */
+  patchLine?: number | null;
+  /** The commit message names the finding's function or entry. */
+  mentioned?: boolean;
 }
 
 export interface DiffResult {
   pre: ScenarioResult;
   post: ScenarioResult;
   changes: FindingChange[];
+}
+
+export interface PatchProblem {
+  /** 1-based line in the patch file. */
+  line: number;
+  message: string;
+}
+
+export interface PatchFileResult extends DiffResult {
+  oldPath: string;
+  newPath: string;
+  /** Hunks applied, with GNU patch's offset and fuzz. */
+  applied: { hunk: number; offset: number; fuzz: number; oldLine: number; newLine: number }[];
+}
+
+export interface PatchResult {
+  subject: string | null;
+  message: string | null;
+  author: string | null;
+  /** Functions the commit message names (globs like ext4_*_writepage expanded against the file). */
+  mentionedFunctions: string[];
+  files: PatchFileResult[];
+  /** Files of the patch that were not analysed (not C, binary, no base given), and why. */
+  skipped: { path: string; reason: string }[];
+  /** Malformed patch text and hunks that did not apply, located in the patch file. */
+  problems: PatchProblem[];
 }
 
 export interface Budgets {

@@ -41,6 +41,9 @@ export function checkContract(world: World, end: PathEndState): { outcome: Outco
   }
   if (page.droppedBeyondEof) return { outcome: 'dropped-beyond-eof', description: 'page beyond i_size dropped (not file data)' };
   const lost = page.blocks.filter((b) => b.dirty && !b.submitted && !b.beyondEof);
+  if (lost.length > 0 && !page.dirtyFlag && world.fatalByDesign) {
+    return { outcome: 'error', description: `returned ${ret} after ${world.fatalByDesign}; dirty data not written` };
+  }
   if (lost.length > 0 && !page.dirtyFlag) {
     const at = world.lastRelease ?? { loc: end.returnLoc, function: end.entry, stack: [end.entry] };
     const detail = lost.map((b) => `block ${b.lblk}: ${bufferStateText(world, b.lblk)}`).join('; ');

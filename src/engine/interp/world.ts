@@ -37,6 +37,8 @@ export class World {
   /** Total credits spent per handle owner (for messages). */
   readonly spent = new Map<string, number>();
   unknownCounter = 0;
+  /** Set when the path took a failure after which losing writes is the kernel's design (journal abort). */
+  fatalByDesign: string | null = null;
   /** Failures a model was told to inject on this path (journal abort, ENOSPC, I/O error...). */
   readonly injected: string[] = [];
   /** get_block callbacks the models called, and through which primitive. */

@@ -51,9 +51,12 @@ function journalStart(ctx: ModelCtx, args: Value[]): Value {
       `${ctx.name} starts a journal handle while the page is locked: ext4 orders journal_start before lock_page, and the commit thread may be waiting on this page (deadlock)`,
     );
   }
-  const pick = ctx.choose(['handle started', '-EROFS (journal aborted)', '-ENOMEM'], ctx.name);
-  if (pick === 1) return { k: 'err', errno: -ERRNO.EROFS };
-  if (pick === 2) return { k: 'err', errno: -ERRNO.ENOMEM };
+  // jbd2 allocates handles with __GFP_NOFAIL; a start fails only when the journal has aborted.
+  const pick = ctx.choose(['handle started', '-EROFS (journal aborted)'], ctx.name);
+  if (pick === 1) {
+    w.fatalByDesign = 'the journal aborted (the file system stops writing by design)';
+    return { k: 'err', errno: -ERRNO.EROFS };
+  }
   const site = ctx.site();
   const h = new Handle(site.function, requested, `${site.function}'s own updates`, false, true);
   w.handle = h;

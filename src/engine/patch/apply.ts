@@ -219,6 +219,10 @@ function applyCore(
   const eq = options.ignoreWhitespace ? similar : (a: string, b: string) => a === b;
   const { lines: inp, eols, dominant } = splitLines(base);
   const N = inp.length;
+  // As in GNU patch, a line marked `\ No newline at end of file` only matches a last line
+  // without a newline, and vice versa (unless whitespace is ignored).
+  const lineEq = (i: number, l: HunkLine): boolean =>
+    eq(inp[i - 1], l.text) && (options.ignoreWhitespace === true || !l.noNewline === (eols[i - 1] !== ''));
 
   const out: OutLine[] = [];
   const removed: number[] = [];
@@ -250,6 +254,9 @@ function applyCore(
     const context = Math.max(prefix, suffix);
     const myMaxFuzz = Math.min(maxFuzz, context);
     const numbered = h.hasLineNumbers;
+    // GNU patch pins a hunk with lopsided context to the start/end of the file. Only do that
+    // when the body agrees with the header: a truncated or miscounted hunk just lost context.
+    const anchored = numbered && patLines === h.oldLines && h.lines.length - countMinus(h) === h.newLines;
     let first = numbered ? (patLines === 0 ? h.oldStart + 1 : h.oldStart) : lastFrozen + 1;
     if (first < 1) first = 1;
     const expected = numbered ? first + inOffset : lastFrozen + 1;
@@ -270,7 +277,7 @@ function applyCore(
 
     const match = (at: number, pf: number, sf: number): boolean => {
       for (let p = pf, i = at + pf; p < patLines - sf; p++, i++) {
-        if (i < 1 || i > N || !eq(inp[i - 1], pattern[p].text)) return false;
+        if (i < 1 || i > N || !lineEq(i, pattern[p])) return false;
       }
       return true;
     };
@@ -280,7 +287,7 @@ function applyCore(
       const firstGuess = numbered ? first + inOffset : lastFrozen + 1;
       let prefixFuzz = fuzz + prefix - context;
       let suffixFuzz = fuzz + suffix - context;
-      if (!numbered) {
+      if (!anchored) {
         prefixFuzz = Math.min(fuzz, prefix);
         suffixFuzz = Math.min(fuzz, suffix);
       }
@@ -294,7 +301,7 @@ function applyCore(
       const maxOff = Math.max(maxPos, maxNeg);
       if (firstGuess <= maxNeg) maxNeg = firstGuess - 1;
 
-      if (prefixFuzz < 0 && h.oldStart <= 1) {
+      if (prefixFuzz < 0 && first <= 1) {
         // Fewer leading than trailing context lines at line 1: can only match the start of file.
         if (suffixFuzz < 0 && (patLines !== N || prefix < lastFrozen)) return null;
         const off = 1 - firstGuess;
@@ -327,7 +334,7 @@ function applyCore(
       if (found) break;
     }
     if (!found) {
-      fail(diagnose(h, pattern, expected, inp, lastFrozen, prefix, eq));
+      fail(diagnose(h, pattern, expected, inp, lastFrozen, prefix, eq, lineEq));
       return;
     }
     if (numbered) inOffset += found.offset;
@@ -356,8 +363,8 @@ function applyCore(
         old++;
       }
     }
-    outOffset += h.lines.filter((l) => l.kind === '+').length - h.lines.filter((l) => l.kind === '-').length;
-    applied.push({ hunk: idx, offset: numbered ? where - first : 0, fuzz, oldLine: where, newLine: newWhere });
+    outOffset += h.lines.length - countMinus(h) - patLines;
+    applied.push({ hunk: idx, offset: numbered ? inOffset : 0, fuzz, oldLine: where, newLine: newWhere });
   });
   copyTill(N);
 
@@ -391,6 +398,7 @@ function diagnose(
   lastFrozen: number,
   prefix: number,
   eq: (a: string, b: string) => boolean,
+  lineEq: (i: number, l: HunkLine) => boolean,
 ): string {
   const N = inp.length;
   const patLines = pattern.length;
@@ -406,7 +414,7 @@ function diagnose(
     let at = 0;
     for (let p = lo; p + post.length - 1 <= N; p++) {
       let ok = true;
-      for (let i = 0; i < post.length && ok; i++) ok = eq(inp[p - 1 + i], post[i].text);
+      for (let i = 0; i < post.length && ok; i++) ok = lineEq(p + i, post[i]);
       if (ok && (at === 0 || near(p, at))) at = p;
     }
     if (at) return `its new lines are already present at line ${at} (patch already applied?)`;
@@ -420,7 +428,7 @@ function diagnose(
     let score = 0;
     for (let i = 0; i < patLines; i++) {
       const k = p - 1 + i;
-      if (k < N && eq(inp[k], pattern[i].text)) score++;
+      if (k < N && lineEq(k + 1, pattern[i])) score++;
     }
     if (score > bestScore || (score === bestScore && near(p, best))) {
       bestScore = score;
@@ -431,11 +439,36 @@ function diagnose(
     return `none of its ${patLines} context/removed lines is found in the text after line ${lo - 1}`;
   }
   let i = 0;
-  while (i < patLines && best - 1 + i < N && eq(inp[best - 1 + i], pattern[i].text)) i++;
+  while (i < patLines && best - 1 + i < N && lineEq(best + i, pattern[i])) i++;
+  if (i >= patLines) {
+    const suffix = h.lines.length - 1 - findLastIndex(h.lines, (l) => l.kind !== ' ');
+    const why =
+      prefix < suffix && h.oldStart <= 1
+        ? 'it has fewer leading than trailing context lines, so (as in GNU patch) it may only apply at the start of the file'
+        : suffix < prefix
+          ? 'it has fewer trailing than leading context lines, so (as in GNU patch) it may only apply at the end of the file'
+          : 'that place overlaps the previous hunk';
+    return `its lines match at line ${best}, but ${why}`;
+  }
   const kind = pattern[i].kind === '-' ? 'removed line' : 'context line';
-  const found = best - 1 + i < N ? JSON.stringify(inp[best - 1 + i]) : 'end of file';
+  const k = best - 1 + i;
+  let found = k < N ? JSON.stringify(inp[k]) : 'end of file';
+  if (k < N && eq(inp[k], pattern[i].text)) {
+    found += pattern[i].noNewline ? ' followed by more text (the patch says it ends the file without a newline)' : ' without a final newline';
+  }
   return (
     `the closest match, at line ${best}, has ${bestScore} of its ${patLines} context/removed lines; ` +
     `line ${best + i} should be the ${kind} ${JSON.stringify(pattern[i].text)} (patch line ${pattern[i].patchLine}) but is ${found}`
   );
+}
+
+function findLastIndex<T>(a: T[], pred: (x: T) => boolean): number {
+  for (let i = a.length - 1; i >= 0; i--) if (pred(a[i])) return i;
+  return -1;
+}
+
+function countMinus(h: Hunk): number {
+  let n = 0;
+  for (const l of h.lines) if (l.kind === '-') n++;
+  return n;
 }
