@@ -52,6 +52,8 @@ export const SETTINGS = {
   'budgets.timePerFileMs': { default: DEFAULT_BUDGETS.timePerFileMs, effect: 'reanalyze' },
   'diagnostics.severity': { default: {} as Record<string, SeverityOverride>, effect: 'rerender' },
   'codeLens.enabled': { default: true, effect: 'rerender' },
+  // Read by the simulation panel's annotations (src/extension/panel/annotations.ts), which watch it themselves.
+  'annotations.always': { default: false, effect: 'none' },
 } as const satisfies Record<string, { default: unknown; effect: ChangeEffect }>;
 
 export type SettingKey = keyof typeof SETTINGS;
