@@ -96,7 +96,8 @@ async function present(ctx: ExtensionCtx, doc: vscode.TextDocument, result: Scen
   if (reveal && first) {
     const editor = await vscode.window.showTextDocument(doc, { preserveFocus: false, preview: false });
     const range = toRange(first.line, first.column, first.endLine, first.endColumn);
-    editor.selection = new vscode.Selection(range.start, range.end);
+    // Cursor at the start of the responsible call, the call selected.
+    editor.selection = new vscode.Selection(range.end, range.start);
     editor.revealRange(range, vscode.TextEditorRevealType.InCenterIfOutsideViewport);
   }
   const hasErrors = runs.some((r) => r.findings.some((f) => f.severity === 'error'));
@@ -106,7 +107,7 @@ async function present(ctx: ExtensionCtx, doc: vscode.TextDocument, result: Scen
   void show(text, 'Show Report').then((choice) => {
     if (choice === 'Show Report') ctx.report.show(false);
   });
-  ctx.log.info(`${title}: ${outcome.summary}`);
+  ctx.log.info(runs.length === 1 ? `ran ${outcome.summary}` : `ran ${title}: ${outcome.summary}`);
   return outcome;
 }
 
@@ -207,8 +208,8 @@ function callbackReport(result: ScenarioResult, name: string): string {
   const cb = callbackNamed(result, name);
   if (!cb) return '';
   const lines = [`== get_block callback ${cb.name} (line ${cb.line}) ==`];
-  lines.push(`passes ${createText(cb)} to the allocation primitive`);
-  lines.push(cb.startsHandle ? 'starts a journal handle on at least one explored path' : 'starts no journal handle on any explored path');
+  lines.push(createText(cb));
+  lines.push(cb.startsHandle ? 'can start a journal handle: it does on at least one explored path' : 'starts no journal handle on any explored path');
   for (const r of cb.reachedFrom) lines.push(`reached from ${r.aops} → ${r.writepage} through ${r.via}`);
   if (!cb.reachedFrom.length) lines.push('no explored ->writepage path reaches it');
   for (const p of cb.passedTo) lines.push(`passed to ${p.callee} at line ${p.line} (in ${p.function})`);

@@ -92,7 +92,11 @@ export function activateDiagnostics(ctx: ExtensionCtx): void {
   ctx.push(collection);
   const render = (uri: vscode.Uri, result: ScenarioResult) => {
     const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
-    collection.set(uri, buildDiagnostics(uri, result, readConfig(doc ?? uri).severity, ctx.extension.extensionUri, doc));
+    const diags = buildDiagnostics(uri, result, readConfig(doc ?? uri).severity, ctx.extension.extensionUri, doc);
+    collection.set(uri, diags);
+    // One line per publication: what a user sees in Problems, in a form tests and bug reports can quote.
+    const codes = diags.map((d) => `${typeof d.code === 'object' ? d.code.value : d.code}@${d.range.start.line + 1}:${d.range.start.character + 1}`);
+    ctx.log.info(`problems for ${result.file}: ${diags.length}${codes.length ? ` (${codes.join(', ')})` : ''}`);
   };
   ctx.push(ctx.service.onDidAnalyze(({ uri, result }) => render(uri, result)));
   ctx.push(ctx.service.onDidForget((uri) => collection.delete(uri)));

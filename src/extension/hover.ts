@@ -57,11 +57,10 @@ export function callbackMarkdown(uri: vscode.Uri, result: ScenarioResult, cb: Ca
   const md = new vscode.MarkdownString('', false);
   md.isTrusted = { enabledCommands: [RUN_SCENARIOS_COMMAND] };
   md.appendMarkdown(`**get_block callback** ${code(cb.name)} (defined at line ${cb.line})\n\n`);
-  md.appendMarkdown(`- Passes ${createText(cb).replace(/^create=(\S+)/, (_m, v: string) => code(`create=${v}`))} to the allocation primitive.\n`);
+  const create = createText(cb, code);
+  md.appendMarkdown(`- ${create[0].toUpperCase()}${create.slice(1)}.\n`);
   md.appendMarkdown(
-    cb.startsHandle
-      ? `- **Starts a journal handle** on at least one explored path (when the task holds none).\n`
-      : `- Starts no journal handle on any explored path: it allocates under the caller's handle, if any.\n`,
+    cb.startsHandle ? `- **Can start a journal handle**: it does on at least one explored path.\n` : `- Starts no journal handle on any explored path.\n`,
   );
   if (cb.reachedFrom.length) {
     md.appendMarkdown(`- Reached from ->writepage:\n`);
@@ -106,7 +105,7 @@ export function writepageMarkdown(uri: vscode.Uri, result: ScenarioResult, write
     md.appendMarkdown(`- get_block callbacks its paths reach:\n`);
     for (const c of cbs) {
       const via = [...new Set(c.reachedFrom.filter((r) => r.writepage === writepage).map((r) => r.via))];
-      md.appendMarkdown(`  - ${code(c.name)} through ${via.map(code).join(', ')}: ${escapeMd(createText(c))}${c.startsHandle ? ', starts a journal handle' : ''}\n`);
+      md.appendMarkdown(`  - ${code(c.name)} through ${via.map(code).join(', ')}: ${createText(c, code)}${c.startsHandle ? '; can start a journal handle' : ''}\n`);
     }
   }
   const aopsSet = new Set(entries.map((e) => e.aops));

@@ -89,12 +89,16 @@ export function entryLabel(e: EntryInfo): string {
   return `${e.aops} → ${e.writepage} (${mode})`;
 }
 
-/** "create=1 on every explored path" / "create=0 or 1, depending on the path" / unknown. */
-export function createText(cb: CallbackInfo): string {
+/**
+ * What the callback passes as `create` to the allocation primitive, in words:
+ * "passes create=1 to the allocation primitive on every explored path".
+ * `fmt` formats the `create=…` part (code spans in hovers).
+ */
+export function createText(cb: CallbackInfo, fmt: (s: string) => string = (s) => s): string {
   const v = cb.createValues;
-  if (v.length === 0) return 'no explored path of it reaches the allocation primitive, so its `create` argument is not known';
-  if (v.length === 1) return `create=${v[0]} on every explored path`;
-  return `create=${v.join(' or ')}, depending on the path`;
+  if (v.length === 0) return 'reaches the allocation primitive on no explored path, so what it passes as create is not known';
+  if (v.length === 1) return `passes ${fmt(`create=${v[0]}`)} to the allocation primitive on every explored path`;
+  return `passes ${v.map((x) => fmt(`create=${x}`)).join(' or ')} to the allocation primitive, depending on the path`;
 }
 
 /** Plain-text report of a set of runs for the output channel. */

@@ -154,7 +154,8 @@ describe('extension: on the sample (engine run)', function () {
   it('callback facts: ext4_da_get_block_write passes create=1 and is reached from ext4_da_writepage', () => {
     const cb = callbackNamed(pre, 'ext4_da_get_block_write')!;
     assert.ok(cb);
-    assert.equal(createText(cb), 'create=1 on every explored path');
+    assert.equal(createText(cb), 'passes create=1 to the allocation primitive on every explored path');
+    assert.equal(createText(cb, (x) => `<${x}>`), 'passes <create=1> to the allocation primitive on every explored path');
     const inv = runsInvolving(pre, cb.name);
     assert.ok(inv.some((i) => i.run.caller === 'reclaim-in-write-begin' && i.findings.some((f) => f.rule === 'foreign-credits')));
     assert.ok(inv.every((i) => i.run.aops === 'ext4_da_aops'));
