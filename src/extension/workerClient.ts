@@ -1,6 +1,8 @@
-// Runs analyses one at a time in a worker thread. Cancelling the running job terminates the
-// worker (the engine is synchronous inside it) and starts a fresh one for the next job; a
-// watchdog does the same for a worker that outlives the engine's own time budget.
+// Runs analyses one at a time in a worker thread. Cancelling a queued job drops it. Cancelling
+// the running job resolves it at once; the worker (synchronous inside) is terminated and
+// restarted only if the job has already run for a while, since a fresh worker pays the parser
+// load and a cold JIT (a warm run of the sample takes ~0.3 s, a cold one ~1.5 s); otherwise its
+// reply is ignored. A watchdog restarts a worker that outlives the engine's own time budget.
 // No vscode import: the cancellation token is structural.
 import { Worker } from 'node:worker_threads';
 import type { AnalyzeOptions, ScenarioResult } from '../engine';
@@ -22,16 +24,21 @@ interface Job {
   resolve(o: JobOutcome): void;
   /** Wall-clock limit for this job once it is running. */
   limitMs: number;
+  startedAt?: number;
   sub?: { dispose(): void };
   timer?: NodeJS.Timeout;
 }
 
 /** Slack on top of the engine's own per-file time budget before the worker is presumed stuck. */
 const WATCHDOG_SLACK_MS = 15_000;
+/** A cancelled job that has run longer than this is stopped by restarting the worker. */
+const RESTART_AFTER_MS = 2_000;
 
 export class WorkerClient {
   private worker: Worker | undefined;
   private running: Job | undefined;
+  /** A cancelled job the worker is still finishing: no new job is posted until it replies. */
+  private abandoned: { id: number; timer: NodeJS.Timeout } | undefined;
   private readonly queue: Job[] = [];
   private nextId = 1;
   private disposed = false;
@@ -80,10 +87,16 @@ export class WorkerClient {
       return;
     }
     if (this.running === job) {
-      this.log(`cancelling job #${job.req.id}${job.req.kind === 'analyze' ? ` (analysis of ${job.req.file})` : ''}: restarting the worker`);
+      const ran = Date.now() - (job.startedAt ?? Date.now());
       this.running = undefined;
-      this.stopWorker();
       this.finish(job, { kind: 'cancelled' });
+      if (ran >= RESTART_AFTER_MS) {
+        this.restart(`job #${job.req.id} cancelled after ${ran} ms`);
+      } else {
+        // Let the worker finish it (its reply is ignored), but not for longer than the limit.
+        const timer = setTimeout(() => this.restart(`cancelled job #${job.req.id} still running after ${RESTART_AFTER_MS} ms`), RESTART_AFTER_MS - ran);
+        this.abandoned = { id: job.req.id, timer };
+      }
       this.pump();
     }
   }
@@ -104,17 +117,27 @@ export class WorkerClient {
     return w;
   }
 
+  /** Terminates the worker (a fresh one starts with the next job). */
+  private restart(why: string): void {
+    this.log(`restarting the analysis worker: ${why}`);
+    this.stopWorker();
+    this.pump();
+  }
+
   private stopWorker(): void {
+    if (this.abandoned) clearTimeout(this.abandoned.timer);
+    this.abandoned = undefined;
     const w = this.worker;
     this.worker = undefined;
     if (w) void w.terminate();
   }
 
   private pump(): void {
-    if (this.running || this.disposed) return;
+    if (this.running || this.abandoned || this.disposed) return;
     const job = this.queue.shift();
     if (!job) return;
     this.running = job;
+    job.startedAt = Date.now();
     const w = this.ensureWorker();
     job.timer = setTimeout(() => {
       if (this.running !== job) return;
@@ -135,6 +158,12 @@ export class WorkerClient {
     }
     if (m.kind === 'init-failed') {
       this.log(`analysis worker could not load the C parser: ${m.message}`);
+      return;
+    }
+    if (this.abandoned && this.abandoned.id === m.id) {
+      clearTimeout(this.abandoned.timer);
+      this.abandoned = undefined;
+      this.pump();
       return;
     }
     const job = this.running;
