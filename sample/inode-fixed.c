@@ -423,7 +423,7 @@ static int __ext4_journalled_writepage(struct page *page,
 								bget_one);
 	/* As soon as we unlock the page, it can go away, but we have
 	 * references to buffers so we are safe */
-	unlock_page(page); // expect: dirty-data-dropped warning ext4_journalled_aops:kswapd:no-buffers-allocated,ext4_journalled_aops:kswapd:straddles-eof
+	unlock_page(page);
 
 	handle = ext4_journal_start(inode, ext4_writepage_trans_blocks(inode));
 	if (IS_ERR(handle)) {

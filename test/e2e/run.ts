@@ -14,6 +14,7 @@
  * The last three exist to develop the harness against a throwaway extension.
  */
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import Mocha from 'mocha';
 import { assertCodeServerInstalled, printLogs, REPO_ROOT, Session, setSession } from './harness';
@@ -29,9 +30,12 @@ function fail(msg: string): never {
 async function main(): Promise<number> {
   const t0 = Date.now();
   const vsix = path.resolve(process.env.KPR_E2E_VSIX ?? DEFAULT_VSIX);
-  const folder = path.resolve(process.env.KPR_E2E_FOLDER ?? path.join(REPO_ROOT, 'sample'));
+  const source = path.resolve(process.env.KPR_E2E_FOLDER ?? path.join(REPO_ROOT, 'sample'));
+  if (!fs.existsSync(source)) fail(`workspace folder not found: ${source}`);
+  // Tests edit files (re-run on change): they get a fresh copy, never the tracked sample/.
+  const folder = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kpr-e2e-ws-')), path.basename(source));
+  fs.cpSync(source, folder, { recursive: true });
   if (!fs.existsSync(vsix)) fail(`VSIX not found: ${vsix}\n      build it first: npm run package   (npm run test:e2e does this)`);
-  if (!fs.existsSync(folder)) fail(`workspace folder not found: ${folder}`);
   try {
     assertCodeServerInstalled();
   } catch (e) {
@@ -46,7 +50,7 @@ async function main(): Promise<number> {
       : [];
   if (!files.length) fail(`no e2e suites (*.e2e.js) in ${SUITE_DIR}: run npm run compile first`);
 
-  console.log(`[e2e] VSIX ${path.relative(REPO_ROOT, vsix)}, folder ${path.relative(REPO_ROOT, folder) || folder}, ${files.length} suite file(s)`);
+  console.log(`[e2e] VSIX ${path.relative(REPO_ROOT, vsix)}, folder ${folder} (a copy of ${path.relative(REPO_ROOT, source) || source}), ${files.length} suite file(s)`);
   let session: Session;
   try {
     session = await Session.start({ vsix: [vsix], folder });

@@ -255,6 +255,7 @@ function blockCommitWrite(ctx: ModelCtx, args: Value[]): Value {
 
 export const blockIoModels: [string, ModelSpec][] = [
   ['block_write_full_page', { fn: blockWriteFullPage, getBlockArg: 1, doc: 'maps dirty unmapped/delayed buffers with get_block(create=1), writes mapped dirty buffers, unlocks' }],
+  ['block_write_full_page_endio', { fn: blockWriteFullPage, getBlockArg: 1, doc: 'block_write_full_page with an I/O completion handler (2.6.31+)' }],
   ['nobh_writepage', { fn: nobhWritepage, getBlockArg: 1, doc: 'mpage_writepage (get_block(create=1) per block), falling back to the full-page path' }],
   ['block_prepare_write', { fn: blockPrepareWrite, getBlockArg: 3, doc: 'creates clean buffers, get_block(create=1) on unmapped ones, dirties nothing' }],
   ['block_commit_write', { fn: blockCommitWrite, doc: 'marks buffers in range uptodate and dirty' }],
@@ -279,5 +280,4 @@ export const GET_BLOCK_TAKERS: Record<string, number> = {
   blockdev_direct_IO_no_locking: 7,
   __blockdev_direct_IO: 7,
   __block_write_begin: 3,
-  block_write_full_page_endio: 1,
 };

@@ -2,7 +2,8 @@
 // modes, EXT4_I/EXT4_SB, and the page-cache constants of the 2.6.2x kernels.
 import type { ModelCtx, ModelSpec } from '../interp/interpreter';
 import { exprText } from '../interp/interpreter';
-import { ERRNO, int, obj, show, type Value, ZERO } from '../interp/values';
+import { ERRNO, int, KObj, obj, show, type Value, ZERO } from '../interp/values';
+import { freshId } from './objects';
 
 function assertion(kind: string, fires: (ctx: ModelCtx, v: Value) => boolean): ModelSpec {
   return {
@@ -104,6 +105,17 @@ export const miscModels: [string, ModelSpec][] = [
   ['max', minmax('max', 0)],
   ['min_t', minmax('min', 1)],
   ['max_t', minmax('max', 1)],
+  ...['kmalloc', 'kzalloc', 'kmem_cache_alloc', 'kmem_cache_zalloc', 'kcalloc'].map((name): [string, ModelSpec] => [
+    name,
+    {
+      fn: (ctx) => (ctx.choose(['allocated', '-ENOMEM (allocation failed)'], name) === 0 ? obj(new KObj('kmalloc', freshId(), `${name}()`)) : ZERO),
+      doc: 'memory allocation: explored succeeding and failing (NULL)',
+    },
+  ]),
+  ['kfree', noop],
+  ['kmem_cache_free', noop],
+  ['memset', noop],
+  ['memcpy', noop],
   ['printk', noop],
   ['ext4_error', noop],
   ['ext4_warning', noop],
@@ -121,6 +133,22 @@ export const miscModels: [string, ModelSpec][] = [
   ['mutex_lock', noop],
   ['mutex_unlock', noop],
   ['smp_mb', noop],
+  ['spin_lock_irq', noop],
+  ['spin_unlock_irq', noop],
+  ['spin_lock_irqsave', noop],
+  ['spin_unlock_irqrestore', noop],
+  ['read_lock', noop],
+  ['read_unlock', noop],
+  ['write_lock', noop],
+  ['write_unlock', noop],
+  ['rcu_read_lock', noop],
+  ['rcu_read_unlock', noop],
+  ['preempt_disable', noop],
+  ['preempt_enable', noop],
+  ['atomic_inc', noop],
+  ['atomic_dec', noop],
+  ['lock_kernel', noop],
+  ['unlock_kernel', noop],
   ['trace_mark', noop],
 ];
 
