@@ -282,7 +282,7 @@ function applyCore(
       return true;
     };
 
-    // Port of GNU patch's locate_hunk(); returns the 1-based input line or 0.
+    // Port of GNU patch's locate_hunk() (2.7): the 1-based input line and the offset, or null.
     const locate = (fuzz: number): { where: number; offset: number } | null => {
       const firstGuess = numbered ? first + inOffset : lastFrozen + 1;
       let prefixFuzz = fuzz + prefix - context;
@@ -294,8 +294,8 @@ function applyCore(
       if (patLines === 0) {
         return firstGuess > lastFrozen ? { where: Math.min(firstGuess, N + 1), offset: 0 } : null;
       }
-      const maxWhere = N - (patLines - Math.max(0, suffixFuzz)) + 1;
-      const minWhere = lastFrozen + 1 - (prefix - Math.max(0, prefixFuzz));
+      const maxWhere = N - (patLines - suffixFuzz) + 1;
+      const minWhere = lastFrozen + 1;
       const maxPos = maxWhere - firstGuess;
       let maxNeg = firstGuess - minWhere;
       const maxOff = Math.max(maxPos, maxNeg);
@@ -318,11 +318,11 @@ function applyCore(
         return null;
       }
 
-      for (let off = 0; off <= maxOff; off++) {
+      // Nearest first: forward then backward at each distance, starting where the range allows.
+      const minOff = maxPos < 0 ? firstGuess - maxWhere : maxNeg < 0 ? firstGuess - minWhere : 0;
+      for (let off = minOff; off <= maxOff; off++) {
         if (off <= maxPos && match(firstGuess + off, prefixFuzz, suffixFuzz)) return { where: firstGuess + off, offset: off };
-        if (off > 0 && off <= maxNeg && match(firstGuess - off, prefixFuzz, suffixFuzz)) {
-          return { where: firstGuess - off, offset: -off };
-        }
+        if (off <= maxNeg && match(firstGuess - off, prefixFuzz, suffixFuzz)) return { where: firstGuess - off, offset: -off };
       }
       return null;
     };
@@ -405,7 +405,7 @@ function diagnose(
   if (patLines === 0) {
     return `it inserts lines before line ${expected}, which is inside or before the previous hunk (misordered hunks)`;
   }
-  const lo = Math.max(1, lastFrozen + 1 - prefix);
+  const lo = lastFrozen + 1;
   const near = (a: number, b: number): boolean => Math.abs(a - expected) < Math.abs(b - expected);
 
   // Is the post-image already there?
@@ -452,13 +452,13 @@ function diagnose(
   }
   const kind = pattern[i].kind === '-' ? 'removed line' : 'context line';
   const k = best - 1 + i;
-  let found = k < N ? JSON.stringify(inp[k]) : 'end of file';
+  let found = k < N ? show(inp[k]) : 'end of file';
   if (k < N && eq(inp[k], pattern[i].text)) {
     found += pattern[i].noNewline ? ' followed by more text (the patch says it ends the file without a newline)' : ' without a final newline';
   }
   return (
     `the closest match, at line ${best}, has ${bestScore} of its ${patLines} context/removed lines; ` +
-    `line ${best + i} should be the ${kind} ${JSON.stringify(pattern[i].text)} (patch line ${pattern[i].patchLine}) but is ${found}`
+    `line ${best + i} should be the ${kind} ${show(pattern[i].text)} (patch line ${pattern[i].patchLine}) but is ${found}`
   );
 }
 
@@ -471,4 +471,8 @@ function countMinus(h: Hunk): number {
   let n = 0;
   for (const l of h.lines) if (l.kind === '-') n++;
   return n;
+}
+
+function show(s: string): string {
+  return JSON.stringify(s.length > 80 ? s.slice(0, 77) + '...' : s);
 }

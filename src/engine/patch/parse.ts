@@ -89,7 +89,7 @@ export function parsePatch(text: string): ParsedPatch {
   const files: FilePatch[] = [];
 
   let first = 0;
-  while (first < lines.length && !isFileStart(lines, first, true)) first++;
+  while (first < lines.length && !isFileStart(lines, first)) first++;
   const pre = parsePreamble(lines.slice(0, first));
 
   const p = new SectionParser(lines, files, errors);
@@ -103,13 +103,14 @@ function isHeaderPair(lines: string[], i: number): boolean {
   return lines[i].startsWith('--- ') && i + 1 < lines.length && lines[i + 1].startsWith('+++ ');
 }
 
-/** Does a file section (or, in the preamble, the diff itself) start at line i? */
-function isFileStart(lines: string[], i: number, inPreamble: boolean): boolean {
+/** Does the diff itself (the end of the commit message / mail preamble) start at line i? */
+function isFileStart(lines: string[], i: number): boolean {
   const l = lines[i];
   if (l.startsWith('diff ') && /^diff (--git |--cc |--combined |-)/.test(l)) return true;
   if (l.startsWith('Index: ')) return true;
   if (isHeaderPair(lines, i)) return true;
-  if (inPreamble && NUMBERED_HUNK_RE.test(l)) return true;
+  // A hunk with no file header at all.
+  if (NUMBERED_HUNK_RE.test(l) || l === '@@' || l.startsWith('@@ @@')) return true;
   return false;
 }
 
