@@ -233,7 +233,7 @@ function renderMatrix(): void {
       body.append(h('tr', {}, h('th', { scope: 'row', text: t.callers[ri] }), ...row.map((c, ci) => cellElement(c, { table: ti, row: ri, col: ci }))));
     });
     table.append(body);
-    nodes.push(h('h2', { id: headingId, class: 'table-title', text: t.title }), table);
+    nodes.push(h('h2', { id: headingId, class: 'table-title', text: t.title }), h('div', { class: 'grid-scroll' }, table));
   });
   root.replaceChildren(...nodes);
   const p = app.selection ? positionOf(m, app.selection) : undefined;
@@ -430,7 +430,7 @@ function buildStepper(): void {
       'li',
       { role: 'option', 'data-step': i, 'aria-selected': 'false', class: s.pageLocked ? 'locked' : 'unlocked', id: `step-${i}` },
       h('span', { class: 'step-line', text: `L${s.line}` }),
-      h('span', { class: 'step-fn', text: s.function }),
+      h('span', { class: 'step-fn', text: s.function, title: s.function }),
       h('span', { class: 'step-event', text: s.event }),
     );
     li.style.paddingLeft = `${0.4 + Math.min(s.depth, 12) * 1.1}em`;
@@ -477,7 +477,10 @@ function renderStep(reveal: boolean): void {
   if (li) {
     li.setAttribute('aria-selected', 'true');
     list.setAttribute('aria-activedescendant', li.id);
-    li.scrollIntoView({ block: 'nearest' });
+    // Scroll the list only (scrollIntoView would also scroll the panel and move the matrix away).
+    const top = li.offsetTop;
+    if (top < list.scrollTop) list.scrollTop = top;
+    else if (top + li.offsetHeight > list.scrollTop + list.clientHeight) list.scrollTop = top + li.offsetHeight - list.clientHeight;
   }
   setDisabled(byId('step-back'), i === 0);
   setDisabled(byId('step-forward'), i === path.trace.length - 1);
@@ -585,6 +588,7 @@ function onResult(msg: Extract<HostMessage, { type: 'result' }>): void {
   app.fileName = msg.fileName;
   app.version = msg.version;
   app.result = msg.result;
+  document.body.dataset.version = String(msg.version);
   app.model = buildMatrix(msg.result, app.filters);
   const before = app.selection;
   app.selection = reconcileSelection(msg.result, app.selection);

@@ -161,7 +161,7 @@ describe('editor annotations model', () => {
     assert.deepEqual(alloc.rules, ['alloc-under-page-lock', 'foreign-credits', 'credits-exhausted']);
     assert.equal(alloc.severity, 'error');
     assert.deepEqual(alloc.scenarios.sort(), ['ext4_da_aops/da-writepages/delayed-dirty', 'ext4_da_aops/reclaim-in-write-begin/delayed-dirty']);
-    assert.match(alloc.note, /^allocates under the page lock; spends another operation's journal credits; runs the handle out of credits \(J_ASSERT\) — ext4_da_aops\//);
+    assert.match(alloc.note, /^allocates under page lock; spends foreign credits; exhausts credits \(J_ASSERT\) — ext4_da_aops\/[a-z-]+\/delayed-dirty, ext4_da_aops\/[a-z-]+\/delayed-dirty$/);
     assert.deepEqual(byLine.get(73)!.rules, ['journal-start-under-page-lock']);
     assert.match(byLine.get(315)!.note, /^BUG reachable — .* \+\d+ more$/);
     // dirty-data-dropped (line 395) is not an annotation rule.

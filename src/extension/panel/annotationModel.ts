@@ -9,10 +9,10 @@ export const LOCK_RULES: readonly RuleId[] = ['alloc-under-page-lock', 'foreign-
 export const BUG_RULES: readonly RuleId[] = ['kernel-bug'];
 
 const PHRASE: Partial<Record<RuleId, string>> = {
-  'alloc-under-page-lock': 'allocates under the page lock',
-  'foreign-credits': "spends another operation's journal credits",
-  'credits-exhausted': 'runs the handle out of credits (J_ASSERT)',
-  'journal-start-under-page-lock': 'starts a journal handle under the page lock',
+  'alloc-under-page-lock': 'allocates under page lock',
+  'foreign-credits': 'spends foreign credits',
+  'credits-exhausted': 'exhausts credits (J_ASSERT)',
+  'journal-start-under-page-lock': 'journal_start under page lock',
   'kernel-bug': 'BUG reachable',
 };
 

@@ -7,7 +7,7 @@ import { annotationsFor, type AnnotationKind, type LineAnnotation } from './anno
 import type { PanelAnalysisService, PanelLog } from './types';
 
 export const ANNOTATIONS_ALWAYS_SETTING = 'kpr.annotations.always';
-const NOTE_MAX = 160;
+const NOTE_MAX = 240;
 
 function alwaysOn(scope?: vscode.ConfigurationScope): boolean {
   return vscode.workspace.getConfiguration('kpr', scope).get<boolean>('annotations.always', false) === true;
