@@ -1,0 +1,295 @@
+/**
+ * The simulation panel in a real VS Code (code-server), as a user drives it: open sample/inode.c,
+ * run "Kernel Patch Reasoner: Show Simulation Panel", read the matrix inside the webview, select the
+ * foreign-credit scenario, step its trace and watch the C editor's highlight move to the
+ * allocation on line 167, see the annotations in the gutter, edit the file (re-run, selection
+ * kept), switch to a light theme, reload the window (the serializer restores the panel).
+ * Screenshots: test-results/panel-*.png.
+ */
+import * as assert from 'node:assert/strict';
+import * as fs from 'node:fs';
+import * as path from 'node:path';
+import type { FrameLocator } from 'playwright-core';
+import { session, type Workbench } from '../harness';
+
+const COMMAND = 'Kernel Patch Reasoner: Show Simulation Panel';
+const FILE = 'inode.c';
+const FOREIGN_CELL = 'ext4_da_aops/reclaim-in-write-begin/delayed-dirty';
+/** The `ext4_get_blocks_wrap` call in ext4_da_get_block_write. */
+const ALLOC_LINE = 167;
+/** `page_buffers()` in ext4_da_writepage on a page without buffers: BUG. */
+const BUG_LINE = 217;
+const ANALYSIS_TIMEOUT = 60_000;
+
+interface EditorLine {
+  line: number;
+  text: string;
+  /** `content` of the ::after pseudo-elements of decorated spans (end-of-line notes). */
+  after: string[];
+  /** Whole-line decorations drawn behind the text: computed background colour and top border style. */
+  overlays: { cls: string; bg: string; border: string }[];
+  /** Gutter icons: computed background-image of the glyph-margin decorations on this line. */
+  glyphs: string[];
+}
+
+/**
+ * The rendered lines of the editor showing `file` (whatever group is active: the webview usually
+ * is), with their decorations. Only lines in the viewport are in the DOM.
+ */
+async function editorLines(wb: Workbench, file: string): Promise<EditorLine[]> {
+  const rows = await wb.page.evaluate((file) => {
+    const group = Array.from(document.querySelectorAll('.editor-group-container')).find((g) =>
+      Array.from(g.querySelectorAll('.tab.active')).some((t) => (t.getAttribute('aria-label') ?? '').startsWith(file)),
+    );
+    const editor = group?.querySelector('.editor-instance .monaco-editor');
+    if (!editor) return null;
+    const top = (e: Element) => Math.round(e.getBoundingClientRect().top);
+    const lineAt = new Map<number, number>();
+    for (const n of Array.from(editor.querySelectorAll('.margin-view-overlays .line-numbers'))) lineAt.set(top(n), Number((n as HTMLElement).innerText.trim()));
+    const out = new Map<number, { line: number; text: string; after: string[]; overlays: { cls: string; bg: string; border: string }[]; glyphs: string[] }>();
+    for (const l of Array.from(editor.querySelectorAll('.view-lines .view-line'))) {
+      const line = lineAt.get(top(l));
+      if (line === undefined) continue;
+      const after = Array.from(l.querySelectorAll('span'))
+        .map((s) => getComputedStyle(s, '::after').content)
+        .filter((c) => c && c !== 'none' && c !== 'normal');
+      out.set(top(l), { line, text: (l as HTMLElement).innerText.replace(/\u00a0/g, ' '), after, overlays: [], glyphs: [] });
+    }
+    for (const o of Array.from(editor.querySelectorAll('.view-overlays > div'))) {
+      const row = out.get(top(o));
+      if (!row) continue;
+      for (const c of Array.from(o.children)) {
+        if (!/ced-/.test(c.className)) continue;
+        const cs = getComputedStyle(c);
+        row.overlays.push({ cls: c.className, bg: cs.backgroundColor, border: cs.borderTopStyle });
+      }
+    }
+    for (const g of Array.from(editor.querySelectorAll('.glyph-margin-widgets > div, .glyph-margin > div, .margin-view-overlays > div > div'))) {
+      const bg = getComputedStyle(g).backgroundImage;
+      if (!bg || bg === 'none') continue;
+      const row = out.get(top(g));
+      if (row) row.glyphs.push(bg);
+    }
+    return Array.from(out.values()).sort((a, b) => a.line - b.line);
+  }, file);
+  if (!rows) throw new Error(`no editor group shows ${file}`);
+  return rows;
+}
+
+/** Waits (bounded) until the editor's line `line` is rendered and satisfies `ok`. */
+async function waitForLine(wb: Workbench, line: number, ok: (l: EditorLine) => boolean, what: string, timeoutMs = 15_000): Promise<EditorLine> {
+  const deadline = Date.now() + timeoutMs;
+  let last: EditorLine | undefined;
+  for (;;) {
+    last = (await editorLines(wb, FILE)).find((l) => l.line === line);
+    if (last && ok(last)) return last;
+    if (Date.now() > deadline) throw new Error(`line ${line} of ${FILE}: ${what} not seen within ${timeoutMs} ms; last: ${JSON.stringify(last)}`);
+    await wb.page.waitForTimeout(150);
+  }
+}
+
+const highlighted = (l: EditorLine) => l.overlays.some((o) => o.border === 'solid' && o.bg !== 'rgba(0, 0, 0, 0)');
+
+/** Lines that carry the step highlight, among those rendered. */
+async function highlightedLines(wb: Workbench): Promise<number[]> {
+  return (await editorLines(wb, FILE)).filter(highlighted).map((l) => l.line);
+}
+
+/**
+ * Merges `patch` into the test profile's user settings.json (an undefined value removes the key).
+ * code-server's web workbench reads the file when a window loads (it did not pick up a change
+ * made while the window was open), so this is called before openWorkbench().
+ */
+function updateUserSettings(patch: Record<string, unknown>): void {
+  const file = path.join(session().profile.userDataDir, 'User', 'settings.json');
+  const current = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  fs.writeFileSync(file, JSON.stringify({ ...current, ...patch }, null, 2));
+}
+
+/**
+ * The extension's own log over every extension host of the session: a window reload starts a
+ * new host (exthost2, ...) beside the first, and the harness's readExtHostLogs reads exthost1.
+ */
+function extensionLogs(): string {
+  const out: string[] = [];
+  const walk = (dir: string): void => {
+    if (!fs.existsSync(dir)) return;
+    for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.endsWith('.log') && p.includes(`${path.sep}kpr-team.kernel-patch-reasoner${path.sep}`)) out.push(fs.readFileSync(p, 'utf8'));
+    }
+  };
+  walk(path.join(session().profile.userDataDir, 'logs'));
+  return out.join('\n');
+}
+
+describe('simulation panel', function () {
+  let wb: Workbench;
+  let panel: FrameLocator;
+  const diskFile = path.join(session().server.folder, FILE);
+  const original = fs.readFileSync(diskFile, 'utf8');
+
+  before(async function () {
+    // The web workbench defaults to files.autoSave afterDelay: the edit test must stay in the
+    // editor. Its first theme follows the browser's colour scheme (light in headless Chromium);
+    // the panel is shown first in VS Code's default dark theme, as on the desktop.
+    updateUserSettings({ 'files.autoSave': 'off', 'workbench.colorTheme': 'Default Dark Modern' });
+    wb = await session().openWorkbench();
+    await wb.page.locator('.monaco-workbench.vs-dark').waitFor({ state: 'attached' });
+    await wb.openFile(FILE);
+  });
+
+  after(async function () {
+    // Safety net: the sample on disk must be as it was, whatever happened above.
+    if (fs.readFileSync(diskFile, 'utf8') !== original) {
+      console.log(`      (restoring ${diskFile}: the test's edit reached the disk)`);
+      fs.writeFileSync(diskFile, original);
+    }
+    if (!wb) return;
+    await wb.page.keyboard.press('Escape').catch(() => undefined);
+    await wb.runCommand('View: Close All Editors').catch((e) => console.log(`      (cleanup: ${e})`));
+    await session().closeWorkbench(wb);
+  });
+
+  it(`opens from "${COMMAND}" and renders the scenario matrix (dark theme)`, async function () {
+    // The palette lists it (this also lets the palette load its command list before running one).
+    const listed = await wb.paletteCommands('Kernel Patch Reasoner:');
+    assert.ok(listed.some((c) => c.startsWith(COMMAND)), `palette: ${listed.join(' | ')}`);
+    await wb.runCommand(COMMAND);
+    panel = wb.webview(0);
+    await panel.locator('table[role=grid]').first().waitFor({ state: 'visible', timeout: ANALYSIS_TIMEOUT });
+    const tables = await panel.locator('table[role=grid]').evaluateAll((ts) => ts.map((t) => t.getAttribute('data-aops')));
+    assert.deepEqual(tables, ['ext4_ordered_aops', 'ext4_writeback_aops', 'ext4_journalled_aops', 'ext4_da_aops']);
+    const cells = await panel.locator('td[role=gridcell][data-cell]').count();
+    assert.ok(cells >= 50, `${cells} cells`);
+    const cell = panel.locator(`td[data-cell="${FOREIGN_CELL}"]`);
+    assert.match(await cell.innerText(), /BUG \+ redirtied/);
+    assert.match((await cell.getAttribute('class')) ?? '', /tone-error/);
+    assert.match((await panel.locator('body').getAttribute('class')) ?? '', /vscode-dark/);
+    assert.match(await panel.locator('#title').innerText(), /Simulation: inode\.c/);
+    // The tab is titled after the file.
+    await wb.page.locator('.tab[aria-label^="Simulation: inode.c"]').first().waitFor({ state: 'visible' });
+    await wb.screenshot('panel-dark-matrix');
+  });
+
+  it('shows the foreign-credit trace; stepping moves the editor highlight to the allocation line', async function () {
+    await panel.locator(`td[data-cell="${FOREIGN_CELL}"]`).click();
+    await panel.locator('#detail-title').waitFor({ state: 'visible' });
+    assert.equal(await panel.locator('#detail-title').innerText(), 'ext4_da_aops / reclaim-in-write-begin / delayed-dirty');
+    assert.equal(await panel.locator('#path-list [role=option]').count(), 3);
+    assert.match(await panel.locator('#path-list [aria-selected=true]').innerText(), /journal credits exhausted/);
+    assert.ok((await panel.locator('#step-list li').count()) > 10);
+    // Step 1 is the entry of ext4_da_writepage: the editor highlights line 198.
+    await waitForLine(wb, 198, highlighted, 'the step highlight on the writepage entry');
+    await panel.locator('#step-forward').click();
+    assert.match(await panel.locator('#step-counter').innerText(), /^Step 2 of \d+$/);
+    await panel.locator('#step-finding').click();
+    const l = await waitForLine(wb, ALLOC_LINE, highlighted, 'the step highlight on the allocation');
+    assert.match(l.text, /ext4_get_blocks_wrap/);
+    assert.ok(l.after.some((a) => /step \d+\/\d+: alloc-under-page-lock/.test(a)), `step note: ${JSON.stringify(l.after)}`);
+    assert.deepEqual(await highlightedLines(wb), [ALLOC_LINE], 'exactly one highlighted line');
+    const detail = await panel.locator('#step-detail').innerText();
+    assert.match(detail, /Page lock\s+locked/);
+    assert.match(detail, /Handle\s+ext4_da_write_begin/);
+    assert.match(detail, /Buffers\s+block 2: mapped delay dirty uptodate/);
+    // Annotations: the allocation line carries the page-lock gutter icon and a note naming the scenarios.
+    assert.ok(l.glyphs.some((g) => /annotation-lock-dark\.svg/.test(g)), `gutter: ${JSON.stringify(l.glyphs)}`);
+    assert.ok(
+      l.after.some((a) => /KPR: allocates under page lock; spends foreign credits; exhausts credits.*ext4_da_aops\/reclaim-in-write-begin\/delayed-dirty/.test(a)),
+      `notes: ${JSON.stringify(l.after)}`,
+    );
+    await wb.screenshot('panel-dark-trace-line-167');
+    // Back to the first step: the highlight follows.
+    await panel.locator('#step-first').click();
+    await waitForLine(wb, 198, highlighted, 'the step highlight back on line 198');
+    assert.ok(!(await highlightedLines(wb)).includes(ALLOC_LINE));
+    await panel.locator('#step-finding').click();
+    await waitForLine(wb, ALLOC_LINE, highlighted, 'the step highlight on the allocation again');
+  });
+
+  it('reveals a finding of another scenario: the BUG line with its gutter icon', async function () {
+    await panel.locator('td[data-cell="ext4_da_aops/kswapd/no-buffers-allocated"]').click();
+    await panel.locator('#detail-title').filter({ hasText: 'kswapd / no-buffers-allocated' }).waitFor();
+    await panel.locator('.finding vscode-button', { hasText: `Line ${BUG_LINE}` }).first().click();
+    const l = await waitForLine(wb, BUG_LINE, (x) => x.glyphs.length > 0, 'the BUG gutter icon');
+    assert.ok(l.glyphs.some((g) => /annotation-bug-dark\.svg/.test(g)), `gutter: ${JSON.stringify(l.glyphs)}`);
+    assert.ok(l.after.some((a) => /KPR: BUG reachable/.test(a)), `notes: ${JSON.stringify(l.after)}`);
+    // Back to the foreign-credit scenario for the next tests (path 1, step at the allocation).
+    await panel.locator(`td[data-cell="${FOREIGN_CELL}"]`).click();
+    await panel.locator('#step-finding').click();
+    await waitForLine(wb, ALLOC_LINE, highlighted, 'the step highlight on the allocation');
+  });
+
+  it('re-runs when the document changes and keeps the selection', async function () {
+    const before = await panel.locator('#step-counter').innerText();
+    const version = async () => Number(await panel.locator('body').getAttribute('data-version'));
+    const v0 = await version();
+    const nextResult = async (after: number) => {
+      const deadline = Date.now() + ANALYSIS_TIMEOUT;
+      while ((await version()) <= after) {
+        if (Date.now() > deadline) throw new Error(`no new result in the panel after version ${after}`);
+        await wb.page.waitForTimeout(200);
+      }
+      return version();
+    };
+    // Type a comment line at the top of inode.c: every line below moves down by one.
+    await wb.page.locator(`.tab[aria-label^="${FILE}"]`).first().click();
+    await wb.goToLine(1);
+    await wb.page.keyboard.press('Home');
+    await wb.page.keyboard.type('/* edited by the e2e test */\n');
+    const v1 = await nextResult(v0);
+    // Still only in the editor (auto-save is off in this profile), not on disk.
+    await wb.page.locator(`.tab.dirty[aria-label^="${FILE}"]`).first().waitFor({ state: 'attached' });
+    assert.equal(fs.readFileSync(diskFile, 'utf8'), original, 'the edit reached the disk');
+    assert.match(await panel.locator('#status').innerText(), /Re-analysed inode\.c/);
+    assert.equal(await panel.locator(`td[data-cell="${FOREIGN_CELL}"]`).getAttribute('aria-selected'), 'true');
+    assert.equal(await panel.locator('#step-counter').innerText(), before);
+    // The allocation is now on line 168; the editor's decoration moved with the text.
+    await wb.goToLine(ALLOC_LINE + 1);
+    await waitForLine(wb, ALLOC_LINE + 1, highlighted, 'the step highlight moved with the edit');
+    await panel.locator('#step-first').click();
+    await panel.locator('#step-finding').click();
+    assert.match(await panel.locator('#step-detail').innerText(), new RegExp(`Line\\s+${ALLOC_LINE + 1}:`));
+    await waitForLine(wb, ALLOC_LINE + 1, (l) => highlighted(l) && l.after.some((a) => /alloc-under-page-lock/.test(a)), 'the re-run trace on line 168');
+    await wb.screenshot('panel-dark-after-edit');
+    // Revert: analysed again, back on line 167.
+    await wb.page.locator(`.tab[aria-label^="${FILE}"]`).first().click();
+    await wb.runCommand('File: Revert File');
+    await nextResult(v1);
+    assert.equal(await wb.page.locator(`.tab.dirty[aria-label^="${FILE}"]`).count(), 0, 'still dirty after File: Revert File');
+    await panel.locator('#step-first').click();
+    await panel.locator('#step-finding').click();
+    assert.match(await panel.locator('#step-detail').innerText(), new RegExp(`Line\\s+${ALLOC_LINE}:`));
+    await waitForLine(wb, ALLOC_LINE, highlighted, 'the step highlight on line 167 after the revert');
+  });
+
+  it('follows a switch to a light theme', async function () {
+    await wb.runCommand('Preferences: Toggle between Light/Dark Themes');
+    await wb.page.locator('.monaco-workbench.vs').waitFor({ state: 'attached' });
+    await panel.locator('body.vscode-light').waitFor({ state: 'attached', timeout: 15_000 });
+    const bg = await panel.locator('body').evaluate((b) => getComputedStyle(b).backgroundColor);
+    assert.equal(bg, 'rgb(255, 255, 255)');
+    const border = await panel.locator(`td[data-cell="${FOREIGN_CELL}"]`).evaluate((e) => getComputedStyle(e).borderLeftColor);
+    const errorFg = await panel.locator('body').evaluate(() => getComputedStyle(document.documentElement).getPropertyValue('--vscode-errorForeground').trim());
+    assert.ok(errorFg, '--vscode-errorForeground is set by VS Code');
+    assert.notEqual(border, 'rgba(0, 0, 0, 0)');
+    const l = await waitForLine(wb, ALLOC_LINE, highlighted, 'the step highlight in the light theme');
+    assert.ok(l.glyphs.some((g) => /annotation-lock-light\.svg/.test(g)), `gutter: ${JSON.stringify(l.glyphs)}`);
+    await wb.screenshot('panel-light-trace');
+  });
+
+  it('is restored with its selection after a window reload', async function () {
+    const step = await panel.locator('#step-counter').innerText();
+    await wb.page.reload();
+    await wb.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 90_000 });
+    panel = wb.webview(0);
+    await panel.locator(`td[data-cell="${FOREIGN_CELL}"][aria-selected=true]`).waitFor({ state: 'attached', timeout: ANALYSIS_TIMEOUT });
+    assert.equal(await panel.locator('#step-counter').innerText(), step);
+    await waitForLine(wb, ALLOC_LINE, highlighted, 'the step highlight restored after reload', 30_000);
+    const logs = extensionLogs();
+    assert.match(logs, /simulation panel restored: file:\/\/.*inode\.c/);
+    assert.doesNotMatch(logs, /rejected a malformed message/);
+    await wb.screenshot('panel-light-restored');
+  });
+});
