@@ -27,7 +27,8 @@ export function activateDocuments(ctx: ExtensionCtx): void {
       if (readConfig(e.document).runOnType) service.schedule(e.document);
     }),
     vscode.workspace.onDidSaveTextDocument((doc) => {
-      if (shouldAnalyze(doc)) void service.analyze(doc);
+      // Saving does not change the text: a result for this version is still current.
+      if (shouldAnalyze(doc) && !service.peek(doc.uri)) void service.analyze(doc);
     }),
     vscode.workspace.onDidCloseTextDocument((doc) => service.forget(doc.uri)),
     vscode.workspace.onDidChangeConfiguration((e) => {

@@ -8,15 +8,14 @@
  */
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { session, Workbench } from '../harness';
 
 const LOG_NAME = 'Kernel Patch Reasoner.log';
-const SAMPLE = path.join(__dirname, '..', '..', '..', '..', 'sample');
-
-/** 1-based line of the first line of `file` (in sample/) containing `text`. */
+/** 1-based line of the first line of `file` (in the served folder) containing `text`. */
 function lineOf(file: string, text: string, after = 0): number {
-  const lines = fs.readFileSync(path.join(SAMPLE, file), 'utf8').split('\n');
+  const lines = fs.readFileSync(path.join(session().server.folder, file), 'utf8').split('\n');
   const i = lines.findIndex((l, n) => n >= after && l.includes(text));
   assert.ok(i >= 0, `${file} has no line containing "${text}"`);
   return i + 1;
@@ -127,11 +126,14 @@ async function pick(wb: Workbench, pickTitle: RegExp, text: string): Promise<voi
 
 describe('extension on the sample', function () {
   let wb: Workbench;
-  const callLine = lineOf('inode.c', 'ret = ext4_get_blocks_wrap(handle, inode, iblock, max_blocks,', lineOf('inode.c', 'static int ext4_da_get_block_write('));
-  const daWritepageLine = lineOf('inode.c', 'static int ext4_da_writepage(');
-  const callbackLine = lineOf('inode.c', 'static int ext4_da_get_block_write(');
+  let callLine: number;
+  let daWritepageLine: number;
+  let callbackLine: number;
 
   before(async function () {
+    callbackLine = lineOf('inode.c', 'static int ext4_da_get_block_write(');
+    callLine = lineOf('inode.c', 'ret = ext4_get_blocks_wrap(handle, inode, iblock, max_blocks,', callbackLine);
+    daWritepageLine = lineOf('inode.c', 'static int ext4_da_writepage(');
     wb = await session().openWorkbench();
   });
 
@@ -232,6 +234,116 @@ describe('extension on the sample', function () {
       assert.ok(files.every((f) => !f.startsWith('inode-fixed.c')), `${rule} rows under: ${files.join(', ')}`);
     }
     await clearProblemsFilter(wb);
+  });
+
+  it('Export Report… writes SARIF 2.1.0 through the save dialog', async function () {
+    await wb.openFile('inode.c');
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpr-e2e-export-'));
+    const dest = path.join(dir, 'inode.kpr.sarif');
+    try {
+      await startPickerCommand(wb, 'Kernel Patch Reasoner: Export Report…', /Export Report: format/);
+      await pick(wb, /Export Report: format/, 'SARIF 2.1.0');
+      // code-server's save dialog is a quick input holding the path.
+      const input = wb.page.locator('.quick-input-widget .quick-input-box input');
+      await input.waitFor({ state: 'visible' });
+      await wb.page.waitForFunction(() => {
+        const i = document.querySelector('.quick-input-widget .quick-input-box input') as HTMLInputElement | null;
+        return !!i && i.value.endsWith('inode.kpr.sarif');
+      });
+      await input.fill(dest);
+      // Accept with the dialog's OK button once it has taken the typed path.
+      await wb.page.waitForTimeout(500);
+      await wb.page.locator('.quick-input-widget .monaco-button', { hasText: /^OK$/ }).first().click();
+      await wb.waitForNotification(/exported SARIF report/);
+      const sarif = JSON.parse(fs.readFileSync(dest, 'utf8'));
+      assert.equal(sarif.version, '2.1.0');
+      const rules = new Set(sarif.runs[0].results.map((r: { ruleId: string }) => r.ruleId));
+      assert.ok(rules.has('foreign-credits') && rules.has('kernel-bug'), [...rules].join(', '));
+    } finally {
+      if (await wb.page.locator('.quick-input-widget').isVisible()) await wb.page.keyboard.press('Escape');
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it('typing re-runs the analysis after the debounce, once per edit burst', async function () {
+    await wb.openFile('inode.c');
+    const versions = () => [...kprLog().matchAll(/analysed inode\.c v(\d+)/g)].map((m) => Number(m[1]));
+    const waitForVersionAbove = async (v: number) => {
+      const deadline = Date.now() + 30_000;
+      for (;;) {
+        const above = versions().filter((x) => x > v);
+        if (above.length) return Math.max(...above);
+        if (Date.now() > deadline) assert.fail(`no analysis of inode.c newer than v${v}: ${versions().join(', ')}`);
+        await wb.page.waitForTimeout(250);
+      }
+    };
+    await publishedProblems('inode.c');
+    const start = Math.max(0, ...versions());
+    await wb.goToLine(2); // inside the file's opening comment
+    // Three keystrokes well inside the debounce delay: one analysis, of the last version.
+    await wb.page.keyboard.type('xyz');
+    const edited = await waitForVersionAbove(start);
+    // (VS Code for the Web saves after a delay by default; the served folder is a temporary copy.
+    // A save does not re-run an analysis that is current.)
+    await wb.page.waitForTimeout(3_000);
+    assert.deepEqual(versions().filter((v) => v > start), [edited], `analyses after typing: ${versions().join(', ')}`);
+    for (let i = 0; i < 3; i++) await wb.page.keyboard.press('Backspace');
+    const restored = await waitForVersionAbove(edited);
+    await wb.page.waitForTimeout(3_000);
+    assert.deepEqual(versions().filter((v) => v > edited), [restored], `analyses after deleting: ${versions().join(', ')}`);
+    console.log(`      analysed versions of inode.c: ${versions().join(', ')} (typed → v${edited}, deleted → v${restored})`);
+  });
+
+  it('settings: a step budget cut is shown as input:budget; a severity override hides a rule', async function () {
+    await wb.openFile('inode.c');
+    await publishedProblems('inode.c');
+    const settingsFile = path.join(session().profile.userDataDir, 'User', 'settings.json');
+    const original = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
+    // Edited the way a user does (settings.json in the editor, saved), so VS Code sees the change.
+    const writeSettings = async (settings: Record<string, unknown>) => {
+      await wb.runCommand('Preferences: Open User Settings (JSON)');
+      await wb.waitForActiveTab('settings.json');
+      await wb.runCommand('Select All');
+      await wb.page.keyboard.insertText(JSON.stringify(settings));
+      await wb.runCommand('File: Save');
+      await wb.runCommand('View: Close Editor');
+    };
+    try {
+      await writeSettings({ ...original, 'kpr.budgets.stepsPerPath': 50, 'kpr.diagnostics.severity': { 'kernel-bug': 'off' } });
+      await wb.openFile('inode.c');
+      const m = await waitForKprLog(/problems for inode\.c: \d+ \((.*input:budget.*)\)$/, 30_000);
+      assert.ok(!/kernel-bug@/.test(m[1]), `kernel-bug still shown: ${m[1]}`);
+      const rows = await filteredProblems(wb, 'input:budget', (r) => r.some((x) => x.kind === 'marker' && x.code === 'input:budget'));
+      const budget = rows.find((r) => r.kind === 'marker' && r.code === 'input:budget')!;
+      console.log(`      ${budget.text.slice(0, 200)}`);
+      assert.match(budget.text, /step budget \(50\) exhausted/);
+      await clearProblemsFilter(wb);
+    } finally {
+      await writeSettings(original);
+    }
+    await wb.openFile('inode.c');
+    const deadline = Date.now() + 30_000;
+    let last = '';
+    for (;;) {
+      last = (await waitForKprLog(/problems for inode\.c: \d+ \((.*)\)$/))[1];
+      if (!/input:budget/.test(last) && /kernel-bug@/.test(last)) break;
+      if (Date.now() > deadline) assert.fail(`after restoring the settings: ${last}`);
+      await wb.page.waitForTimeout(250);
+    }
+  });
+
+  it('closing a file clears its problems', async function () {
+    await wb.openFile('inode-fixed.c');
+    await wb.runCommand('View: Close Editor');
+    await waitForKprLog(/problems for inode-fixed\.c/);
+    const deadline = Date.now() + 60_000;
+    for (;;) {
+      await wb.openProblems();
+      const files = await wb.page.locator('.markers-panel .monaco-list-row .label-name').allInnerTexts();
+      if (!files.some((f) => f.trim() === 'inode-fixed.c')) break;
+      if (Date.now() > deadline) assert.fail(`Problems still lists inode-fixed.c 60 s after its editor closed: ${files.join(', ')}`);
+      await wb.page.waitForTimeout(500);
+    }
   });
 
   it('logs its activation time', async function () {
