@@ -116,6 +116,19 @@ describe('panel protocol', () => {
   });
 });
 
+describe('panel webview sources', () => {
+  it('never turn strings into HTML or code', () => {
+    const dir = path.join(ROOT, 'webview');
+    const files = ['main.ts', 'model.ts'].map((f) => path.join(dir, f));
+    for (const f of files) {
+      const text = fs.readFileSync(f, 'utf8').replace(/^\s*\/\/.*$/gm, '');
+      for (const re of [/\.innerHTML\b/, /\.outerHTML\b/, /insertAdjacentHTML/, /document\.write/, /\beval\(/, /new Function\(/, /createContextualFragment/, /setAttribute\(\s*['"](on|href|src|style)/]) {
+        assert.doesNotMatch(text, re, `${path.relative(ROOT, f)} uses ${re}`);
+      }
+    }
+  });
+});
+
 describe('panel HTML', () => {
   it('has a strict CSP: nonce for the script, styles only from the webview origin', () => {
     const nonce = makeNonce();

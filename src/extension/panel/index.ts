@@ -27,8 +27,12 @@ function cellArg(v: unknown): { cell: CellKey; pathId: number | null } | undefin
   return { cell: { aops: o.aops, caller: o.caller as CellKey['caller'], page: o.page as CellKey['page'] }, pathId };
 }
 
+export function isCSourcePath(p: string): boolean {
+  return /\.[ch]$/i.test(p);
+}
+
 function isCFile(doc: vscode.TextDocument): boolean {
-  return doc.languageId === 'c' || /\.[ch]$/i.test(doc.uri.path);
+  return doc.languageId === 'c' || isCSourcePath(doc.uri.path);
 }
 
 /**
@@ -103,6 +107,12 @@ export function activatePanel(context: vscode.ExtensionContext, service: PanelAn
           return;
         }
         const uri = vscode.Uri.parse(v.value.uri, true);
+        // The state came from the webview: only ever reopen a C source for it, never another file.
+        if (!isCSourcePath(uri.path)) {
+          log.warn(`simulation panel not restored: ${uri.toString()} is not a .c/.h file`);
+          webviewPanel.dispose();
+          return;
+        }
         const existing = panels.get(uri.toString());
         if (existing) {
           // Two restored panels for one file: keep the first.

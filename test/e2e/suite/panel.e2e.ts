@@ -127,6 +127,8 @@ function extensionLogs(): string {
 describe('simulation panel', function () {
   let wb: Workbench;
   let panel: FrameLocator;
+  /** Console lines of the page and its frames (the webview's included) that report a CSP refusal. */
+  const cspReports: string[] = [];
   const diskFile = path.join(session().server.folder, FILE);
   const original = fs.readFileSync(diskFile, 'utf8');
 
@@ -136,6 +138,9 @@ describe('simulation panel', function () {
     // the panel is shown first in VS Code's default dark theme, as on the desktop.
     updateUserSettings({ 'files.autoSave': 'off', 'workbench.colorTheme': 'Default Dark Modern' });
     wb = await session().openWorkbench();
+    wb.page.on('console', (m) => {
+      if (/Content Security Policy|Refused to (load|apply|execute|connect)/i.test(m.text())) cspReports.push(m.text());
+    });
     await wb.page.locator('.monaco-workbench.vs-dark').waitFor({ state: 'attached' });
     await wb.openFile(FILE);
   });
@@ -170,6 +175,9 @@ describe('simulation panel', function () {
     assert.match(await panel.locator('#title').innerText(), /Simulation: inode\.c/);
     // The tab is titled after the file.
     await wb.page.locator('.tab[aria-label^="Simulation: inode.c"]').first().waitFor({ state: 'visible' });
+    // The strict CSP refused nothing: the bundle, its stylesheet and vscode-elements' constructable stylesheets all load.
+    assert.ok(await panel.locator('vscode-button#rerun').evaluate((b) => !!b.shadowRoot && b.getBoundingClientRect().width > 20), 'vscode-button did not render');
+    assert.deepEqual(cspReports, []);
     await wb.screenshot('panel-dark-matrix');
   });
 
@@ -287,6 +295,7 @@ describe('simulation panel', function () {
     await panel.locator(`td[data-cell="${FOREIGN_CELL}"][aria-selected=true]`).waitFor({ state: 'attached', timeout: ANALYSIS_TIMEOUT });
     assert.equal(await panel.locator('#step-counter').innerText(), step);
     await waitForLine(wb, ALLOC_LINE, highlighted, 'the step highlight restored after reload', 30_000);
+    assert.deepEqual(cspReports, [], 'CSP refusals');
     const logs = extensionLogs();
     assert.match(logs, /simulation panel restored: file:\/\/.*inode\.c/);
     assert.doesNotMatch(logs, /rejected a malformed message/);
