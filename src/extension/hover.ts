@@ -76,7 +76,7 @@ export function callbackMarkdown(uri: vscode.Uri, result: ScenarioResult, cb: Ca
   if (involved.length) {
     md.appendMarkdown(`\n**Verdict per scenario** (aops/caller/page; runs with a finding whose call chain contains it, or whose recorded paths enter it):\n\n`);
     for (const inv of involved.slice(0, MAX_RUN_LINES)) {
-      const verdict = inv.reachedWithoutFinding ? `${runVerdict(inv.run, [])}` : runVerdict(inv.run, inv.findings);
+      const verdict = runVerdict(inv.run, inv.findings, 'no finding involves it');
       md.appendMarkdown(`- ${code(scenarioLabel(inv.run))}: ${escapeMd(verdict)}\n`);
     }
     if (involved.length > MAX_RUN_LINES) md.appendMarkdown(`- and ${involved.length - MAX_RUN_LINES} more\n`);

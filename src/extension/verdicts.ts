@@ -30,9 +30,13 @@ export function findingRules(findings: Finding[]): string[] {
   return [...seen.values()].sort((a, b) => rank[a.severity] - rank[b.severity] || a.rule.localeCompare(b.rule)).map((f) => `${f.severity} ${f.rule}`);
 }
 
-export function runVerdict(run: RunResult, findings: Finding[] = run.findings): string {
+/**
+ * "kernel BUG ×1, redirtied ×2 — error credits-exhausted"; `findings` narrows the rules listed
+ * (e.g. to those involving one callback) and `none` says what an empty list means.
+ */
+export function runVerdict(run: RunResult, findings: Finding[] = run.findings, none = 'no finding'): string {
   const rules = findingRules(findings);
-  return `${outcomeText(run)}${rules.length ? ` — ${rules.join(', ')}` : ' — no finding'}${run.truncated ? ' (cut by a budget: incomplete)' : ''}`;
+  return `${outcomeText(run)} — ${rules.length ? rules.join(', ') : none}${run.truncated ? ' (cut by a budget: incomplete)' : ''}`;
 }
 
 function traceEnters(run: RunResult, fn: string): boolean {

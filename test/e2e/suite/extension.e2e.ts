@@ -101,6 +101,21 @@ async function clearProblemsFilter(wb: Workbench): Promise<void> {
   if (await input.isVisible()) await input.fill('');
 }
 
+/** The hover VS Code shows now (after editor.action.showHover), once it has content. */
+async function shownHover(wb: Workbench, contains: RegExp): Promise<string> {
+  const hover = wb.page.locator('.monaco-hover:not(.hidden):not(.workbench-hover) .monaco-hover-content').first();
+  const deadline = Date.now() + 15_000;
+  let last = '';
+  for (;;) {
+    if (await hover.isVisible()) {
+      last = (await hover.innerText()).trim();
+      if (contains.test(last)) return last;
+    }
+    if (Date.now() > deadline) throw new Error(`hover ${last ? `shows "${last}"` : 'is not showing'}; expected ${contains}`);
+    await wb.page.waitForTimeout(150);
+  }
+}
+
 /** Opens the palette on `title`, accepts it, and waits for the command's own quick pick titled `pickTitle`. */
 async function startPickerCommand(wb: Workbench, title: string, pickTitle: RegExp): Promise<void> {
   await wb.quickInput(`>${title}`);
@@ -185,6 +200,38 @@ describe('extension on the sample', function () {
     assert.match(text, /ext4_da_aops\/reclaim-in-write-begin\/delayed-dirty: .*error foreign-credits/);
     assert.match(text, /Run the \d+ scenario\(s\) that reach it/);
     await wb.screenshot('extension-callback-hover');
+    await wb.page.keyboard.press('Escape');
+  });
+
+  it('hover on a table\'s .writepage member: that table\'s scenarios only', async function () {
+    await wb.openFile('inode.c');
+    await publishedProblems('inode.c');
+    const line = lineOf('inode.c', '.writepage', lineOf('inode.c', 'address_space_operations ext4_writeback_aops'));
+    const text = fs.readFileSync(path.join(session().server.folder, 'inode.c'), 'utf8').split('\n')[line - 1];
+    await wb.goToLine(line, text.indexOf('ext4_normal_writepage') + 3);
+    await wb.runCommand('Show or Focus Hover');
+    const hover = await shownHover(wb, /->writepage/);
+    console.log(`      hover: ${hover.replace(/\s+/g, ' ').slice(0, 240)}…`);
+    assert.match(hover, /of ext4_writeback_aops: data=writeback/);
+    assert.doesNotMatch(hover, /ext4_ordered_aops/);
+    assert.match(hover, /ext4_writeback_aops\/kswapd\/hole-clean: kernel BUG.*error kernel-bug/);
+    assert.match(hover, /Run its \d+ scenario\(s\)/);
+    await wb.page.keyboard.press('Escape');
+  });
+
+  it('Explain Callback at Cursor: the hover at the cursor and the facts in the results output', async function () {
+    await wb.openFile('inode.c');
+    await publishedProblems('inode.c');
+    const line = lineOf('inode.c', 'block_write_full_page(page, ext4_da_get_block_write, wbc)');
+    const text = fs.readFileSync(path.join(session().server.folder, 'inode.c'), 'utf8').split('\n')[line - 1];
+    await wb.goToLine(line, text.indexOf('ext4_da_get_block_write') + 3);
+    await wb.runCommand('Kernel Patch Reasoner: Explain Callback at Cursor');
+    await shownHover(wb, /get_block callback/);
+    const output = wb.page.locator('.part.panel .view-lines', { hasText: '== get_block callback ext4_da_get_block_write' });
+    await output.first().waitFor({ state: 'visible' });
+    const lines = (await output.first().innerText()).replace(/\u00a0/g, ' ');
+    assert.match(lines, /passes create=1 to the allocation primitive on every explored path/);
+    assert.match(lines, /reached from ext4_da_aops → ext4_da_writepage through block_write_full_page/);
     await wb.page.keyboard.press('Escape');
   });
 
@@ -344,6 +391,23 @@ describe('extension on the sample', function () {
       if (Date.now() > deadline) assert.fail(`Problems still lists inode-fixed.c 60 s after its editor closed: ${files.join(', ')}`);
       await wb.page.waitForTimeout(500);
     }
+  });
+
+  it('has a walkthrough with its steps', async function () {
+    await wb.quickInput('>Welcome: Open Walkthrough...');
+    const row = wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: wb.page.locator('.label-name', { hasText: /^Welcome: Open Walkthrough\.\.\.$/ }) }).first();
+    await row.waitFor({ state: 'visible' });
+    await row.click();
+    const ours = wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: wb.page.locator('.label-name', { hasText: 'Reason about a writeback patch' }) }).first();
+    await ours.waitFor({ state: 'visible' });
+    await ours.click();
+    const page = wb.page.locator('.gettingStartedContainer, .getting-started-container, .gettingStarted').first();
+    await page.locator('text=Hover a get_block callback').first().waitFor({ state: 'visible' });
+    for (const step of ['Open an inode.c', 'Read a finding and its trace', 'Run one scenario', 'Step through a path']) {
+      assert.ok(await page.locator(`text=${step}`).first().isVisible(), `walkthrough lacks "${step}"`);
+    }
+    await wb.screenshot('extension-walkthrough');
+    await wb.runCommand('View: Close Editor');
   });
 
   it('logs its activation time', async function () {
