@@ -213,7 +213,7 @@ function callbackReport(result: ScenarioResult, name: string): string {
   for (const r of cb.reachedFrom) lines.push(`reached from ${r.aops} → ${r.writepage} through ${r.via}`);
   if (!cb.reachedFrom.length) lines.push('no explored ->writepage path reaches it');
   for (const p of cb.passedTo) lines.push(`passed to ${p.callee} at line ${p.line} (in ${p.function})`);
-  for (const inv of runsInvolving(result, cb.name)) lines.push(`${scenarioLabel(inv.run)}: ${runVerdict(inv.run, inv.findings)}`);
+  for (const inv of runsInvolving(result, cb.name)) lines.push(`${scenarioLabel(inv.run)}: ${runVerdict(inv.run, inv.findings, 'no finding involves it')}`);
   return lines.join('\n');
 }
 
