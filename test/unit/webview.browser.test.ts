@@ -197,6 +197,19 @@ describe('simulation panel webview in Chromium', function () {
 
     const state = (await page.evaluate(() => (window as unknown as { __state: () => PanelState }).__state())) as PanelState;
     assert.deepEqual(state.selection, { aops: 'ext4_da_aops', caller: 'reclaim-in-write-begin', page: 'delayed-dirty', pathId: 1, step: trace.length - 1 });
+
+    // Play from the end restarts at step 1 and advances on its own; Pause stops it.
+    await page.locator('#step-play').click();
+    assert.equal(await page.locator('#step-play').getAttribute('aria-pressed'), 'true');
+    assert.equal(await page.locator('#step-play').getAttribute('aria-label'), 'Pause trace');
+    await page.locator('#step-counter').filter({ hasText: /^Step [3-9] of / }).waitFor({ timeout: 10_000 });
+    await page.locator('#step-play').click();
+    assert.equal(await page.locator('#step-play').getAttribute('aria-pressed'), 'false');
+    const paused = await page.locator('#step-counter').innerText();
+    await page.waitForTimeout(1500);
+    assert.equal(await page.locator('#step-counter').innerText(), paused, 'still stepping after Pause');
+    const reveals = (await posted(page)).filter((m) => m.type === 'reveal').length;
+    assert.ok(reveals >= 8, `${reveals} reveal messages`);
     await page.screenshot({ path: path.join(RESULTS, 'webview-dark-trace.png'), fullPage: true });
     await noProblems(page);
     await page.close();

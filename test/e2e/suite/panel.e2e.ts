@@ -10,7 +10,7 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import type { FrameLocator } from 'playwright-core';
-import { session, type Workbench } from '../harness';
+import { DEFAULT_SETTINGS, session, type Workbench } from '../harness';
 
 const COMMAND = 'Kernel Patch Reasoner: Show Simulation Panel';
 const FILE = 'inode.c';
@@ -102,8 +102,35 @@ async function highlightedLines(wb: Workbench): Promise<number[]> {
  */
 function updateUserSettings(patch: Record<string, unknown>): void {
   const file = path.join(session().profile.userDataDir, 'User', 'settings.json');
-  const current = fs.existsSync(file) ? (JSON.parse(fs.readFileSync(file, 'utf8')) as Record<string, unknown>) : {};
+  const current = fs.existsSync(file) ? readSettings(fs.readFileSync(file, 'utf8')) : {};
   fs.writeFileSync(file, JSON.stringify({ ...current, ...patch }, null, 2));
+}
+
+/**
+ * The settings object in settings.json: its first complete top-level object (an earlier suite's
+ * edit has left bytes after it), or the harness defaults, said in the log, if even that is unreadable.
+ */
+function readSettings(text: string): Record<string, unknown> {
+  let depth = 0;
+  let inString = false;
+  for (let i = 0; i < text.length; i++) {
+    const c = text[i];
+    if (inString) {
+      if (c === '\\') i++;
+      else if (c === '"') inString = false;
+    } else if (c === '"') inString = true;
+    else if (c === '{') depth++;
+    else if (c === '}' && --depth === 0) {
+      try {
+        if (i + 1 < text.trimEnd().length) console.log(`      (settings.json has ${text.trimEnd().length - i - 1} bytes after its object; ignored)`);
+        return JSON.parse(text.slice(0, i + 1)) as Record<string, unknown>;
+      } catch {
+        break;
+      }
+    }
+  }
+  console.log('      (settings.json is not readable JSON; starting from the harness defaults)');
+  return { ...DEFAULT_SETTINGS };
 }
 
 /**
@@ -229,6 +256,19 @@ describe('simulation panel', function () {
     await waitForLine(wb, ALLOC_LINE, highlighted, 'the step highlight on the allocation');
   });
 
+  it('opens the C file again beside the panel when its editor was closed', async function () {
+    const tab = wb.page.locator(`.tab[aria-label^="${FILE}"]`).first();
+    await tab.hover();
+    await tab.locator('.tab-actions .action-label').first().click();
+    await tab.waitFor({ state: 'detached' });
+    await panel.locator('#step-back').click();
+    await wb.page.locator(`.tab[aria-label^="${FILE}"]`).first().waitFor({ state: 'visible' });
+    await waitForLine(wb, ALLOC_LINE, highlighted, 'the step highlight in the reopened editor');
+    // The panel keeps the focus while stepping (preserveFocus), and both stay visible.
+    assert.equal(await wb.page.locator('iframe.webview.ready').filter({ visible: true }).count(), 1);
+    await panel.locator('#step-finding').click();
+  });
+
   it('re-runs when the document changes and keeps the selection', async function () {
     const before = await panel.locator('#step-counter').innerText();
     const version = async () => Number(await panel.locator('body').getAttribute('data-version'));
@@ -300,5 +340,17 @@ describe('simulation panel', function () {
     assert.match(logs, /simulation panel restored: file:\/\/.*inode\.c/);
     assert.doesNotMatch(logs, /rejected a malformed message/);
     await wb.screenshot('panel-light-restored');
+  });
+
+  it('takes its annotations and highlight away when closed', async function () {
+    const before = await waitForLine(wb, ALLOC_LINE, (l) => highlighted(l) && l.glyphs.length > 0, 'highlight and icon before closing');
+    assert.ok(before.after.some((a) => /KPR:/.test(a)));
+    const tab = wb.page.locator('.tab[aria-label^="Simulation: inode.c"]').first();
+    await tab.hover();
+    await tab.locator('.tab-actions .action-label').first().click();
+    await tab.waitFor({ state: 'detached' });
+    const after = await waitForLine(wb, ALLOC_LINE, (l) => !highlighted(l) && l.glyphs.length === 0, 'no highlight and no icon after closing');
+    assert.ok(!after.after.some((a) => /KPR:|step \d+/.test(a)), `notes left: ${JSON.stringify(after.after)}`);
+    assert.match(extensionLogs(), /simulation panel closed: file:\/\/.*inode\.c/);
   });
 });
