@@ -3,6 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import { toSarif } from '../cli/sarif';
 import { analyzeSource, initEngine } from '../engine';
+import { inspectPatch, runDiff, runPatch } from './patch/patchJobs';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
 const port = parentPort;
@@ -24,8 +25,23 @@ port.on('message', async (req: WorkerRequest) => {
       port.postMessage({ id: req.id, kind: 'sarif', sarif: toSarif(req.results) } satisfies WorkerReply);
       return;
     }
+    if (req.kind === 'inspectPatch') {
+      // Parsing and applying only: no C parser needed.
+      port.postMessage({ id: req.id, kind: 'inspectPatch', inspection: inspectPatch(req) } satisfies WorkerReply);
+      return;
+    }
     await ready;
     const t = Date.now();
+    if (req.kind === 'patch') {
+      const { result, images } = runPatch(req);
+      port.postMessage({ id: req.id, kind: 'patch', result, images, ms: Date.now() - t } satisfies WorkerReply);
+      return;
+    }
+    if (req.kind === 'diff') {
+      const { result, mentionedFunctions } = runDiff(req);
+      port.postMessage({ id: req.id, kind: 'diff', result, mentionedFunctions, ms: Date.now() - t } satisfies WorkerReply);
+      return;
+    }
     // analyzeSource never throws on input; an exception here is a bug, reported as an error.
     const result = analyzeSource(req.text, req.file, req.options);
     reply = { id: req.id, kind: 'result', result, ms: Date.now() - t };

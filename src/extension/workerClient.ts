@@ -5,8 +5,9 @@
 // reply is ignored. A watchdog restarts a worker that outlives the engine's own time budget.
 // No vscode import: the cancellation token is structural.
 import { Worker } from 'node:worker_threads';
-import type { AnalyzeOptions, ScenarioResult } from '../engine';
-import type { WorkerReply, WorkerRequest } from './workerProtocol';
+import type { AnalyzeOptions, DiffResult, PatchResult, ScenarioResult } from '../engine';
+import type { PatchInspection } from './patch/patchJobs';
+import type { PatchBase, WorkerReply, WorkerRequest } from './workerProtocol';
 
 export interface CancelToken {
   readonly isCancellationRequested: boolean;
@@ -18,6 +19,12 @@ export type JobOutcome =
   | { kind: 'sarif'; sarif: object }
   | { kind: 'cancelled' }
   | { kind: 'failed'; message: string };
+
+/** Outcomes of the patch feature's jobs (patch, diff, inspectPatch). */
+export type PatchJobOutcome = { kind: 'patch'; result: PatchResult; images: Record<string, string>; ms: number } | { kind: 'cancelled' } | { kind: 'failed'; message: string };
+export type DiffJobOutcome = { kind: 'diff'; result: DiffResult; mentionedFunctions: string[]; ms: number } | { kind: 'cancelled' } | { kind: 'failed'; message: string };
+export type InspectJobOutcome = { kind: 'inspectPatch'; inspection: PatchInspection } | { kind: 'cancelled' } | { kind: 'failed'; message: string };
+type AnyOutcome = JobOutcome | PatchJobOutcome | DiffJobOutcome | InspectJobOutcome;
 
 interface Job {
   req: WorkerRequest;
@@ -71,6 +78,35 @@ export class WorkerClient {
     });
   }
 
+  /** Both sides of a patch analysed (analyzePatch); each base's file is analysed twice. */
+  patch(patchText: string, bases: Record<string, PatchBase>, options: AnalyzeOptions, token?: CancelToken): Promise<PatchJobOutcome> {
+    const timeBudget = options.budgets?.timePerFileMs ?? 20_000;
+    const files = Math.max(1, Object.keys(bases).length);
+    return this.submit({ kind: 'patch', id: this.nextId++, patchText, bases, options }, 2 * files * timeBudget + WATCHDOG_SLACK_MS, token);
+  }
+
+  /** Two texts analysed and compared; `message` (a commit's) marks the functions it names. */
+  diff(pre: { text: string; file: string }, post: { text: string; file: string }, message: string | null, options: AnalyzeOptions, token?: CancelToken): Promise<DiffJobOutcome> {
+    const timeBudget = options.budgets?.timePerFileMs ?? 20_000;
+    return this.submit({ kind: 'diff', id: this.nextId++, pre, post, message, options }, 2 * timeBudget + WATCHDOG_SLACK_MS, token);
+  }
+
+  /** The patch parsed, and each base tried forward and in reverse (no C analysis). */
+  inspectPatch(patchText: string, bases: Record<string, string>, token?: CancelToken): Promise<InspectJobOutcome> {
+    return this.submit({ kind: 'inspectPatch', id: this.nextId++, patchText, bases }, WATCHDOG_SLACK_MS, token);
+  }
+
+  private submit<T extends AnyOutcome>(req: WorkerRequest, limitMs: number, token?: CancelToken): Promise<T> {
+    if (this.disposed || token?.isCancellationRequested) return Promise.resolve({ kind: 'cancelled' } as T);
+    return new Promise<T>((resolve) => {
+      // finish() hands a job only the outcome of its own request kind (or cancelled/failed).
+      const job: Job = { req, resolve: resolve as unknown as Job['resolve'], limitMs };
+      job.sub = token?.onCancellationRequested(() => this.cancel(job));
+      this.queue.push(job);
+      this.pump();
+    });
+  }
+
   dispose(): void {
     this.disposed = true;
     for (const j of this.queue.splice(0)) this.finish(j, { kind: 'cancelled' });
@@ -101,10 +137,10 @@ export class WorkerClient {
     }
   }
 
-  private finish(job: Job, outcome: JobOutcome): void {
+  private finish(job: Job, outcome: AnyOutcome): void {
     job.sub?.dispose();
     if (job.timer) clearTimeout(job.timer);
-    job.resolve(outcome);
+    job.resolve(outcome as JobOutcome);
   }
 
   private ensureWorker(): Worker {
@@ -171,7 +207,17 @@ export class WorkerClient {
     this.running = undefined;
     this.finish(
       job,
-      m.kind === 'result' ? { kind: 'result', result: m.result, ms: m.ms } : m.kind === 'sarif' ? { kind: 'sarif', sarif: m.sarif } : { kind: 'failed', message: m.message },
+      m.kind === 'result'
+        ? { kind: 'result', result: m.result, ms: m.ms }
+        : m.kind === 'sarif'
+          ? { kind: 'sarif', sarif: m.sarif }
+          : m.kind === 'patch'
+            ? { kind: 'patch', result: m.result, images: m.images, ms: m.ms }
+            : m.kind === 'diff'
+              ? { kind: 'diff', result: m.result, mentionedFunctions: m.mentionedFunctions, ms: m.ms }
+              : m.kind === 'inspectPatch'
+                ? { kind: 'inspectPatch', inspection: m.inspection }
+                : { kind: 'failed', message: m.message },
     );
     this.pump();
   }
