@@ -10,6 +10,7 @@ import { activateDiagnostics } from './diagnostics';
 import { activateDocuments } from './documents';
 import { activateHover } from './hover';
 import { activatePanel } from './panel';
+import { activatePatch } from './patch';
 import { activateStatusBar } from './statusBar';
 
 /** When this bundle was evaluated (the host loads it right before calling activate). */
@@ -41,6 +42,7 @@ export function activate(context: vscode.ExtensionContext): KprApi {
   activateCodeLens(ctx);
   // The simulation panel (src/extension/panel) registers kpr.showSimulationPanel itself.
   ctx.push(activatePanel(context, service, log));
+  ctx.push(activatePatch(context, log));
   activateDocuments(ctx);
 
   const activationMs = Date.now() - started;
