@@ -180,7 +180,8 @@ export class PatchFeature implements vscode.Disposable {
   // -------------------------------------------------------------------------------------------
   // showing an analysis
 
-  private show(analysis: Analysis): void {
+  /** Shows the analysis in its view (a new one, or the one it replaces); `reveal`: bring it to front and focus it. */
+  private show(analysis: Analysis, reveal = true): void {
     const existing = this.panels.get(analysis.key);
     const handlers: PatchPanelHandlers = {
       onOpen: (msg) => this.openTarget(analysis, msg),
@@ -197,7 +198,7 @@ export class PatchFeature implements vscode.Disposable {
       this.images.release(existing.analysis.images.filter((u) => !analysis.images.some((n) => n.toString() === u.toString())));
       existing.analysis = analysis;
       existing.panel.setView(analysis.view, handlers);
-      existing.panel.reveal();
+      if (reveal) existing.panel.reveal();
       return;
     }
     const panel = PatchPanel.create(this.context.extensionUri, analysis.key, analysis.view.title, this.log, handlers);
@@ -363,7 +364,7 @@ export class PatchFeature implements vscode.Disposable {
     return { side: v, note: `${v === 'pre' ? 'the pre-image' : 'the post-image'}, as you chose (${c.reason})` };
   }
 
-  private async analyzePatchFile(patchUri: vscode.Uri, remembered: ChosenBase[] | undefined): Promise<PatchView | undefined> {
+  private async analyzePatchFile(patchUri: vscode.Uri, remembered: ChosenBase[] | undefined, reveal = true): Promise<PatchView | undefined> {
     const patchText = await readText(patchUri);
     const parsed = await this.inspect(patchText, {});
     const cFiles = [...new Map(parsed.files.filter((f) => f.isC && !f.isBinary).map((f) => [f.path, f])).values()];
@@ -465,8 +466,9 @@ export class PatchFeature implements vscode.Disposable {
       sides,
       images: imageUris,
       inputs: chosen.flatMap((c) => (c.uri ? [c.uri] : [])),
-      rerun: () => this.analyzePatchFile(patchUri, chosen).then(() => undefined),
-    });
+      // Re-run (button, or the patch saved): the same bases and sides, the view not brought to front.
+      rerun: () => this.analyzePatchFile(patchUri, chosen, false).then(() => undefined),
+    }, reveal);
     if (result.files.length === 0) {
       const why = result.problems[0] ? `${result.problems[0].message} (patch line ${result.problems[0].line})` : result.skipped.map((s) => `${s.path}: ${s.reason}`).join('; ') || 'no C file in the patch';
       void vscode.window.showWarningMessage(`Kernel Patch Reasoner: nothing in ${name} was analysed: ${why}`);
@@ -518,7 +520,7 @@ export class PatchFeature implements vscode.Disposable {
     return this.compareFiles(pre, post);
   }
 
-  private async compareFiles(pre: vscode.Uri, post: vscode.Uri): Promise<PatchView | undefined> {
+  private async compareFiles(pre: vscode.Uri, post: vscode.Uri, reveal = true): Promise<PatchView | undefined> {
     const [preText, postText] = await Promise.all([readText(pre), readText(post)]);
     const outcome = await this.progress(`comparing ${rel(pre)} → ${rel(post)}`, (token) => this.worker.diff({ text: preText, file: rel(pre) }, { text: postText, file: rel(post) }, null, this.options(post), token));
     if (outcome.kind === 'cancelled') throw new Cancelled();
@@ -534,7 +536,7 @@ export class PatchFeature implements vscode.Disposable {
       skipped: [],
       files: [{ label: `${rel(pre)} → ${rel(post)}`, preName: `${rel(pre)} (workspace file)`, postName: `${rel(post)} (workspace file)`, notes: [], diff: outcome.result }],
     });
-    this.show({ key: `files:${uriKey(pre)}|${uriKey(post)}`, view, patchUri: null, sides: [{ pre, post }], images: [], inputs: [pre, post], rerun: () => this.compareFiles(pre, post).then(() => undefined) });
+    this.show({ key: `files:${uriKey(pre)}|${uriKey(post)}`, view, patchUri: null, sides: [{ pre, post }], images: [], inputs: [pre, post], rerun: () => this.compareFiles(pre, post, false).then(() => undefined) }, reveal);
     return view;
   }
 
@@ -568,7 +570,7 @@ export class PatchFeature implements vscode.Disposable {
     return this.analyzeWorktree(repo, uri);
   }
 
-  private async analyzeWorktree(repo: GitRepository, uri: vscode.Uri): Promise<PatchView | undefined> {
+  private async analyzeWorktree(repo: GitRepository, uri: vscode.Uri, reveal = true): Promise<PatchView | undefined> {
     let head: string;
     try {
       head = await repo.show('HEAD', uri.fsPath);
@@ -606,7 +608,7 @@ export class PatchFeature implements vscode.Disposable {
         },
       ],
     });
-    this.show({ key: `worktree:${uriKey(uri)}`, view, patchUri: null, sides: [{ pre, post: uri }], images: [pre], inputs: [uri], rerun: () => this.analyzeWorktree(repo, uri).then(() => undefined) });
+    this.show({ key: `worktree:${uriKey(uri)}`, view, patchUri: null, sides: [{ pre, post: uri }], images: [pre], inputs: [uri], rerun: () => this.analyzeWorktree(repo, uri, false).then(() => undefined) }, reveal);
     return view;
   }
 
@@ -629,7 +631,7 @@ export class PatchFeature implements vscode.Disposable {
     return this.analyzeCommit(repo, hash);
   }
 
-  private async analyzeCommit(repo: GitRepository, ref: string): Promise<PatchView | undefined> {
+  private async analyzeCommit(repo: GitRepository, ref: string, reveal = true): Promise<PatchView | undefined> {
     const commit: GitCommit = await repo.getCommit(ref);
     const { subject, body } = splitMessage(commit.message);
     if (commit.parents.length === 0) {
@@ -685,7 +687,7 @@ export class PatchFeature implements vscode.Disposable {
       skipped: [],
       files: inputs,
     });
-    this.show({ key: `commit:${uriKey(repo.rootUri)}|${commit.hash}`, view, patchUri: null, sides, images: imageUris, inputs: [], rerun: () => this.analyzeCommit(repo, commit.hash).then(() => undefined) });
+    this.show({ key: `commit:${uriKey(repo.rootUri)}|${commit.hash}`, view, patchUri: null, sides, images: imageUris, inputs: [], rerun: () => this.analyzeCommit(repo, commit.hash, false).then(() => undefined) }, reveal);
     return view;
   }
 }
