@@ -80,7 +80,8 @@ export function formatCallbacks(r: ScenarioResult): string {
   const lines: string[] = [];
   for (const cb of r.callbacks) {
     lines.push(`${r.file}:${cb.line}:${cb.column}: get_block callback ${cb.name}`);
-    lines.push(`  passes create = ${cb.createValues.length ? cb.createValues.join(' | ') : '(never calls the allocation primitive)'} to the allocation primitive; ${cb.startsHandle ? 'can START a journal handle' : 'never starts a journal handle'}`);
+    const partial = cb.complete ? '' : ' (exploration cut by a budget: partial)';
+    lines.push(`  passes create = ${cb.createValues.length ? cb.createValues.join(' | ') : '(no call of the allocation primitive seen)'} to the allocation primitive; ${cb.startsHandle ? 'can START a journal handle' : cb.complete ? 'never starts a journal handle' : 'no journal start seen'}${partial}`);
     for (const p of cb.passedTo) lines.push(`  passed to ${p.callee} at line ${p.line} (in ${p.function})`);
     const reach = [...new Set(cb.reachedFrom.map((x) => `${x.aops}.writepage ${x.writepage} via ${x.via}`))];
     lines.push(reach.length ? `  reached from: ${reach.join('; ')}` : '  not reached from any writepage scenario');

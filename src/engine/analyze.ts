@@ -74,7 +74,7 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
   const entries: EntryInfo[] = [];
   for (const t of tables) {
     if (!t.writepage) continue;
-    entries.push({ aops: t.name, writepage: t.writepage, line: t.writepageLine, mode: t.facts.modes ? t.facts.modes.join('|') : null, delalloc: t.facts.delalloc });
+    entries.push({ aops: t.name, writepage: t.writepage, line: t.writepageLine, mode: t.facts.modes ? t.facts.modes.join('|') : null, delalloc: t.facts.delalloc, reclaimInWriteBegin: t.facts.reclaim ? { applicable: t.facts.reclaim.applicable, note: t.facts.reclaim.note } : null });
     if (!unit.functions.has(t.writepage)) {
       result.diagnostics.push({ severity: 'warning', line: t.writepageLine, column: 1, kind: 'unresolved', message: `${t.name}.writepage = ${t.writepage}, which this file does not define: its scenarios cannot run` });
     }
@@ -89,8 +89,9 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
     unmodelled: new Map(),
     getBlockUses: [],
   };
-  const runs: RunResult[] = [];
-  let cutForTime = 0;
+  // Plan every run first, so each gets a fair share of the file's time budget (a costly first
+  // run must not starve the others); the last 15% is kept for the callbacks.
+  const planned: { t: (typeof tables)[number]; entry: NonNullable<ReturnType<typeof unit.functions.get>>; caller: (typeof CALLERS)[number]; state: (typeof PAGE_STATES)[number] }[] = [];
   for (const t of tables) {
     if (options.aops && !options.aops.includes(t.name)) continue;
     const entry = t.writepage ? unit.functions.get(t.writepage) : undefined;
@@ -101,23 +102,31 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
       for (const state of PAGE_STATES) {
         if (options.pages && !options.pages.includes(state.id)) continue;
         if (!state.appliesTo(t.facts)) continue;
-        if (Date.now() > deadline) {
-          cutForTime++;
-          continue;
-        }
-        const run = runScenario(ctx, t, entry, caller, state);
-        runs.push(run);
-        if (run.truncated) {
-          result.diagnostics.push({ severity: 'warning', line: entry.nameLoc.line, column: entry.nameLoc.column, kind: 'budget', message: `${t.name}/${caller.id}/${state.id}: ${run.truncation.join('; ')}` });
-        }
+        planned.push({ t, entry, caller, state });
       }
     }
   }
+  const runsDeadline = deadline - Math.floor(budgets.timePerFileMs * 0.15);
+  const runs: RunResult[] = [];
+  let cutForTime = 0;
+  planned.forEach((p, i) => {
+    const now = Date.now();
+    if (now > runsDeadline) {
+      cutForTime++;
+      return;
+    }
+    ctx.deadline = Math.min(runsDeadline, now + Math.max(50, (runsDeadline - now) / (planned.length - i)));
+    const run = runScenario(ctx, p.t, p.entry, p.caller, p.state);
+    runs.push(run);
+    if (run.truncated) {
+      result.diagnostics.push({ severity: 'warning', line: p.entry.nameLoc.line, column: p.entry.nameLoc.column, kind: 'budget', message: `${p.t.name}/${p.caller.id}/${p.state.id}: ${run.truncation.join('; ')}` });
+    }
+  });
   if (cutForTime > 0) {
-    result.diagnostics.push({ severity: 'warning', line: 1, column: 1, kind: 'budget', message: `time budget (${budgets.timePerFileMs} ms) ran out: ${cutForTime} scenario run(s) were not started` });
+    result.diagnostics.push({ severity: 'warning', line: 1, column: 1, kind: 'budget', message: `time budget (${budgets.timePerFileMs} ms) ran out: ${cutForTime} of ${planned.length} scenario run(s) were not started` });
   }
   result.runs = runs;
-  result.callbacks = callbackInfos(unit, sites, ctx, deadline, budgets);
+  result.callbacks = callbackInfos(unit, sites, ctx, deadline, budgets, result.diagnostics);
   result.unmodelled = [...ctx.unmodelled.values()].sort((a, b) => a.line - b.line);
 }
 
@@ -134,16 +143,21 @@ function functionInfos(unit: TranslationUnit, sites: CallSite[]): FunctionInfo[]
 }
 
 /** Runs each callback alone, with and without a current handle, to learn what it passes as create. */
-function callbackInfos(unit: TranslationUnit, sites: CallSite[], ctx: RunContext, deadline: number, budgets: Budgets): CallbackInfo[] {
+function callbackInfos(unit: TranslationUnit, sites: CallSite[], ctx: RunContext, deadline: number, budgets: Budgets, diagnostics: InputDiagnostic[]): CallbackInfo[] {
   const found = findCallbacks(unit, sites);
   const out: CallbackInfo[] = [];
-  for (const [name, uses] of found) {
+  const list = [...found];
+  let incomplete = 0;
+  for (const [i, [name, uses]] of list.entries()) {
     const fn = unit.functions.get(name);
     if (!fn) continue;
     const creates = new Set<string>();
     let startsHandle = false;
+    let complete = true;
+    const now = Date.now();
+    const sliceDeadline = Math.min(deadline, now + Math.max(50, (deadline - now) / (list.length - i)));
     for (const withHandle of [false, true]) {
-      explore(
+      const { truncated } = explore(
         (log) => {
           const caller = withHandle ? CALLERS.find((c) => c.handle?.paysForWriteback) ?? null : null;
           const world = buildWorld(PAGE_STATES.find((p) => p.id === 'hole-clean') ?? PAGE_STATES[0], caller, { dataMode: 'ordered', options: new Set() }, 500);
@@ -160,9 +174,11 @@ function callbackInfos(unit: TranslationUnit, sites: CallSite[], ctx: RunContext
           if (world.trace.some((s) => s.event.startsWith('journal handle started by'))) startsHandle = true;
           return null;
         },
-        { maxPaths: 32, deadline },
+        { maxPaths: 32, deadline: sliceDeadline },
       );
+      if (truncated.length > 0) complete = false;
     }
+    if (!complete) incomplete++;
     const reached = ctx.getBlockUses.filter((u) => u.callback === name).map((u) => ({ aops: u.aops, writepage: u.writepage, via: u.via }));
     out.push({
       name,
@@ -172,7 +188,11 @@ function callbackInfos(unit: TranslationUnit, sites: CallSite[], ctx: RunContext
       createValues: [...creates].sort(),
       startsHandle,
       reachedFrom: reached,
+      complete,
     });
+  }
+  if (incomplete > 0) {
+    diagnostics.push({ severity: 'warning', line: 1, column: 1, kind: 'budget', message: `${incomplete} get_block callback(s) were only partly explored (time or path budget): what they pass as create may be incomplete` });
   }
   return out.sort((a, b) => a.line - b.line);
 }

@@ -2,13 +2,14 @@
 // the mount configurations under which the file's own code selects each table, the get_block
 // callbacks (get_block_t-shaped functions passed to a primitive that takes one), the call graph.
 import type { Expr, FunctionDef, Stmt, TranslationUnit } from './ir/ir';
-import { Interp, PathEnd } from './interp/interpreter';
+import { exprText, Interp, PathEnd } from './interp/interpreter';
 import { ChoiceLog, explore } from './interp/explorer';
 import { obj } from './interp/values';
 import { GET_BLOCK_TAKERS, modelTable, constants } from './models';
 import { PAGE_STATES } from './scenarios/pages';
 import { buildWorld } from './scenarios/setup';
 import type { TableFacts } from './scenarios/callers';
+import { reclaimInWriteBegin } from './scenarios/writeBegin';
 
 export interface AopsTable {
   name: string;
@@ -135,11 +136,16 @@ function fnName(e: Expr): string | null {
   return null;
 }
 
-/** Every call site of the file, and every function passed as an argument. */
+/** Every call site of the file, every function passed as an argument or assigned to a variable. */
 export function callSites(unit: TranslationUnit): CallSite[] {
   const out: CallSite[] = [];
   for (const fn of unit.functions.values()) {
     forEachExpr(fn.body, (e) => {
+      if (e.kind === 'assign') {
+        const name = fnName(e.value);
+        if (name && unit.functions.has(name)) out.push({ callee: `${exprText(e.target)} =`, line: e.value.loc.line, column: e.value.loc.column, function: fn.name, argIndex: -2, passed: name });
+        return;
+      }
       if (e.kind !== 'call') return;
       const callee = fnName(e.callee) ?? (e.callee.kind === 'unary' && e.callee.op === '*' ? fnName(e.callee.arg) : null) ?? '';
       out.push({ callee, line: e.loc.line, column: e.loc.column, function: fn.name, argIndex: -1 });
@@ -169,14 +175,17 @@ export function getBlockParam(unit: TranslationUnit, callee: string): number {
   return -1;
 }
 
+/**
+ * get_block-shaped functions handed to a primitive that takes a get_block_t (at whatever argument
+ * position the era's signature has), or stored into a variable or field (`mpd.get_block = fn`).
+ */
 export function findCallbacks(unit: TranslationUnit, sites: CallSite[]): Map<string, CallSite[]> {
   const out = new Map<string, CallSite[]>();
   for (const s of sites) {
     if (!s.passed) continue;
     const def = unit.functions.get(s.passed);
     if (!def || !hasGetBlockShape(def)) continue;
-    const idx = getBlockParam(unit, s.callee);
-    if (idx !== s.argIndex) continue;
+    if (s.argIndex >= 0 && getBlockParam(unit, s.callee) < 0) continue;
     const list = out.get(s.passed) ?? [];
     list.push(s);
     out.set(s.passed, list);
@@ -271,6 +280,7 @@ export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: n
       // No selecting function: a table is delalloc when its members can mark buffers delayed.
       facts = { modes: null, delalloc: reachesSetBufferDelay(unit, [...members.values()], sites) };
     }
+    facts.reclaim = reclaimInWriteBegin(unit, members.get('write_begin'), deadline);
     const mount = cfgs && cfgs.length ? cfgs[0] : { dataMode: facts.modes?.[0] ?? 'ordered', options: facts.delalloc ? ['DELALLOC'] : [] };
     return {
       name: t.name,

@@ -45,6 +45,7 @@ function run(aops: string, caller: string, page: string, findings: Finding[], ov
   return {
     aops,
     entry: 'wp',
+    callerNote: '',
     caller: caller as RunResult['caller'],
     page: page as RunResult['page'],
     paths: 1,

@@ -135,6 +135,8 @@ export interface RunResult {
   /** outcome -> number of paths that ended that way. */
   outcomes: Partial<Record<OutcomeKind, number>>;
   findings: Finding[];
+  /** How the caller was set up for this table (its call chain, or what its write_begin showed). */
+  callerNote: string;
   /** Up to `maxPathDetails` explored paths with their traces (for the stepper). */
   pathDetails: PathSummary[];
 }
@@ -146,6 +148,8 @@ export interface EntryInfo {
   /** Mount configuration under which the file's own code selects this table, when known. */
   mode: string | null;
   delalloc: boolean | null;
+  /** Whether direct reclaim inside this table's write_begin can reach ->writepage with a handle held, and why. */
+  reclaimInWriteBegin: { applicable: boolean; note: string } | null;
 }
 
 export interface CallbackPath {
@@ -168,6 +172,8 @@ export interface CallbackInfo {
   startsHandle: boolean;
   /** Writepage entries that reach it, and through which primitive. */
   reachedFrom: { aops: string; writepage: string; via: string }[];
+  /** False when a budget cut the callback's own exploration: createValues/startsHandle are then partial. */
+  complete: boolean;
 }
 
 export interface UnmodelledCall {

@@ -8,12 +8,24 @@ export class PathCut extends Error {
   }
 }
 
+/** A queued alternative: the first `length` choices of `base`, then `alt`. O(1) memory each. */
+interface Pending {
+  base: number[];
+  length: number;
+  alt: number;
+}
+
+/** Forks one path may take before it stops queuing alternatives (a loop over unknown values). */
+export const FORKS_PER_PATH = 96;
+
 export class ChoiceLog {
   readonly taken: number[] = [];
   readonly labels: string[] = [];
   private cursor = 0;
-  /** Alternatives discovered beyond the prefix: full choice lists still to explore. */
-  readonly pending: number[][] = [];
+  /** Alternatives discovered beyond the prefix, still to explore. */
+  readonly pending: Pending[] = [];
+  /** Set when this path hit FORKS_PER_PATH and stopped queuing alternatives. */
+  forkCapped = false;
 
   constructor(private readonly prefix: number[]) {}
 
@@ -25,11 +37,15 @@ export class ChoiceLog {
       pick = Math.min(this.prefix[this.cursor], options.length - 1);
     } else {
       pick = 0;
-      for (let i = options.length - 1; i >= 1; i--) this.pending.push([...this.taken, i]);
+      if (this.taken.length < FORKS_PER_PATH) {
+        for (let i = options.length - 1; i >= 1; i--) this.pending.push({ base: this.taken, length: this.taken.length, alt: i });
+      } else {
+        this.forkCapped = true;
+      }
     }
     this.cursor++;
     this.taken.push(pick);
-    this.labels.push(`${what}: ${options[pick]}`);
+    if (this.labels.length < FORKS_PER_PATH) this.labels.push(`${what}: ${options[pick]}`);
     return pick;
   }
 }
@@ -48,21 +64,28 @@ export interface Explored<R> {
 export function explore<R>(runPath: (log: ChoiceLog) => R, limits: ExploreLimits): Explored<R> {
   const results: R[] = [];
   const truncated: string[] = [];
-  const stack: number[][] = [[]];
-  while (stack.length > 0) {
+  const stack: Pending[] = [];
+  let capped = 0;
+  let next: number[] | null = [];
+  while (next) {
+    const log = new ChoiceLog(next);
+    results.push(runPath(log));
+    if (log.forkCapped) capped++;
+    // Depth-first: the deepest fork's lowest alternative is pushed last, so it runs next.
+    for (const alt of log.pending) stack.push(alt);
+    next = null;
+    if (stack.length === 0) break;
     if (results.length >= limits.maxPaths) {
       truncated.push(`path budget: ${limits.maxPaths} paths explored, ${stack.length} unexplored alternative(s) cut`);
       break;
     }
     if (Date.now() > limits.deadline) {
-      truncated.push(`time budget for this file ran out: ${stack.length} unexplored alternative(s) cut`);
+      truncated.push(`time budget ran out: ${stack.length} unexplored alternative(s) cut`);
       break;
     }
-    const prefix = stack.pop() as number[];
-    const log = new ChoiceLog(prefix);
-    results.push(runPath(log));
-    // Depth-first: the deepest fork's lowest alternative is pushed last, so it runs next.
-    for (const alt of log.pending) stack.push(alt);
+    const p = stack.pop() as Pending;
+    next = [...p.base.slice(0, p.length), p.alt];
   }
+  if (capped > 0) truncated.push(`${capped} path(s) forked more than ${FORKS_PER_PATH} times (a loop over unknown values?): their later forks follow the first option only`);
   return { results, truncated };
 }

@@ -148,6 +148,9 @@ export class Interp implements ModelCtx {
   }
 
   choose(options: string[], what: string): number {
+    // Single-fault assumption: once a path took one injected failure (an -E... outcome), later
+    // failure points on it succeed. Retry loops around an allocation then end, as in the kernel.
+    if (this.world.injected.length > 0 && options.length > 1 && options.slice(1).every((o) => /^-E[A-Z]+/.test(o))) return 0;
     const pick = this.log.choose(options, what);
     if (options.length > 1) this.event(`fork: ${what} → ${options[pick]}`);
     // Models list the normal outcome first; any other is an injected failure.

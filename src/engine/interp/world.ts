@@ -41,6 +41,8 @@ export class World {
   fatalByDesign: string | null = null;
   /** Failures a model was told to inject on this path (journal abort, ENOSPC, I/O error...). */
   readonly injected: string[] = [];
+  /** Page-cache allocations (write_begin): the handle held at the time and whether NOFS was asked. */
+  readonly pageGrabs: { handle: Handle | null; nofs: boolean; via: string; line: number }[] = [];
   /** get_block callbacks the models called, and through which primitive. */
   readonly getBlockCalls: { callback: string; via: string }[] = [];
   /** Calls of the allocation primitive: who called it and what `create` it passed. */

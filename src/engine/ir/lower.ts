@@ -367,13 +367,16 @@ export class Lowerer {
   }
 
   private number(n: Node): Expr {
-    const text = n.text.replace(/[uUlL]+$/, '');
+    let text = n.text.replace(/[uUlL]+$/, '');
+    // tree-sitter-c sometimes folds a leading minus into the literal ("-1").
+    const negative = /^[-+]/.test(text) && text[0] === '-';
+    text = text.replace(/^[-+]\s*/, '');
     try {
       let value: bigint;
       if (/^0[0-7]+$/.test(text)) value = BigInt(`0o${text.slice(1)}`);
       else if (/^(0[xX][0-9a-fA-F]+|0[bB][01]+|\d+)$/.test(text)) value = BigInt(text);
       else return this.unknownExpr(n, 'non-integer literal');
-      return { kind: 'num', value, loc: locOf(n) };
+      return { kind: 'num', value: negative ? -value : value, loc: locOf(n) };
     } catch {
       return this.unknownExpr(n, 'unreadable number');
     }

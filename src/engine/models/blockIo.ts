@@ -232,6 +232,14 @@ function blockPrepareWrite(ctx: ModelCtx, args: Value[]): Value {
   return err;
 }
 
+/** __block_write_begin(page, pos, len, get_block) (2.6.32+): block_prepare_write on [pos & ~PAGE_MASK, +len). */
+function blockWriteBegin(ctx: ModelCtx, args: Value[]): Value {
+  const pos = args[1] && args[1].k === 'int' ? args[1].v : 0n;
+  const len = args[2] && args[2].k === 'int' ? args[2].v : BigInt(PAGE_SIZE);
+  const from = pos & BigInt(PAGE_SIZE - 1);
+  return blockPrepareWrite(ctx, [args[0] ?? ZERO, int(from), int(from + len), args[3] ?? ZERO]);
+}
+
 function blockCommitWrite(ctx: ModelCtx, args: Value[]): Value {
   const w = ctx.world;
   const page = pageArg(ctx, args[0]);
@@ -258,12 +266,12 @@ export const blockIoModels: [string, ModelSpec][] = [
   ['block_write_full_page_endio', { fn: blockWriteFullPage, getBlockArg: 1, doc: 'block_write_full_page with an I/O completion handler (2.6.31+)' }],
   ['nobh_writepage', { fn: nobhWritepage, getBlockArg: 1, doc: 'mpage_writepage (get_block(create=1) per block), falling back to the full-page path' }],
   ['block_prepare_write', { fn: blockPrepareWrite, getBlockArg: 3, doc: 'creates clean buffers, get_block(create=1) on unmapped ones, dirties nothing' }],
+  ['__block_write_begin', { fn: blockWriteBegin, getBlockArg: 3, doc: 'as block_prepare_write on [pos, pos + len) of the page (2.6.32+)' }],
   ['block_commit_write', { fn: blockCommitWrite, doc: 'marks buffers in range uptodate and dirty' }],
 ];
 
 /** Primitives off the writepage paths that take a get_block_t (argument index): used for discovery only. */
 export const GET_BLOCK_TAKERS: Record<string, number> = {
-  block_write_begin: 7,
   nobh_write_begin: 7,
   cont_write_begin: 7,
   block_page_mkwrite: 2,
@@ -279,5 +287,4 @@ export const GET_BLOCK_TAKERS: Record<string, number> = {
   blockdev_direct_IO_own_locking: 7,
   blockdev_direct_IO_no_locking: 7,
   __blockdev_direct_IO: 7,
-  __block_write_begin: 3,
 };

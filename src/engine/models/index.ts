@@ -3,6 +3,7 @@ import type { ModelSpec, ModelTable } from '../interp/interpreter';
 import { ZERO } from '../interp/values';
 import { allocModels } from './alloc';
 import { ioSubmitModels } from './ioSubmit';
+import { pageCacheModels } from './pageCache';
 import { blockIoModels } from './blockIo';
 import { journalModels } from './journal';
 import { kernelConstants, miscModels } from './misc';
@@ -14,17 +15,20 @@ const TRACEPOINT: ModelSpec = { fn: () => ZERO, doc: 'tracepoint: no effect on t
 /** The model table, with families matched by prefix (tracepoints). */
 class Models extends Map<string, ModelSpec> {
   override get(name: string): ModelSpec | undefined {
-    return super.get(name) ?? (name.startsWith('trace_') ? TRACEPOINT : undefined);
+    return super.get(name) ?? (name.startsWith('trace_') ? TRACEPOINT : /^pr_(emerg|alert|crit|err|warn|warning|notice|info|debug|cont)(_ratelimited|_once)?$/.test(name) ? PRINT : undefined);
   }
   override has(name: string): boolean {
     return this.get(name) !== undefined;
   }
 }
 
+/** pr_*() messages print and change nothing. */
+const PRINT: ModelSpec = { fn: () => ZERO, doc: 'kernel log message: no effect on the simulated state' };
+
 let table: Models | undefined;
 
 export function modelTable(): ModelTable {
-  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...ioSubmitModels, ...journalModels, ...allocModels, ...miscModels]);
+  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...ioSubmitModels, ...pageCacheModels, ...journalModels, ...allocModels, ...miscModels]);
   return table;
 }
 

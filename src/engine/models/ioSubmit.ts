@@ -3,7 +3,7 @@
 import type { ModelCtx, ModelSpec } from '../interp/interpreter';
 import { KObj, obj, type Value, ZERO } from '../interp/values';
 import { freshId } from './objects';
-import { pageArg, redirtyPage, submitWrite, unlockPage } from './pageBuffers';
+import { pageArg, submitWrite, unlockPage } from './pageBuffers';
 
 function bioWritePage(ctx: ModelCtx, args: Value[]): Value {
   const page = pageArg(ctx, args[1]);
@@ -11,12 +11,22 @@ function bioWritePage(ctx: ModelCtx, args: Value[]): Value {
   if (page.writeback) ctx.bug('BUG_ON(PageWriteback(page)) in ext4_bio_write_page');
   page.writeback = true;
   ctx.event('set_page_writeback');
+  // (io, page, len, wbc[, keep_towrite]): buffers starting at or past len are beyond EOF.
+  const lenArg = args[2];
+  const len = lenArg && lenArg.k === 'int' ? Number(lenArg.v) : 4096;
   let submitted = 0;
+  let start = 0;
   for (const bh of page.bufferList()) {
+    const blockStart = start;
+    start += bh.size;
+    if (blockStart >= len) {
+      bh.flags.delete('dirty');
+      bh.flags.add('uptodate');
+      continue;
+    }
     if (!bh.has('dirty') || bh.has('delay') || !bh.has('mapped') || bh.has('unwritten')) {
-      // A hole: its dirty bit can be cleared; a delayed or unwritten buffer keeps the page dirty.
+      // A hole: its dirty bit can be cleared; delayed/unwritten buffers are left to the caller.
       if (!bh.has('mapped')) bh.flags.delete('dirty');
-      if (bh.has('dirty') && (bh.has('delay') || bh.has('unwritten'))) redirtyPage(ctx, page);
       continue;
     }
     submitWrite(ctx, bh);

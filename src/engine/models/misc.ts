@@ -117,6 +117,11 @@ export const miscModels: [string, ModelSpec][] = [
   ['memset', noop],
   ['memcpy', noop],
   ['printk', noop],
+  ['printk_ratelimit', { fn: () => int(0) }],
+  [
+    'ext4_has_inline_data',
+    { fn: (ctx) => { ctx.event('ext4_has_inline_data: no (the scenario inode has data blocks beyond page 0)'); return int(0); }, doc: 'inline data: never, the scenario pages are not page 0 of a tiny inode' },
+  ],
   ['ext4_error', noop],
   ['ext4_warning', noop],
   ['ext4_std_error', noop],
@@ -149,6 +154,16 @@ export const miscModels: [string, ModelSpec][] = [
   ['atomic_dec', noop],
   ['lock_kernel', noop],
   ['unlock_kernel', noop],
+  ['schedule', noop],
+  ['igrab', noop],
+  ['iput', noop],
+  ['INIT_WORK', noop],
+  ['INIT_LIST_HEAD', noop],
+  ['list_add_tail', noop],
+  ['list_del_init', noop],
+  ['pr_warn_ratelimited', noop],
+  ['io_schedule', noop],
+  ['yield', noop],
   ['trace_mark', noop],
 ];
 
@@ -171,7 +186,12 @@ export function kernelConstants(): Map<string, Value> {
   set('WB_SYNC_NONE', 0n);
   set('WB_SYNC_ALL', 1n);
   set('EXT4_DELALLOC_RSVED', 1n);
-  set('EXT4_GET_BLOCKS_CREATE', 1n);
+  // EXT4_GET_BLOCKS_* (2.6.34 values; bit 0 is CREATE in every era).
+  for (const [k, v] of Object.entries({ CREATE: 1n, UNINIT_EXT: 2n, UNWRIT_EXT: 2n, CREATE_UNINIT_EXT: 3n, CREATE_UNWRIT_EXT: 3n, DELALLOC_RESERVE: 4n, PRE_IO: 8n, CONVERT: 0x10n, IO_CREATE_EXT: 0xbn, IO_CONVERT_EXT: 0x18n, METADATA_NOFAIL: 0x20n, NO_NORMALIZE: 0x40n, KEEP_SIZE: 0x80n, ZERO: 0x200n })) set(`EXT4_GET_BLOCKS_${k}`, v);
+  set('GFP_ATOMIC', 0x20n);
+  set('GFP_NOIO', 0x10n);
+  set('AOP_FLAG_NOFS', 0x4n);
+  set('AOP_FLAG_UNINTERRUPTIBLE', 0x1n);
   set('EXT4_NDIR_BLOCKS', 12n);
   set('EXT4_INODE_JOURNAL_DATA_MODE', 1n);
   set('EXT4_INODE_ORDERED_DATA_MODE', 2n);

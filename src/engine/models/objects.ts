@@ -6,7 +6,7 @@ export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 4096;
 
 /** Buffer state bits, named as the kernel's BH_* enum and buffer_*() helpers name them. */
-export const BH_FLAGS = ['uptodate', 'dirty', 'lock', 'req', 'mapped', 'new', 'async_read', 'async_write', 'delay', 'boundary', 'write_io_error', 'ordered', 'eopnotsupp', 'unwritten', 'freed', 'jbd', 'jwrite', 'meta', 'prio', 'defer_completion'] as const;
+export const BH_FLAGS = ['uptodate', 'dirty', 'lock', 'req', 'mapped', 'new', 'async_read', 'async_write', 'delay', 'boundary', 'write_io_error', 'ordered', 'eopnotsupp', 'unwritten', 'freed', 'jbd', 'jwrite', 'meta', 'prio', 'defer_completion', 'uninit', 'da_mapped'] as const;
 export type BhFlag = (typeof BH_FLAGS)[number];
 
 export type DiskBlock = 'allocated' | 'delayed' | 'hole';

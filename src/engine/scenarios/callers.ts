@@ -6,11 +6,22 @@ import type { CallerId } from '../api/types';
 export const PF_MEMALLOC = 0x800;
 export const PF_KSWAPD = 0x20000;
 
+/** Direct reclaim inside the table's own ->write_begin, as its source shows it. */
+export interface ReclaimFacts {
+  applicable: boolean;
+  owner: string;
+  credits: number;
+  /** Learnt from the file's write_begin (false: the domain default was assumed). */
+  fromSource: boolean;
+  note: string;
+}
+
 export interface TableFacts {
   /** Data modes under which the file's own code selects the table (null: not found). */
   modes: string[] | null;
   /** Whether the table is selected with delalloc (null: unknown). */
   delalloc: boolean | null;
+  reclaim?: ReclaimFacts;
 }
 
 export interface CallerDef {
@@ -62,6 +73,13 @@ export const CALLERS: readonly CallerDef[] = [
     handle: { owner: 'ext4_da_write_begin', credits: 1, purpose: 'the i_disksize update of the inode it is writing', paysForWriteback: false },
     wbc: { sync_mode: 0, nonblocking: 1, for_reclaim: 1, nr_to_write: 32 },
     taskFlags: PF_MEMALLOC,
-    appliesTo: () => true,
+    appliesTo: (t) => t.reclaim?.applicable ?? true,
   },
 ];
+
+/** The caller as it applies to a table: reclaim-in-write-begin takes the table's own write_begin handle. */
+export function callerFor(caller: CallerDef, t: TableFacts): CallerDef {
+  if (caller.id !== 'reclaim-in-write-begin' || !t.reclaim || !caller.handle) return caller;
+  const r = t.reclaim;
+  return { ...caller, handle: { ...caller.handle, owner: r.owner, credits: r.credits, purpose: r.fromSource ? `${r.owner}'s own updates` : caller.handle.purpose } };
+}

@@ -9,7 +9,7 @@ import { Interp, PathEnd } from '../interp/interpreter';
 import { obj, type Value } from '../interp/values';
 import type { World } from '../interp/world';
 import { constants, modelTable } from '../models';
-import type { CallerDef } from './callers';
+import { type CallerDef, callerFor } from './callers';
 import type { PageStateDef } from './pages';
 import { buildWorld } from './setup';
 import { anchorFor } from '../diff/anchors';
@@ -38,7 +38,7 @@ const MAX_TRACE = 4000;
 function runPath(ctx: RunContext, table: AopsTable, entry: FunctionDef, caller: CallerDef, state: PageStateDef, log: ChoiceLog): PathRecord {
   const options = new Set(table.mount.options);
   if (ctx.nobh) options.add('NOBH');
-  const world = buildWorld(state, caller, { dataMode: table.mount.dataMode, options }, MAX_TRACE);
+  const world = buildWorld(state, callerFor(caller, table.facts), { dataMode: table.mount.dataMode, options }, MAX_TRACE);
   const interp = new Interp(ctx.unit, modelTable(), world, log, { stepsPerPath: ctx.budgets.stepsPerPath, callDepth: ctx.budgets.callDepth }, constants);
   const end: PathEndState = { ended: 'returned', why: '', returnValue: null, entry: entry.name, returnLoc: entry.loc };
   try {
@@ -129,6 +129,7 @@ export function runScenario(ctx: RunContext, table: AopsTable, entry: FunctionDe
     truncation: [...new Set(truncated)],
     outcomes,
     findings: [...findings.values()],
+    callerNote: caller.id === 'reclaim-in-write-begin' && table.facts.reclaim ? table.facts.reclaim.note : caller.chain,
     pathDetails: kept.map(({ weight: _w, ...p }) => p),
   };
 }
