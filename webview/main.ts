@@ -25,6 +25,7 @@ import {
 import {
   bufferText,
   buildMatrix,
+  callerNote,
   cellId,
   findingSteps,
   findRun,
@@ -229,10 +230,12 @@ function renderMatrix(): void {
     table.append(h('thead', {}, head));
     const body = h('tbody');
     t.rows.forEach((row, ri) => {
-      body.append(h('tr', {}, h('th', { scope: 'row', text: t.callers[ri] }), ...row.map((c, ci) => cellElement(c, { table: ti, row: ri, col: ci }))));
+      body.append(h('tr', {}, h('th', { scope: 'row', text: t.callers[ri], title: t.callerNotes[t.callers[ri]] }), ...row.map((c, ci) => cellElement(c, { table: ti, row: ri, col: ci }))));
     });
     table.append(body);
-    nodes.push(h('h2', { id: headingId, class: 'table-title', text: t.title }), h('div', { class: 'grid-scroll' }, table));
+    nodes.push(h('h2', { id: headingId, class: 'table-title', text: t.title }));
+    for (const n of t.notes) nodes.push(h('p', { class: 'table-note', text: n }));
+    nodes.push(h('div', { class: 'grid-scroll' }, table));
   });
   root.replaceChildren(...nodes);
   const p = app.selection ? positionOf(m, app.selection) : undefined;
@@ -320,7 +323,9 @@ function renderDetail(reveal: boolean): void {
     class: 'meta',
     text: `${run.entry}: ${run.paths} path${run.paths === 1 ? '' : 's'} explored${run.pathDetails.length < run.paths ? `, ${run.pathDetails.length} kept with traces` : ''}${run.truncated ? `; cut: ${run.truncation.join('; ')}` : ''}`,
   });
-  root.replaceChildren(title, meta, renderFindings(run), renderPaths(run), h('div', { id: 'stepper', class: 'stepper' }));
+  const note = callerNote(run);
+  const caller = note ? h('p', { class: 'meta', id: 'caller-note', text: `${sel.caller}: ${note}` }) : h('span');
+  root.replaceChildren(title, meta, caller, renderFindings(run), renderPaths(run), h('div', { id: 'stepper', class: 'stepper' }));
   buildStepper();
   renderStep(reveal);
 }

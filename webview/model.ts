@@ -36,6 +36,10 @@ export interface MatrixCell extends CellKey {
 export interface MatrixTable {
   aops: string;
   entry: string;
+  /** How each caller was set up for this table (its call chain, or what its write_begin holds). */
+  callerNotes: Partial<Record<CallerId, string>>;
+  /** Remarks about the table, e.g. why direct reclaim inside write_begin is not run on it. */
+  notes: string[];
   /** "ext4_da_aops → ext4_da_writepage (line 198, data=ordered|writeback, delalloc)" */
   title: string;
   line: number;
@@ -117,11 +121,27 @@ function buildCell(k: CellKey, run: RunResult | undefined, filters: PanelFilters
   };
 }
 
+/** What the panel reads of an entry; `reclaimInWriteBegin` is absent from older results. */
+interface TableHead {
+  aops: string;
+  writepage: string;
+  line: number;
+  mode: string | null;
+  delalloc: boolean | null;
+  reclaimInWriteBegin?: { applicable: boolean; note: string } | null;
+}
+
+/** The caller's set-up note of a run (absent from older results). */
+export function callerNote(run: RunResult): string | undefined {
+  const n = (run as RunResult & { callerNote?: unknown }).callerNote;
+  return typeof n === 'string' && n ? n : undefined;
+}
+
 /** The matrix for `result` under `filters`: tables in entry order, callers and pages in their canonical order. */
 export function buildMatrix(result: ScenarioResult, filters: PanelFilters): MatrixModel {
   const tables: MatrixTable[] = [];
   const seen = new Set<string>();
-  const entries = [...result.entries];
+  const entries: TableHead[] = [...result.entries];
   // A table that ran but is missing from `entries` (should not happen) still gets shown.
   for (const r of result.runs) {
     if (!entries.some((e) => e.aops === r.aops)) entries.push({ aops: r.aops, writepage: r.entry, line: 0, mode: null, delalloc: null });
@@ -135,7 +155,15 @@ export function buildMatrix(result: ScenarioResult, filters: PanelFilters): Matr
     const pages = PAGE_STATE_IDS.filter((p) => runs.some((r) => r.page === p));
     const rows = callers.map((caller) => pages.map((page) => buildCell({ aops: e.aops, caller, page }, runs.find((r) => r.caller === caller && r.page === page), filters)));
     const details = [e.line ? `line ${e.line}` : '', e.mode ? `data=${e.mode}` : '', e.delalloc ? 'delalloc' : ''].filter(Boolean).join(', ');
-    tables.push({ aops: e.aops, entry: e.writepage, title: `${e.aops} → ${e.writepage}${details ? ` (${details})` : ''}`, line: e.line, callers, pages, rows });
+    const callerNotes: Partial<Record<CallerId, string>> = {};
+    for (const c of callers) {
+      const note = runs.filter((r) => r.caller === c).map(callerNote).find((n) => n);
+      if (note) callerNotes[c] = note;
+    }
+    const notes: string[] = [];
+    const rwb = e.reclaimInWriteBegin;
+    if (rwb && !rwb.applicable && !callers.includes('reclaim-in-write-begin')) notes.push(`reclaim-in-write-begin not run: ${rwb.note}`);
+    tables.push({ aops: e.aops, entry: e.writepage, title: `${e.aops} → ${e.writepage}${details ? ` (${details})` : ''}`, line: e.line, callers, pages, rows, callerNotes, notes });
   }
   const ruleCounts: Partial<Record<RuleId, number>> = {};
   const totals = { runs: result.runs.length, paths: 0, errors: 0, warnings: 0, infos: 0 };

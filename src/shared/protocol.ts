@@ -302,6 +302,7 @@ function runResult(v: unknown, p: string): void {
     int(n, `${p}.outcomes.${k}`, 0, Number.MAX_SAFE_INTEGER);
   }
   arr(o.findings, `${p}.findings`).forEach((f, i) => finding(f, `${p}.findings[${i}]`));
+  if (o.callerNote !== undefined) str(o.callerNote, `${p}.callerNote`);
   arr(o.pathDetails, `${p}.pathDetails`).forEach((d, i) => pathSummary(d, `${p}.pathDetails[${i}]`));
 }
 
@@ -315,6 +316,13 @@ function scenarioResult(v: unknown, p: string): ScenarioResult {
     int(eo.line, `${p}.entries[${i}].line`, 0, MAX_POSITION);
     nullable(eo.mode, `${p}.entries[${i}].mode`, str);
     nullable(eo.delalloc, `${p}.entries[${i}].delalloc`, bool);
+    if (eo.reclaimInWriteBegin !== undefined) {
+      nullable(eo.reclaimInWriteBegin, `${p}.entries[${i}].reclaimInWriteBegin`, (x, q) => {
+        const ro = obj(x, q);
+        bool(ro.applicable, `${q}.applicable`);
+        str(ro.note, `${q}.note`);
+      });
+    }
   });
   arr(o.runs, `${p}.runs`).forEach((r, i) => runResult(r, `${p}.runs[${i}]`));
   arr(o.diagnostics, `${p}.diagnostics`).forEach((d, i) => {

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { analyzeSource, initEngine, type ScenarioResult } from '../../src/engine';
 import { annotationsFor } from '../../src/extension/panel/annotationModel';
 import type { PanelFilters } from '../../src/shared/protocol';
-import { buildMatrix, cellOutcomes, findingSteps, findRun, moveInGrid, positionOf, reconcileSelection, selectCell, selectedPath } from '../../webview/model';
+import { buildMatrix, callerNote, cellOutcomes, findingSteps, findRun, moveInGrid, positionOf, reconcileSelection, selectCell, selectedPath } from '../../webview/model';
 import { ROOT } from './helpers';
 
 const ALL: PanelFilters = { rule: 'all', severity: 'all' };
@@ -36,6 +36,11 @@ describe('simulation panel model', () => {
     assert.deepEqual(da.pages, ['mapped-dirty', 'delayed-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof']);
     // The writeback table is not run under the ordered-mode commit, so it has no jbd2-commit row.
     assert.deepEqual(m.tables[1].callers, ['kswapd', 'reclaim-in-write-begin']);
+    // Each caller row carries the caller's set-up note (how it reaches ->writepage, which handle it holds).
+    const note = callerNote(findRun(result, FOREIGN)!);
+    assert.equal(da.callerNotes['reclaim-in-write-begin'], note);
+    if (note !== undefined) assert.match(note, /ext4_da_write_begin .*1 credit/);
+    assert.deepEqual(da.notes, []);
     // Every run is in exactly one cell.
     const cells = m.tables.flatMap((t) => t.rows.flat()).filter((c) => c.run);
     assert.equal(cells.length, result.runs.length);

@@ -88,6 +88,14 @@ async function waitForLine(wb: Workbench, line: number, ok: (l: EditorLine) => b
   }
 }
 
+/** Quick open `:N` in the active editor, pressing Enter only once the "Go to line N" row shows. */
+async function goTo(wb: Workbench, line: number): Promise<void> {
+  await wb.quickInput(`:${line}`);
+  await wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { hasText: new RegExp(`line ${line}\\b`) }).first().waitFor({ state: 'visible' });
+  await wb.page.keyboard.press('Enter');
+  await wb.page.locator('.quick-input-widget').waitFor({ state: 'hidden' });
+}
+
 const highlighted = (l: EditorLine) => l.overlays.some((o) => o.border === 'solid' && o.bg !== 'rgba(0, 0, 0, 0)');
 
 /** Lines that carry the step highlight, among those rendered. */
@@ -283,7 +291,7 @@ describe('simulation panel', function () {
     };
     // Type a comment line at the top of inode.c: every line below moves down by one.
     await wb.page.locator(`.tab[aria-label^="${FILE}"]`).first().click();
-    await wb.goToLine(1);
+    await goTo(wb, 1);
     await wb.page.keyboard.press('Home');
     await wb.page.keyboard.type('/* edited by the e2e test */\n');
     const v1 = await nextResult(v0);
@@ -294,7 +302,7 @@ describe('simulation panel', function () {
     assert.equal(await panel.locator(`td[data-cell="${FOREIGN_CELL}"]`).getAttribute('aria-selected'), 'true');
     assert.equal(await panel.locator('#step-counter').innerText(), before);
     // The allocation is now on line 168; the editor's decoration moved with the text.
-    await wb.goToLine(ALLOC_LINE + 1);
+    await goTo(wb, ALLOC_LINE + 1);
     await waitForLine(wb, ALLOC_LINE + 1, highlighted, 'the step highlight moved with the edit');
     await panel.locator('#step-first').click();
     await panel.locator('#step-finding').click();
@@ -352,5 +360,21 @@ describe('simulation panel', function () {
     const after = await waitForLine(wb, ALLOC_LINE, (l) => !highlighted(l) && l.glyphs.length === 0, 'no highlight and no icon after closing');
     assert.ok(!after.after.some((a) => /KPR:|step \d+/.test(a)), `notes left: ${JSON.stringify(after.after)}`);
     assert.match(extensionLogs(), /simulation panel closed: file:\/\/.*inode\.c/);
+  });
+
+  it('shows the annotations without a panel when kpr.annotations.always is on', async function () {
+    await session().closeWorkbench(wb);
+    updateUserSettings({ 'kpr.annotations.always': true });
+    try {
+      wb = await session().openWorkbench();
+      // The window may restore inode.c's editor; open it either way, then bring line 217 into view.
+      await wb.openFile(FILE);
+      await goTo(wb, BUG_LINE);
+      const l = await waitForLine(wb, BUG_LINE, (x) => x.glyphs.length > 0, 'the BUG icon with no panel open', ANALYSIS_TIMEOUT);
+      assert.ok(l.after.some((a) => /KPR: BUG reachable/.test(a)), `notes: ${JSON.stringify(l.after)}`);
+      assert.equal(await wb.page.locator('.tab[aria-label^="Simulation: inode.c"]').count(), 0, 'a panel is open');
+    } finally {
+      updateUserSettings({ 'kpr.annotations.always': undefined });
+    }
   });
 });
