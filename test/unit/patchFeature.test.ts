@@ -7,6 +7,7 @@ import * as path from 'node:path';
 import { initEngine, type PatchResult } from '../../src/engine';
 import { appliedSummary, isPatchName, splitMessage } from '../../src/extension/patch/describe';
 import { patchDiagnosticSpecs } from '../../src/extension/patch/diagnosticSpecs';
+import { contentSecurityPolicy, makeNonce, patchViewHtml } from '../../src/extension/patch/html';
 import { basenameGlob, chooseSide, commonSuffix, type LocateEnv, locateBase, patchPathOf, relativeCandidates } from '../../src/extension/patch/locate';
 import { type ApplyProbe, inspectPatch, runDiff, runPatch } from '../../src/extension/patch/patchJobs';
 import { buildMatrices, buildPatchView, groupChanges } from '../../src/extension/patch/viewModel';
@@ -318,5 +319,26 @@ describe('patch view protocol', () => {
     assert.ok(!validatePatchWebviewMessage({ type: 'open', target: 'post', file: 0, line: 3, uri: 'x' }).ok);
     assert.ok(!validatePatchWebviewMessage({ type: 'log', level: 'info', message: 'x'.repeat(5000) }).ok);
     assert.ok(!validatePatchWebviewMessage({ type: 'rerun', now: true }).ok);
+  });
+});
+
+describe('patch view HTML and webview code', () => {
+  it('has a strict CSP: a fresh hex nonce for the one script, styles only from the webview origin', () => {
+    const nonce = makeNonce();
+    assert.match(nonce, /^[0-9a-f]{32}$/);
+    assert.notEqual(nonce, makeNonce());
+    assert.equal(contentSecurityPolicy('https://x.vscode-cdn.net', nonce), `default-src 'none'; script-src 'nonce-${nonce}'; style-src https://x.vscode-cdn.net`);
+    const html = patchViewHtml({ cspSource: 'https://x.vscode-cdn.net', scriptUri: 'https://x/dist/patchView.js?a="1"', styleUri: 'https://x/dist/patchView.css', nonce });
+    assert.equal((html.match(/<script/g) ?? []).length, 1);
+    assert.match(html, new RegExp(`<script nonce="${nonce}" src="https://x/dist/patchView.js\\?a=&quot;1&quot;"></script>`));
+    assert.doesNotMatch(html, /unsafe|\sstyle=|<style|\son\w+=/);
+    assert.throws(() => patchViewHtml({ cspSource: 'x', scriptUri: 'x', styleUri: 'x', nonce: `'unsafe-inline'` }), /nonce/);
+  });
+
+  it('never turns strings into HTML or code, never sets href/src/style/on* attributes', () => {
+    const text = fs.readFileSync(path.join(ROOT, 'webview', 'patchView.ts'), 'utf8').replace(/^\s*\/\/.*$/gm, '');
+    for (const re of [/\.innerHTML\b/, /\.outerHTML\b/, /insertAdjacentHTML/, /document\.write/, /\beval\(/, /new Function\(/, /createContextualFragment/, /setAttribute\(\s*['"](on|href|src|style)/, /['"]?\b(href|src|style|on(?:click|load|error|mouse\w*|key\w*|focus|blur|change|input|submit))['"]?\s*:/]) {
+      assert.doesNotMatch(text, re, `webview/patchView.ts uses ${re}`);
+    }
   });
 });

@@ -16,12 +16,12 @@ export interface PatchPanelHandlers {
   onDidDispose(): void;
 }
 
-/** Scripts on; resources only from dist/ (the bundle and its stylesheet) and media/. */
+/** Scripts on; resources only from dist/ (the bundle and its stylesheet: the view loads nothing else). */
 export function patchWebviewOptions(extensionUri: vscode.Uri): vscode.WebviewOptions & vscode.WebviewPanelOptions {
   return {
     enableScripts: true,
     enableCommandUris: false,
-    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist'), vscode.Uri.joinPath(extensionUri, 'media')],
+    localResourceRoots: [vscode.Uri.joinPath(extensionUri, 'dist')],
     enableFindWidget: true,
     // The host re-posts the view when the webview says it is ready again.
     retainContextWhenHidden: false,
