@@ -200,11 +200,6 @@ describe('extension: settings', () => {
     assert.deepEqual(Object.keys(sev), [...RULE_IDS]);
   });
 
-  it('repeats the engine’s scenario titles exactly', () => {
-    for (const c of CALLERS) assert.deepEqual(CALLER_TITLES[c.id], { title: c.title, chain: c.chain });
-    for (const p of PAGE_STATES) assert.equal(PAGE_TITLES[p.id], p.title);
-  });
-
   it('builds engine options from settings and rejects bad values', () => {
     const values: Partial<Record<SettingKey, unknown>> = {
       'scenarios.callers': ['kswapd', 'bogus'],

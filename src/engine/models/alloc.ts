@@ -38,6 +38,12 @@ function getBlocks(ctx: ModelCtx, q: Lookup): Value {
   }
   const site = ctx.site();
   w.allocCalls.push({ stack: site.stack, create: createText(q.create), primitive: ctx.name, line: site.loc.line });
+  // Since the delalloc work of 2.6.27 the lookup starts with clear_buffer_mapped(bh) and
+  // clear_buffer_unwritten(bh): a delayed buffer looked up with create=0 comes back unmapped.
+  if (q.bh) {
+    q.bh.flags.delete('mapped');
+    q.bh.flags.delete('unwritten');
+  }
   const state = inode.diskState(block);
   if (state === 'allocated') {
     let n = 1;

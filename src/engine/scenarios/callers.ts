@@ -67,9 +67,10 @@ export const CALLERS: readonly CallerDef[] = [
   },
   {
     id: 'reclaim-in-write-begin',
-    title: 'direct reclaim inside write_begin, holding its 1-credit handle',
+    title: 'direct reclaim inside write_begin, holding the handle it started',
     chain: 'ext4_da_write_begin (handle, 1 credit) → __grab_cache_page → alloc_pages → try_to_free_pages → shrink_page_list → pageout → ->writepage',
-    // ext4_da_write_begin starts a 1-credit handle for the i_disksize update (the seed patch's case).
+    // Default when the file shows no write_begin: ext4_da_write_begin's 1-credit handle for the
+    // i_disksize update (the seed patch's case). Otherwise the table's own write_begin decides.
     handle: { owner: 'ext4_da_write_begin', credits: 1, purpose: 'the i_disksize update of the inode it is writing', paysForWriteback: false },
     wbc: { sync_mode: 0, nonblocking: 1, for_reclaim: 1, nr_to_write: 32 },
     taskFlags: PF_MEMALLOC,

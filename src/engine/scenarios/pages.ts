@@ -65,7 +65,7 @@ export const PAGE_STATES: readonly PageStateDef[] = [
   },
   {
     id: 'no-buffers-allocated',
-    title: 'buffer_heads stripped after writeout, page redirtied through mmap; 1 KiB blocks, all allocated, data dirty',
+    title: 'buffer_heads freed after writeout (try_to_free_buffers), page redirtied without ->page_mkwrite attaching new ones (mmap before 2.6.27, get_user_pages); 1 KiB blocks, all allocated, data dirty',
     blkbits: 10,
     pageIndex: 2,
     iSize: 16 * 4096,
