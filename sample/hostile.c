@@ -18,7 +18,7 @@ static int hostile_writepage(struct page *page, struct writeback_control *wbc)
 {
 	if (!page_has_buffers(page)) {
 		printk(KERN_ERR "<img src=x onerror=\"document.body.innerHTML='pwned'\">");
-		unlock_page(page);
+		unlock_page(page); // expect: dirty-data-dropped error hostile_aops:*:no-buffers-allocated
 		return 0;
 	}
 	<b>not C at all</b>;

@@ -35,7 +35,7 @@ function generate(text: string, copies: number): string {
 
 async function mainBench(): Promise<void> {
   await initEngine(__dirname);
-  const files = ['test/fixtures/seed/inode-pre.c', 'test/fixtures/seed/inode-post.c', ...fs.readdirSync(path.join(ROOT, 'test/fixtures/rules')).map((f) => `test/fixtures/rules/${f}`)];
+  const files = ['sample/inode.c', 'sample/inode-fixed.c', ...fs.readdirSync(path.join(ROOT, 'test/fixtures/rules')).map((f) => `test/fixtures/rules/${f}`)];
   const rows: { name: string; lines: number; parse: number; analysis: number; runs: number; paths: number }[] = [];
   const measure = (name: string, text: string, reps: number): void => {
     const parse = time(() => parseC(text).delete(), reps);

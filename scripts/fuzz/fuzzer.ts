@@ -74,7 +74,7 @@ export function runFuzz(opts: FuzzOptions): FuzzReport {
   const read = (rel: string): string => fs.readFileSync(path.join(opts.root, rel), 'utf8');
   const rulesDir = path.join(opts.root, 'test/fixtures/rules');
   const small = fs.readdirSync(rulesDir).filter((f) => f.endsWith('.c')).map((f) => read(`test/fixtures/rules/${f}`));
-  const large = [read('test/fixtures/seed/inode-pre.c'), read('test/fixtures/seed/inode-post.c')];
+  const large = [read('sample/inode.c'), read('sample/inode-fixed.c')];
   const patchText = read('sample/handle-page-without-buffers.patch');
   const base = read('sample/inode.c');
   const report: FuzzReport = { seed: opts.seed, inputs: 0, results: 0, errors: 0, truncations: 0, exceptions: [], overruns: [], slowest: { iteration: -1, mutation: '', ms: 0 }, patches: 0, patchErrors: 0 };

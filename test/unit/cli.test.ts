@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
-import { FIXTURES } from './helpers';
+import { FIXTURES, SAMPLE } from './helpers';
 
 async function kpr(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -11,8 +11,8 @@ async function kpr(...argv: string[]): Promise<{ code: number; out: string; err:
   return { code, out, err };
 }
 
-const PRE = path.join(FIXTURES, 'seed', 'inode-pre.c');
-const POST = path.join(FIXTURES, 'seed', 'inode-post.c');
+const PRE = path.join(SAMPLE, 'inode.c');
+const POST = path.join(SAMPLE, 'inode-fixed.c');
 
 describe('kpr CLI', () => {
   it('prints compiler-style findings and exits 1 when there are errors', async () => {

@@ -2,7 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { analyzeSource, type ScenarioResult } from '../../src/engine';
 import { grammarAbiVersion } from '../../src/engine/parse/parser';
-import { compareWithExpectations, engineReady, fixture, readExpectations } from './helpers';
+import { compareWithExpectations, engineReady, fixture, readExpectations, sample } from './helpers';
 
 const WRAP = (body: string, extra = ''): string => `
 #include <linux/buffer_head.h>
@@ -32,7 +32,7 @@ describe('engine', () => {
   });
 
   it('discovers the aops tables and the data mode the file itself selects them under', () => {
-    const r = run(fixture('seed/inode-pre.c'));
+    const r = run(sample('inode.c'));
     const byTable = Object.fromEntries(r.entries.map((e) => [e.aops, e]));
     assert.deepEqual(Object.keys(byTable).sort(), ['ext4_da_aops', 'ext4_journalled_aops', 'ext4_ordered_aops', 'ext4_writeback_aops']);
     assert.equal(byTable.ext4_da_aops.writepage, 'ext4_da_writepage');
@@ -46,8 +46,8 @@ describe('engine', () => {
   });
 
   it('learns what each get_block callback passes as create, from its source', () => {
-    const pre = run(fixture('seed/inode-pre.c'));
-    const post = run(fixture('seed/inode-post.c'));
+    const pre = run(sample('inode.c'));
+    const post = run(sample('inode-fixed.c'));
     const cb = (r: ScenarioResult, n: string) => r.callbacks.find((c) => c.name === n);
     assert.deepEqual(cb(pre, 'ext4_da_get_block_write')?.createValues, ['1']);
     assert.equal(cb(pre, 'ext4_get_block')?.startsHandle, true);
@@ -59,7 +59,7 @@ describe('engine', () => {
   });
 
   it('traces a finding step by step with lock and handle state', () => {
-    const r = run(fixture('seed/inode-pre.c'), { aops: ['ext4_da_aops'], callers: ['reclaim-in-write-begin'], pages: ['delayed-dirty'] });
+    const r = run(sample('inode.c'), { aops: ['ext4_da_aops'], callers: ['reclaim-in-write-begin'], pages: ['delayed-dirty'] });
     assert.equal(r.runs.length, 1);
     const f = r.runs[0].findings.find((x) => x.rule === 'foreign-credits');
     assert.ok(f);
@@ -128,14 +128,14 @@ bad:
   });
 
   it('reports unreadable C with a location and still analyses the rest', () => {
-    const text = fixture('seed/inode-pre.c').replace('static int ext4_bh_unmapped_or_delay', 'static int %%% ext4_bh_unmapped_or_delay');
+    const text = sample('inode.c').replace('static int ext4_bh_unmapped_or_delay', 'static int %%% ext4_bh_unmapped_or_delay');
     const r = run(text);
     assert.ok(r.diagnostics.some((d) => d.kind === 'syntax' && d.line > 1));
     assert.ok(r.entries.length >= 3);
   });
 
   it('never throws on truncated, shuffled or concatenated fixtures', () => {
-    const texts = ['seed/inode-pre.c', 'seed/inode-post.c', 'rules/credits.c', 'rules/page-lock-contract.c'].map(fixture);
+    const texts = [sample('inode.c'), sample('inode-fixed.c'), fixture('rules/credits.c'), fixture('rules/page-lock-contract.c')];
     const all = texts.join('\n');
     const lines = all.split('\n');
     let seed = 7;
@@ -149,7 +149,7 @@ bad:
   });
 
   it('the concatenation of the seed fixtures gives the pre-image findings (first definition wins)', () => {
-    const r = run(fixture('seed/inode-pre.c') + '\n' + fixture('seed/inode-post.c'));
+    const r = run(sample('inode.c') + '\n' + sample('inode-fixed.c'));
     assert.ok(r.diagnostics.some((d) => d.kind === 'duplicate'));
     assert.ok(r.runs.some((x) => x.findings.some((f) => f.rule === 'foreign-credits')));
   });

@@ -10,6 +10,13 @@ export async function engineReady(): Promise<void> {
   await initEngine();
 }
 
+export const SAMPLE = path.join(ROOT, 'sample');
+
+/** A file of the bundled sample workspace (the seed-shaped pre- and post-images live there). */
+export function sample(rel: string): string {
+  return fs.readFileSync(path.join(SAMPLE, rel), 'utf8');
+}
+
 export function fixture(rel: string): string {
   return fs.readFileSync(path.join(FIXTURES, rel), 'utf8');
 }

@@ -3,7 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { analyzePatch, analyzeSource, compareResults, mentionedFunctions } from '../../src/engine';
 import { main } from '../../src/cli/main';
-import { engineReady, fixture, ROOT } from './helpers';
+import { engineReady, fixture, ROOT, sample } from './helpers';
 import * as path from 'node:path';
 import * as fs from 'node:fs';
 
@@ -13,7 +13,7 @@ describe('patch reasoning', () => {
   before(engineReady);
 
   it('the seed-shaped patch fixes the foreign-credit and BUG findings and places them on its - lines', () => {
-    const r = analyzePatch(PATCH, () => ({ text: fixture('seed/inode-pre.c'), side: 'pre', name: 'inode.c' }));
+    const r = analyzePatch(PATCH, () => ({ text: sample('inode.c'), side: 'pre', name: 'inode.c' }));
     assert.deepEqual(r.problems, []);
     assert.equal(r.subject, 'ext4: Handle page without buffers in ext4_*_writepage()');
     assert.ok(r.mentionedFunctions.includes('ext4_da_writepage'));
@@ -31,14 +31,14 @@ describe('patch reasoning', () => {
   });
 
   it('gives the same verdicts from the post-image (reverse apply)', () => {
-    const a = analyzePatch(PATCH, () => ({ text: fixture('seed/inode-pre.c'), side: 'pre', name: 'inode.c' }));
-    const b = analyzePatch(PATCH, () => ({ text: fixture('seed/inode-post.c'), side: 'post', name: 'inode.c' }));
+    const a = analyzePatch(PATCH, () => ({ text: sample('inode.c'), side: 'pre', name: 'inode.c' }));
+    const b = analyzePatch(PATCH, () => ({ text: sample('inode-fixed.c'), side: 'post', name: 'inode.c' }));
     const key = (r: typeof a) => r.files[0].changes.map((c) => `${c.status}|${c.rule}|${c.aops}|${c.caller}|${c.page}|${c.anchor}`).sort();
     assert.deepEqual(key(b), key(a));
   });
 
   it('keeps a finding identity across line shifts (unchanged, not fixed + introduced)', () => {
-    const pre = fixture('seed/inode-pre.c');
+    const pre = sample('inode.c');
     const shifted = pre.replace('#include <linux/fs.h>', '#include <linux/fs.h>\n/* one */\n/* two */\n/* three */');
     const d = compareResults(analyzeSource(pre, 'a.c'), analyzeSource(shifted, 'b.c'));
     assert.ok(d.changes.length > 0);
@@ -49,7 +49,7 @@ describe('patch reasoning', () => {
 
   it('reports a hunk that does not apply, located in the patch, and analyses the rest', () => {
     const broken = PATCH.replace('-\tBUG_ON(handle == NULL);', '-\tBUG_ON(handle == NOT_THERE);');
-    const r = analyzePatch(broken, () => ({ text: fixture('seed/inode-pre.c'), side: 'pre', name: 'inode.c' }));
+    const r = analyzePatch(broken, () => ({ text: sample('inode.c'), side: 'pre', name: 'inode.c' }));
     assert.equal(r.problems.length, 1);
     assert.match(r.problems[0].message, /hunk #\d+ .*does not apply/);
     assert.ok(r.problems[0].line > 20);
@@ -58,7 +58,7 @@ describe('patch reasoning', () => {
 
   it('skips non-C files and says why', () => {
     const multi = `diff --git a/Documentation/x.txt b/Documentation/x.txt\n--- a/Documentation/x.txt\n+++ b/Documentation/x.txt\n@@ -1 +1 @@\n-a\n+b\n${PATCH.slice(PATCH.indexOf('diff --git'))}`;
-    const r = analyzePatch(multi, (f) => (f.newPath.endsWith('.c') ? { text: fixture('seed/inode-pre.c'), side: 'pre', name: 'inode.c' } : null));
+    const r = analyzePatch(multi, (f) => (f.newPath.endsWith('.c') ? { text: sample('inode.c'), side: 'pre', name: 'inode.c' } : null));
     assert.deepEqual(r.skipped, [{ path: 'Documentation/x.txt', reason: 'not a C file' }]);
     assert.equal(r.files.length, 1);
   });
