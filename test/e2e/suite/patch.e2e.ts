@@ -276,7 +276,10 @@ describe('patch view', function () {
     await row.click({ button: 'right' });
     const item = wb.page.locator('.context-view .monaco-menu .action-label', { hasText: /^Compare Writepage Verdicts With…$/ });
     await item.waitFor({ state: 'visible' });
-    await item.click();
+    // A mouse click on a context-menu item sometimes lands while the menu is still settling and is
+    // dropped (seen in CI); selecting it by hover and activating it with Enter is deterministic.
+    await item.hover();
+    await wb.page.keyboard.press('Enter');
     await wb.page.locator('.quick-input-widget .quick-input-title', { hasText: /Compare Writepage Verdicts: inode\.c \(before\) with… \(after\)/ }).waitFor({ state: 'visible' });
     await wb.answerQuickInput('inode-fixed.c');
     const view = await patchView(wb, 'inode.c → inode-fixed.c');
@@ -287,6 +290,7 @@ describe('patch view', function () {
   });
 
   it('Analyze Commit… without git (git.enabled is off in the test profile) says why', async function () {
+    await wb.page.keyboard.press('Escape'); // a menu left open by an earlier test must not swallow the palette click
     await wb.runCommand('Kernel Patch Reasoner: Analyze Commit…');
     const toast = await wb.waitForNotification(/Analyze Commit: Git is disabled in this window/);
     console.log(`      ${toast}`);
