@@ -2,12 +2,6 @@
 // path re-executes from the start, following its prefix, then takes option 0 at every new
 // fork and queues the alternatives. Deterministic, so no interpreter state is ever cloned.
 
-export class PathCut extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-  }
-}
-
 /** A queued alternative: the first `length` choices of `base`, then `alt`. O(1) memory each. */
 interface Pending {
   base: number[];

@@ -4,7 +4,7 @@ import type { RuleId, Severity } from '../api/types';
 import type { Expr, FunctionDef, Loc, Stmt, TranslationUnit } from '../ir/ir';
 import { BufferHead } from '../models/objects';
 import { freshId } from '../models/objects';
-import { type ChoiceLog, PathCut } from './explorer';
+import type { ChoiceLog } from './explorer';
 import { type Cell, int, isNull, KObj, obj, show, showErrno, type Value, ZERO } from './values';
 import type { World } from './world';
 
@@ -204,7 +204,7 @@ export class Interp implements ModelCtx {
 
   /** Runs a function of the file with the given arguments and returns its result. */
   run(fn: FunctionDef, args: Value[]): Value {
-    return this.callFunction(fn, args, fn.nameLoc);
+    return this.callFunction(fn, args);
   }
 
   // ------------------------------------------------------------------ calls
@@ -213,7 +213,7 @@ export class Interp implements ModelCtx {
     const spec = this.models.get(name);
     const def = this.unit.functions.get(name);
     if (spec && (spec.preferOverSource || !def)) return this.callModel(name, spec, args, raw);
-    if (def) return this.callFunction(def, args, this.site().loc, via);
+    if (def) return this.callFunction(def, args, via);
     this.noteUnmodelled(name, 'returns an unknown value; both outcomes are explored; no side effects assumed');
     this.event(`call ${name}(): not defined in this file and not modelled; result unknown`);
     return this.unknown(`result of ${name}()`);
@@ -233,7 +233,7 @@ export class Interp implements ModelCtx {
     }
   }
 
-  private callFunction(fn: FunctionDef, args: Value[], loc: Loc, via?: string): Value {
+  private callFunction(fn: FunctionDef, args: Value[], via?: string): Value {
     if (this.frames.length >= this.limits.callDepth) {
       throw new PathEnd('truncated', `call depth budget (${this.limits.callDepth}) reached calling ${fn.name} (recursion?)`);
     }
@@ -255,13 +255,12 @@ export class Interp implements ModelCtx {
         c = C.Return;
         frame.retVal = this.unknown(`return of ${fn.name} after a lost goto`);
       }
-      if (c !== C.Return) frame.retVal = fn.returnType === 'void' ? ZERO : ZERO;
+      if (c !== C.Return) frame.retVal = ZERO; // fell off the end
       this.world.step(fn.name, frame.loc, `return ${show(frame.retVal)} from ${fn.name}`, this.frames.length - 1);
       return frame.retVal;
     } finally {
       this.frames.pop();
       this.modelName = savedModel;
-      void loc;
     }
   }
 
@@ -611,7 +610,8 @@ export class Interp implements ModelCtx {
         return new FieldCell(o, e.name, () => this.fieldOf(o, e.name));
       }
       case 'member': {
-        const base = e.arrow ? this.expr(e.object) : this.structValue(e.object);
+        // `p->f` and `s.f` alike: a local struct variable holds its object.
+        const base = this.expr(e.object);
         const target = this.deref(base, exprText(e));
         if (!(target instanceof KObj)) {
           const cellObj = this.cellAsObject(target);
@@ -649,11 +649,6 @@ export class Interp implements ModelCtx {
     const o = new KObj('struct', freshId(), c.name);
     c.value = obj(o);
     return o;
-  }
-
-  /** Value of a struct expression used with `.`: local struct variables hold their object. */
-  private structValue(e: Expr): Value {
-    return this.expr(e);
   }
 
   private expr(e: Expr): Value {
@@ -907,4 +902,3 @@ function describeExpr(e: Expr): string {
   return text.length > 80 ? `${text.slice(0, 77)}…` : text;
 }
 
-export { PathCut };
