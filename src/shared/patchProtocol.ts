@@ -3,6 +3,7 @@
 // directions, and hand-written validators that every receiver runs before it trusts a message.
 // No `vscode`, no DOM and no engine runtime imports here (the webview bundle includes this file).
 import type { CallerId, ChangeStatus, PageStateId, RuleId, Severity } from '../engine/api/types';
+import { arrOf as arr, bool, fail, int, nullable, type Obj, obj, oneOf, only, str, type Validated, wrap } from './validate';
 
 /** The patch view's webview panel viewType. */
 export const PATCH_VIEW_TYPE = 'kpr.patchView';
@@ -146,7 +147,7 @@ export type PatchWebviewMessage =
 // ---------------------------------------------------------------------------------------------
 // validation
 
-export type Validated<T> = { ok: true; value: T } | { ok: false; error: string };
+export type { Validated } from './validate';
 
 export const MAX_WEBVIEW_STRING = 2000;
 export const MAX_POSITION = 10_000_000;
@@ -171,52 +172,6 @@ const KINDS: readonly PatchSourceKind[] = ['patch', 'files', 'worktree', 'commit
 
 /** Exposed for the tests that keep these copies in step with engine/api/types.ts. */
 export const PATCH_PROTOCOL_IDS = { CALLERS, PAGES, RULES, SEVERITIES };
-
-class Invalid extends Error {}
-type Obj = Record<string, unknown>;
-
-function fail(path: string, what: string): never {
-  throw new Invalid(`${path}: ${what}`);
-}
-function obj(v: unknown, path: string): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'expected an object');
-  return v as Obj;
-}
-function str(v: unknown, path: string, max = Infinity): string {
-  if (typeof v !== 'string') fail(path, 'expected a string');
-  if (v.length > max) fail(path, `string longer than ${max}`);
-  return v;
-}
-function int(v: unknown, path: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(path, `expected an integer in [${min}, ${max}]`);
-  return v;
-}
-function bool(v: unknown, path: string): boolean {
-  if (typeof v !== 'boolean') fail(path, 'expected a boolean');
-  return v;
-}
-function oneOf<T extends string>(v: unknown, allowed: readonly T[], path: string): T {
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) fail(path, `expected one of ${allowed.join(', ')}`);
-  return v as T;
-}
-function arr<T>(v: unknown, path: string, item: (x: unknown, p: string) => T): T[] {
-  if (!Array.isArray(v)) fail(path, 'expected an array');
-  return v.map((x, i) => item(x, `${path}[${i}]`));
-}
-function nullable<T>(v: unknown, path: string, f: (v: unknown, path: string) => T): T | null {
-  return v === null ? null : f(v, path);
-}
-function only(o: Obj, keys: readonly string[], path: string): void {
-  for (const k of Object.keys(o)) if (!keys.includes(k)) fail(`${path}.${k}`, 'unexpected field');
-}
-function wrap<T>(f: () => T): Validated<T> {
-  try {
-    return { ok: true, value: f() };
-  } catch (e) {
-    if (e instanceof Invalid) return { ok: false, error: e.message };
-    return { ok: false, error: `validator error: ${String(e)}` };
-  }
-}
 
 const line = (v: unknown, p: string): number => int(v, p, 1, MAX_POSITION);
 const count = (v: unknown, p: string): number => int(v, p, 0, Number.MAX_SAFE_INTEGER);

@@ -2,6 +2,9 @@
 // discriminated unions for both directions, the persisted panel state, and hand-written validators
 // that every receiver runs before it trusts a message. No `vscode` and no DOM imports here.
 import type { CallerId, OutcomeKind, PageStateId, RuleId, ScenarioResult, Severity } from '../engine/api/types';
+import { arr, bool, fail, int, nullable, num, type Obj, obj, oneOf, only, str, type Validated, wrap } from './validate';
+
+export type { Validated } from './validate';
 
 /** The webview panel's viewType (also in package.json's `onWebviewPanel:` activation event). */
 export const SIMULATION_VIEW_TYPE = 'kpr.simulation';
@@ -76,7 +79,6 @@ export type WebviewMessage =
 // ---------------------------------------------------------------------------------------------
 // Validation. Each validator returns the typed value or an error naming the first bad field.
 
-export type Validated<T> = { ok: true; value: T } | { ok: false; error: string };
 
 /** Longest string a webview may send in a field (a note, a log line); anything longer is refused. */
 export const MAX_WEBVIEW_STRING = 2000;
@@ -115,58 +117,6 @@ export const KNOWN_RULES: readonly RuleId[] = [
   'dirty-data-dropped',
   'io-on-unmapped-buffer',
 ];
-
-class Invalid extends Error {}
-
-type Obj = Record<string, unknown>;
-
-function fail(path: string, what: string): never {
-  throw new Invalid(`${path}: ${what}`);
-}
-function obj(v: unknown, path: string): Obj {
-  if (typeof v !== 'object' || v === null || Array.isArray(v)) fail(path, 'expected an object');
-  return v as Obj;
-}
-function str(v: unknown, path: string, max = Infinity): string {
-  if (typeof v !== 'string') fail(path, 'expected a string');
-  if (v.length > max) fail(path, `string longer than ${max}`);
-  return v;
-}
-function int(v: unknown, path: string, min: number, max: number): number {
-  if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) fail(path, `expected an integer in [${min}, ${max}]`);
-  return v;
-}
-function num(v: unknown, path: string): number {
-  if (typeof v !== 'number' || !Number.isFinite(v)) fail(path, 'expected a finite number');
-  return v;
-}
-function bool(v: unknown, path: string): boolean {
-  if (typeof v !== 'boolean') fail(path, 'expected a boolean');
-  return v;
-}
-function oneOf<T extends string>(v: unknown, allowed: readonly T[], path: string): T {
-  if (typeof v !== 'string' || !(allowed as readonly string[]).includes(v)) fail(path, `expected one of ${allowed.join(', ')}`);
-  return v as T;
-}
-function arr(v: unknown, path: string): unknown[] {
-  if (!Array.isArray(v)) fail(path, 'expected an array');
-  return v;
-}
-function nullable<T>(v: unknown, path: string, f: (v: unknown, path: string) => T): T | null {
-  return v === null ? null : f(v, path);
-}
-function only(o: Obj, keys: readonly string[], path: string): void {
-  for (const k of Object.keys(o)) if (!keys.includes(k)) fail(`${path}.${k}`, 'unexpected field');
-}
-
-function wrap<T>(f: () => T): Validated<T> {
-  try {
-    return { ok: true, value: f() };
-  } catch (e) {
-    if (e instanceof Invalid) return { ok: false, error: e.message };
-    return { ok: false, error: `validator error: ${String(e)}` };
-  }
-}
 
 function cellKey(v: unknown, path: string): CellKey {
   const o = obj(v, path);
