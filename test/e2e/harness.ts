@@ -593,7 +593,13 @@ export class Workbench {
   /** Clicks the command center and types `text` into the quick input; returns the input. */
   async quickInput(text: string): Promise<Locator> {
     const widget = this.page.locator('.quick-input-widget');
-    if (!(await widget.isVisible())) await this.page.locator('.command-center .command-center-center').click({ timeout: this.timeouts.ui });
+    // Always start from a closed widget: typing into one left open (or still closing) by an
+    // earlier step filtered the wrong list (seen in CI as "it shows: View: Toggle Panel Visibility").
+    if (await widget.isVisible()) {
+      await this.page.keyboard.press('Escape');
+      await widget.waitFor({ state: 'hidden', timeout: this.timeouts.ui });
+    }
+    await this.page.locator('.command-center .command-center-center').click({ timeout: this.timeouts.ui });
     const input = widget.locator('.quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: this.timeouts.ui });
     await input.fill(text);
@@ -700,6 +706,17 @@ export class Workbench {
     if (await panel.isVisible()) return;
     await this.page.locator('#status\\.problems').click({ timeout: this.timeouts.ui });
     await panel.waitFor({ state: 'visible', timeout: this.timeouts.ui });
+  }
+
+  /**
+   * The Problems view's own filter box, with the view open. The Output view has a filter box too,
+   * in the same panel: only the visible one is the one the active view shows.
+   */
+  async problemsFilterInput(): Promise<Locator> {
+    await this.openProblems();
+    const input = this.page.locator('.part.panel .viewpane-filter input:visible, .part.panel .markers-panel-action-filter input:visible').first();
+    await input.waitFor({ state: 'visible', timeout: this.timeouts.ui });
+    return input;
   }
 
   /**

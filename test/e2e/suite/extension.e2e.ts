@@ -68,9 +68,7 @@ interface PanelRow {
 
 /** Types into the Problems panel's filter box and returns the rows it then shows. */
 async function filteredProblems(wb: Workbench, filter: string, wantMarkers: number | ((rows: PanelRow[]) => boolean)): Promise<PanelRow[]> {
-  await wb.openProblems();
-  const input = wb.page.locator('.part.panel .viewpane-filter input, .part.panel .markers-panel-action-filter input').first();
-  await input.waitFor({ state: 'visible' });
+  const input = await wb.problemsFilterInput();
   await input.fill(filter);
   const deadline = Date.now() + 15_000;
   let rows: PanelRow[] = [];
@@ -97,8 +95,9 @@ async function filteredProblems(wb: Workbench, filter: string, wantMarkers: numb
 }
 
 async function clearProblemsFilter(wb: Workbench): Promise<void> {
-  const input = wb.page.locator('.part.panel .viewpane-filter input, .part.panel .markers-panel-action-filter input').first();
-  if (await input.isVisible()) await input.fill('');
+  // Only when Problems is the view shown: never clear (or type into) the Output view's filter.
+  if (!(await wb.page.locator('.part.panel .markers-panel').isVisible())) return;
+  await (await wb.problemsFilterInput()).fill('');
 }
 
 /** The hover VS Code shows now (after editor.action.showHover), once it has content. */

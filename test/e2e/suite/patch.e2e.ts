@@ -67,9 +67,7 @@ interface Row {
 
 /** Types into the Problems panel's filter and returns the rows once `ok` holds for them. */
 async function problemsFiltered(wb: Workbench, filter: string, ok: (rows: Row[]) => boolean): Promise<Row[]> {
-  await wb.openProblems();
-  const input = wb.page.locator('.part.panel .viewpane-filter input, .part.panel .markers-panel-action-filter input').first();
-  await input.waitFor({ state: 'visible' });
+  const input = await wb.problemsFilterInput();
   await input.fill(filter);
   const deadline = Date.now() + 20_000;
   let rows: Row[] = [];
@@ -97,8 +95,9 @@ async function problemsFiltered(wb: Workbench, filter: string, ok: (rows: Row[])
 }
 
 async function clearProblemsFilter(wb: Workbench): Promise<void> {
-  const input = wb.page.locator('.part.panel .viewpane-filter input, .part.panel .markers-panel-action-filter input').first();
-  if (await input.isVisible()) await input.fill('');
+  // Only when Problems is the view shown: never clear (or type into) the Output view's filter.
+  if (!(await wb.page.locator('.part.panel .markers-panel').isVisible())) return;
+  await (await wb.problemsFilterInput()).fill('');
 }
 
 /** Waits until the active editor tab's label starts with `name` and the cursor is on `line`. */
