@@ -8,6 +8,8 @@ import { PAGE_STATES } from '../engine/scenarios/pages';
 import { formatCallbacks, formatScenarios } from './format';
 import { toSarif } from './sarif';
 import { runPatchCommand } from './patchCommands';
+import { cliConfig, runConfigCommand } from './configCommand';
+import { runLspCommand } from './lspCommand';
 
 const USAGE = `usage:
   kpr scenarios FILE.c [--aops NAME] [--caller ID] [--page ID] [--nobh] [--json | --sarif]
@@ -15,6 +17,9 @@ const USAGE = `usage:
   kpr callbacks FILE.c [--json]
   kpr patch FILE.patch (--base FILE.c | --post FILE.c) [--json]
   kpr diff PRE.c POST.c [--json]
+  kpr config --print [FILE.c] [--config PATH] [--json]
+  kpr lsp [--stdio]              the language server, over stdio
+options of scenarios/callbacks/config: --config PATH (else .kpr.json found upward from FILE)
 callers: ${CALLERS.map((c) => c.id).join(', ')}
 pages:   ${PAGE_STATES.map((p) => p.id).join(', ')}`;
 
@@ -26,8 +31,8 @@ export interface ParsedArgs {
   flags: Map<string, string[]>;
 }
 
-const VALUE_FLAGS = new Set(['--aops', '--caller', '--page', '--steps', '--paths', '--depth', '--time-ms', '--base', '--post']);
-const BOOL_FLAGS = new Set(['--json', '--sarif', '--nobh', '--help', '-h']);
+const VALUE_FLAGS = new Set(['--aops', '--caller', '--page', '--steps', '--paths', '--depth', '--time-ms', '--base', '--post', '--config']);
+const BOOL_FLAGS = new Set(['--json', '--sarif', '--nobh', '--help', '-h', '--print', '--stdio']);
 
 export function parseArgs(argv: string[]): ParsedArgs {
   const [command = '', ...rest] = argv;
@@ -114,14 +119,19 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
         if (args.positional.length !== 1) throw new UsageError(`${args.command} takes exactly one FILE`);
         const file = args.positional[0];
         const text = readSource(file);
-        const opts = analyzeOptions(args);
-        const result = analyzeSource(text, file, opts);
+        const config = cliConfig(args, file);
+        for (const l of config.problemLines()) err(`${l}\n`);
+        const result = config.finish(analyzeSource(text, file, config.options), text);
         if (args.flags.has("--json")) out(`${JSON.stringify(result)}\n`);
         else if (args.flags.has('--sarif')) out(`${JSON.stringify(toSarif([result]), null, 2)}\n`);
         else out(args.command === 'scenarios' ? formatScenarios(result) : formatCallbacks(result));
         if (args.command === 'callbacks') return 0;
         return hasErrors(result) ? 1 : 0;
       }
+      case 'config':
+        return runConfigCommand(args, out, err);
+      case 'lsp':
+        return await runLspCommand(args);
       case 'patch':
       case 'diff':
         return await runPatchCommand(args, out);

@@ -1,6 +1,7 @@
 // SARIF 2.1.0 output: one result per finding location and rule, with the scenarios in the message.
 import { RULE_IDS, type ScenarioResult } from '../engine';
 import { groupFindings, scenarioName } from './format';
+import { sarifSuppressions, suppressedView } from './sarifSuppressions';
 
 export function toSarif(results: ScenarioResult[]): object {
   return {
@@ -16,7 +17,8 @@ export function toSarif(results: ScenarioResult[]): object {
           },
         },
         results: results.flatMap((r) =>
-          groupFindings(r).map(({ f, runs }) => ({
+          [...groupFindings(r), ...groupFindings(suppressedView(r))].map(({ f, runs }) => ({
+            ...sarifSuppressions(f),
             ruleId: f.rule,
             level: f.severity === 'info' ? 'note' : f.severity,
             message: { text: `${f.message} (scenarios: ${runs.map(scenarioName).join(', ')})` },

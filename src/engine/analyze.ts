@@ -12,6 +12,7 @@ import {
   type ScenarioResult,
 } from './api/types';
 import { callSites, type CallSite, findCallbacks, findTables } from './discovery';
+import { buildSymbolIndex } from './navigation/symbols';
 import type { TranslationUnit } from './ir/ir';
 import { lowerSource } from './ir/unit';
 import { explore } from './interp/explorer';
@@ -62,6 +63,11 @@ export function analyzeSource(text: string, file: string, options: AnalyzeOption
   } catch (e) {
     // Invariant breach: keep what was computed and say where it stopped.
     result.diagnostics.push({ severity: 'error', line: 1, column: 1, kind: 'internal', message: `analysis stopped by an internal error: ${(e as Error).message}; partial results shown` });
+  }
+  try {
+    result.symbols = buildSymbolIndex(unit, text);
+  } catch (e) {
+    result.diagnostics.push({ severity: 'error', line: 1, column: 1, kind: 'internal', message: `the symbol index (navigation) failed: ${(e as Error).message}` });
   }
   result.timing.analysisMs = Date.now() - parsed;
   return result;

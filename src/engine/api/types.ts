@@ -139,6 +139,22 @@ export interface RunResult {
   callerNote: string;
   /** Up to `maxPathDetails` explored paths with their traces (for the stepper). */
   pathDetails: PathSummary[];
+  /** Findings a suppression (a `kpr-ignore` comment or the config file) moved out of `findings`. */
+  suppressed?: SuppressedFinding[];
+}
+
+/** Where a suppression came from and why (src/engine/suppress). */
+export interface Suppression {
+  kind: 'inSource' | 'external';
+  /** The reason written after the rule id; '' when none was given (a warning says so). */
+  reason: string;
+  /** In-source: the comment's line; external: the config file's path. */
+  line: number | null;
+  file: string | null;
+}
+
+export interface SuppressedFinding extends Finding {
+  suppression: Suppression;
 }
 
 export interface EntryInfo {
@@ -200,6 +216,79 @@ export interface ScenarioResult {
   diagnostics: InputDiagnostic[];
   functions: FunctionInfo[];
   timing: { parseMs: number; analysisMs: number };
+  /** Where the file's functions and ops tables are defined and used (src/engine/navigation). */
+  symbols?: SymbolIndex;
+}
+
+/** How an identifier naming an in-file function (or an ops field) is used. */
+export type SymbolUseKind =
+  /** `foo(...)` */
+  | 'call'
+  /** `bar(page, foo, wbc)`, `fp = foo`, `&foo`: the function as a value */
+  | 'pointer'
+  /** `.writepage = foo` in a struct initialiser */
+  | 'table-member'
+  /** `mapping->a_ops->writepage(...)`: `name` is the field */
+  | 'ops-call';
+
+export interface SymbolUse {
+  name: string;
+  kind: SymbolUseKind;
+  line: number;
+  column: number;
+  endColumn: number;
+  /** Function containing the use; '' at file level (table initialisers). */
+  function: string;
+  /** 'pointer' passed as an argument: the called function and the argument's index. */
+  callee?: string;
+  argIndex?: number;
+  /** 'table-member': the table and field. */
+  table?: string;
+  field?: string;
+}
+
+export interface FunctionSymbol {
+  name: string;
+  /** The name's position. */
+  line: number;
+  column: number;
+  endColumn: number;
+  /** The whole definition. */
+  startLine: number;
+  endLine: number;
+  endLineColumn: number;
+  isStatic: boolean;
+}
+
+export interface TableMemberSymbol {
+  field: string;
+  /** `.field`'s position (the identifier after the dot). */
+  line: number;
+  column: number;
+  endColumn: number;
+  /** The function it is set to, when it is an in-file or named function. */
+  value: string | null;
+  valueLine: number;
+  valueColumn: number;
+  valueEndColumn: number;
+}
+
+export interface TableSymbol {
+  name: string;
+  structType: string;
+  line: number;
+  column: number;
+  endColumn: number;
+  startLine: number;
+  endLine: number;
+  endLineColumn: number;
+  members: TableMemberSymbol[];
+}
+
+export interface SymbolIndex {
+  functions: FunctionSymbol[];
+  tables: TableSymbol[];
+  uses: SymbolUse[];
 }
 
 export type ChangeStatus = 'fixed' | 'introduced' | 'unchanged';

@@ -1,0 +1,125 @@
+// Builds the file's symbol index from the IR: where each in-file function is defined, called,
+// used as a value (passed to a primitive, stored, put in an ops table), and the ops tables with
+// their members. Plain data (ScenarioResult.symbols); navigation queries read it (./query.ts).
+import type { FunctionSymbol, SymbolIndex, SymbolUse, TableSymbol } from '../api/types';
+import { forEachExpr } from '../discovery';
+import type { Expr, Loc, TranslationUnit } from '../ir/ir';
+
+/** Line starts of a text, to find identifiers near an IR position. */
+class Lines {
+  private readonly lines: string[];
+  constructor(text: string) {
+    this.lines = text.split('\n');
+  }
+  line(n: number): string {
+    return this.lines[n - 1] ?? '';
+  }
+  /** First `\bname\b` at or after (line, column) within `maxLines` lines: its position. */
+  find(name: string, line: number, column: number, maxLines = 4): { line: number; column: number } | null {
+    const re = new RegExp(`(?<![A-Za-z0-9_])${name}(?![A-Za-z0-9_])`, 'g');
+    for (let l = line; l < line + maxLines && l <= this.lines.length; l++) {
+      re.lastIndex = l === line ? Math.max(0, column - 1) : 0;
+      const m = re.exec(this.line(l));
+      if (m) return { line: l, column: m.index + 1 };
+    }
+    return null;
+  }
+  /** Last `.field` before (line, column), looking back up to `maxLines` lines: the field's position. */
+  fieldBefore(field: string, line: number, column: number, maxLines = 3): { line: number; column: number } | null {
+    const re = new RegExp(`\\.\\s*(${field})(?![A-Za-z0-9_])`, 'g');
+    for (let l = line; l > line - maxLines && l >= 1; l--) {
+      const text = l === line ? this.line(l).slice(0, Math.max(0, column - 1)) : this.line(l);
+      let last: RegExpExecArray | null = null;
+      re.lastIndex = 0;
+      for (let m = re.exec(text); m; m = re.exec(text)) last = m;
+      if (last) return { line: l, column: last.index + last[0].length - field.length + 1 };
+    }
+    return null;
+  }
+}
+
+/** The function an expression names: `foo` or `&foo`. */
+function named(e: Expr): { name: string; loc: Loc } | null {
+  if (e.kind === 'ident') return { name: e.name, loc: e.loc };
+  if (e.kind === 'unary' && e.op === '&' && e.arg.kind === 'ident') return { name: e.arg.name, loc: e.arg.loc };
+  if (e.kind === 'cast') return named(e.arg);
+  return null;
+}
+
+function useAt(name: string, loc: Loc, rest: Omit<SymbolUse, 'name' | 'line' | 'column' | 'endColumn'>): SymbolUse {
+  return { name, line: loc.line, column: loc.column, endColumn: loc.column + name.length, ...rest };
+}
+
+/** The symbol index of a lowered file. Never throws on odd IR: what it cannot place is left out. */
+export function buildSymbolIndex(unit: TranslationUnit, text: string): SymbolIndex {
+  const lines = new Lines(text);
+  const defined = unit.functions;
+  const tableNames = new Set(unit.structs.map((s) => s.name));
+  const known = (name: string) => defined.has(name) || tableNames.has(name);
+  const functions: FunctionSymbol[] = [];
+  const uses: SymbolUse[] = [];
+  for (const fn of defined.values()) {
+    const at = lines.find(fn.name, fn.nameLoc.line, fn.nameLoc.column) ?? { line: fn.nameLoc.line, column: fn.nameLoc.column };
+    functions.push({
+      name: fn.name,
+      line: at.line,
+      column: at.column,
+      endColumn: at.column + fn.name.length,
+      startLine: fn.loc.line,
+      endLine: fn.loc.endLine,
+      endLineColumn: fn.loc.endColumn,
+      isStatic: fn.isStatic,
+    });
+    const placed = new Set<string>();
+    const key = (l: Loc) => `${l.line}:${l.column}`;
+    forEachExpr(fn.body, (e) => {
+      if (e.kind !== 'call') return;
+      if (e.callee.kind === 'ident') {
+        placed.add(key(e.callee.loc));
+        if (defined.has(e.callee.name)) uses.push(useAt(e.callee.name, e.callee.loc, { kind: 'call', function: fn.name }));
+      } else if (e.callee.kind === 'member' && e.callee.loc.line === e.callee.loc.endLine) {
+        // `x->a_ops->writepage(...)`: the field is the last identifier of the callee.
+        const field = e.callee.field;
+        uses.push({ name: field, kind: 'ops-call', line: e.callee.loc.endLine, column: e.callee.loc.endColumn - field.length, endColumn: e.callee.loc.endColumn, function: fn.name });
+      }
+      const callee = e.callee.kind === 'ident' ? e.callee.name : e.callee.kind === 'member' ? `->${e.callee.field}` : '';
+      e.args.forEach((a, i) => {
+        const n = named(a);
+        if (!n) return;
+        placed.add(key(n.loc));
+        if (known(n.name)) uses.push(useAt(n.name, n.loc, { kind: 'pointer', function: fn.name, callee, argIndex: i }));
+      });
+    });
+    // Every other mention of an in-file function or table is it as a value (`fp = foo`, `a_ops = &t`).
+    forEachExpr(fn.body, (e) => {
+      if (e.kind !== 'ident' || !known(e.name) || placed.has(key(e.loc))) return;
+      placed.add(key(e.loc));
+      uses.push(useAt(e.name, e.loc, { kind: 'pointer', function: fn.name }));
+    });
+  }
+  const tables: TableSymbol[] = [];
+  for (const s of unit.structs) {
+    const at = lines.find(s.name, s.nameLoc.line, s.nameLoc.column) ?? { line: s.nameLoc.line, column: s.nameLoc.column };
+    const members = s.fields.flatMap((f) => {
+      const n = named(f.value);
+      const fieldAt = lines.fieldBefore(f.field, f.value.loc.line, f.value.loc.column);
+      if (!fieldAt) return [];
+      if (n && defined.has(n.name)) uses.push(useAt(n.name, n.loc, { kind: 'table-member', function: '', table: s.name, field: f.field }));
+      return [
+        {
+          field: f.field,
+          line: fieldAt.line,
+          column: fieldAt.column,
+          endColumn: fieldAt.column + f.field.length,
+          value: n?.name ?? null,
+          valueLine: f.value.loc.line,
+          valueColumn: f.value.loc.column,
+          valueEndColumn: f.value.loc.line === f.value.loc.endLine ? f.value.loc.endColumn : f.value.loc.column + 1,
+        },
+      ];
+    });
+    tables.push({ name: s.name, structType: s.structType, line: at.line, column: at.column, endColumn: at.column + s.name.length, startLine: s.loc.line, endLine: s.loc.endLine, endLineColumn: s.loc.endColumn, members });
+  }
+  uses.sort((a, b) => a.line - b.line || a.column - b.column);
+  return { functions, tables, uses };
+}
