@@ -14,28 +14,33 @@ class Lines {
   line(n: number): string {
     return this.lines[n - 1] ?? '';
   }
-  /** First `\bname\b` at or after (line, column) within `maxLines` lines: its position. */
+  /** First whole-word `name` at or after (line, column) within `maxLines` lines: its position. */
   find(name: string, line: number, column: number, maxLines = 4): { line: number; column: number } | null {
-    const re = new RegExp(`(?<![A-Za-z0-9_])${name}(?![A-Za-z0-9_])`, 'g');
     for (let l = line; l < line + maxLines && l <= this.lines.length; l++) {
-      re.lastIndex = l === line ? Math.max(0, column - 1) : 0;
-      const m = re.exec(this.line(l));
-      if (m) return { line: l, column: m.index + 1 };
+      const text = this.line(l);
+      for (let i = text.indexOf(name, l === line ? Math.max(0, column - 1) : 0); i >= 0; i = text.indexOf(name, i + 1)) {
+        if (!isIdent(text[i - 1]) && !isIdent(text[i + name.length])) return { line: l, column: i + 1 };
+      }
     }
     return null;
   }
   /** Last `.field` before (line, column), looking back up to `maxLines` lines: the field's position. */
   fieldBefore(field: string, line: number, column: number, maxLines = 3): { line: number; column: number } | null {
-    const re = new RegExp(`\\.\\s*(${field})(?![A-Za-z0-9_])`, 'g');
     for (let l = line; l > line - maxLines && l >= 1; l--) {
       const text = l === line ? this.line(l).slice(0, Math.max(0, column - 1)) : this.line(l);
-      let last: RegExpExecArray | null = null;
-      re.lastIndex = 0;
-      for (let m = re.exec(text); m; m = re.exec(text)) last = m;
-      if (last) return { line: l, column: last.index + last[0].length - field.length + 1 };
+      for (let i = text.lastIndexOf(field); i >= 0; i = i === 0 ? -1 : text.lastIndexOf(field, i - 1)) {
+        if (isIdent(text[i + field.length])) continue;
+        let j = i - 1;
+        while (j >= 0 && (text[j] === ' ' || text[j] === '\t')) j--;
+        if (text[j] === '.') return { line: l, column: i + 1 };
+      }
     }
     return null;
   }
+}
+
+function isIdent(ch: string | undefined): boolean {
+  return ch !== undefined && /[A-Za-z0-9_]/.test(ch);
 }
 
 /** The function an expression names: `foo` or `&foo`. */
