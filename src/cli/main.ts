@@ -1,100 +1,61 @@
-// `kpr`: the engine in a terminal or CI. Exit 0: no error-level finding; 1: findings; 2: usage
-// or unreadable input.
-import * as fs from 'node:fs';
+// `kpr`: the engine in a terminal or CI. Exit 0: clean (or not applicable); 1: findings (an
+// introduced error-level finding for patch, diff and series); 2: usage error; 3: the tool failed
+// (unreadable input, git failed, internal error).
 import * as path from 'node:path';
 import { analyzeSource, initEngine, type AnalyzeOptions, type CallerId, type PageStateId, type ScenarioResult } from '../engine';
 import { CALLERS } from '../engine/scenarios/callers';
 import { PAGE_STATES } from '../engine/scenarios/pages';
+import { version } from '../../package.json';
+import { outputFormat, type ParsedArgs, parseArgs, positiveInt, ToolError, UsageError } from './args';
+import { b4Line, githubLine, scenarioLocated } from './ciFormats';
 import { formatCallbacks, formatScenarios } from './format';
-import { toSarif } from './sarif';
-import { runPatchCommand } from './patchCommands';
+import { pipeWriter, readInput } from './io';
+import { runDiff, runPatch } from './patchCommands';
+import { scenariosSarif } from './sarif';
+import { runSeries } from './series';
 import { cliConfig, runConfigCommand } from './configCommand';
 import { runLspCommand } from './lspCommand';
 
+export { parseArgs, ToolError, UsageError, type ParsedArgs };
+
 const USAGE = `usage:
-  kpr scenarios FILE.c [--aops NAME] [--caller ID] [--page ID] [--nobh] [--json | --sarif]
+  kpr scenarios FILE.c [--aops NAME] [--caller ID] [--page ID] [--nobh] [--format F | --json | --sarif]
                        [--steps N] [--paths N] [--depth N] [--time-ms N]
   kpr callbacks FILE.c [--json]
-  kpr patch FILE.patch (--base FILE.c | --post FILE.c) [--json]
-  kpr diff PRE.c POST.c [--json]
+  kpr patch FILE.patch|- [--base FILE.c]... [--post FILE.c]... [--tree DIR] [--repo DIR] [--format F]
+  kpr diff PRE.c POST.c [--format F]
+  kpr series REV_RANGE --repo DIR [--path GLOB]... [--jobs N] [--shard I/N] [--format F]
+  kpr series --merge SHARD.json... [--format F]
   kpr config --print [FILE.c] [--config PATH] [--json]
   kpr lsp [--stdio]              the language server, over stdio
+  kpr --version
 options of scenarios/callbacks/config: --config PATH (else .kpr.json found upward from FILE)
+formats: text (default), json, sarif, b4, github
+exit:    0 clean or not applicable, 1 findings, 2 usage error, 3 the tool failed
 callers: ${CALLERS.map((c) => c.id).join(', ')}
 pages:   ${PAGE_STATES.map((p) => p.id).join(', ')}`;
-
-export class UsageError extends Error {}
-
-export interface ParsedArgs {
-  command: string;
-  positional: string[];
-  flags: Map<string, string[]>;
-}
-
-const VALUE_FLAGS = new Set(['--aops', '--caller', '--page', '--steps', '--paths', '--depth', '--time-ms', '--base', '--post', '--config']);
-const BOOL_FLAGS = new Set(['--json', '--sarif', '--nobh', '--help', '-h', '--print', '--stdio']);
-
-export function parseArgs(argv: string[]): ParsedArgs {
-  const [command = '', ...rest] = argv;
-  const positional: string[] = [];
-  const flags = new Map<string, string[]>();
-  for (let i = 0; i < rest.length; i++) {
-    const a = rest[i];
-    if (a.startsWith('-')) {
-      const [name, inline] = a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-      if (VALUE_FLAGS.has(name)) {
-        const v = inline ?? rest[++i];
-        if (v === undefined) throw new UsageError(`${name} needs a value`);
-        flags.set(name, [...(flags.get(name) ?? []), v]);
-      } else if (BOOL_FLAGS.has(name)) {
-        flags.set(name, ['1']);
-      } else {
-        throw new UsageError(`unknown option ${a}`);
-      }
-    } else {
-      positional.push(a);
-    }
-  }
-  return { command, positional, flags };
-}
-
-function intFlag(args: ParsedArgs, name: string): number | undefined {
-  const v = args.flags.get(name)?.[0];
-  if (v === undefined) return undefined;
-  if (!/^\d+$/.test(v) || Number(v) <= 0) throw new UsageError(`${name} needs a positive integer, got "${v}"`);
-  return Number(v);
-}
 
 export function analyzeOptions(args: ParsedArgs): AnalyzeOptions {
   const callers = args.flags.get('--caller');
   for (const c of callers ?? []) if (!CALLERS.some((k) => k.id === c)) throw new UsageError(`unknown caller "${c}" (known: ${CALLERS.map((k) => k.id).join(', ')})`);
   const pages = args.flags.get('--page');
   for (const p of pages ?? []) if (!PAGE_STATES.some((k) => k.id === p)) throw new UsageError(`unknown page state "${p}" (known: ${PAGE_STATES.map((k) => k.id).join(', ')})`);
+  const budget = (flag: string, key: string): Record<string, number> => {
+    const v = positiveInt(args, flag);
+    return v ? { [key]: v } : {};
+  };
   return {
     aops: args.flags.get('--aops'),
     callers: callers as CallerId[] | undefined,
     pages: pages as PageStateId[] | undefined,
     mount: { nobh: args.flags.has('--nobh') },
-    budgets: {
-      ...(intFlag(args, '--steps') ? { stepsPerPath: intFlag(args, '--steps') } : {}),
-      ...(intFlag(args, '--paths') ? { pathsPerRun: intFlag(args, '--paths') } : {}),
-      ...(intFlag(args, '--depth') ? { callDepth: intFlag(args, '--depth') } : {}),
-      ...(intFlag(args, '--time-ms') ? { timePerFileMs: intFlag(args, '--time-ms') } : {}),
-    },
+    budgets: { ...budget('--steps', 'stepsPerPath'), ...budget('--paths', 'pathsPerRun'), ...budget('--depth', 'callDepth'), ...budget('--time-ms', 'timePerFileMs') },
   };
 }
 
+/** @deprecated use readInput; kept for callers of the first CLI. */
 export function readSource(file: string): string {
-  let text: string;
-  try {
-    if (fs.statSync(file).isDirectory()) throw new UsageError(`${file}: is a directory, not a C file`);
-    text = fs.readFileSync(file, 'utf8');
-  } catch (e) {
-    if (e instanceof UsageError) throw e;
-    const err = e as NodeJS.ErrnoException;
-    throw new UsageError(`${file}: cannot read (${err.code === 'ENOENT' ? 'no such file' : err.code ?? err.message})`);
-  }
-  return text;
+  return readInput(file, 'C file');
 }
 
 export function hasErrors(r: ScenarioResult): boolean {
@@ -105,26 +66,36 @@ function wasmDir(): string {
   return __dirname;
 }
 
-export async function main(argv: string[], out: (s: string) => void = (s) => process.stdout.write(s), err: (s: string) => void = (s) => process.stderr.write(s)): Promise<number> {
+export async function main(argv: string[], out: (s: string) => void = pipeWriter(process.stdout), err: (s: string) => void = pipeWriter(process.stderr)): Promise<number> {
   try {
     const args = parseArgs(argv);
-    if (args.flags.has('--help') || args.flags.has('-h') || args.command === '' || args.command === 'help') {
-      out(`${USAGE}\n`);
-      return args.command === '' ? 2 : 0;
+    if (args.flags.has('--version')) {
+      out(`kpr ${version}\n`);
+      return 0;
     }
-    await initEngine(wasmDir());
+    if (args.flags.has('--help') || args.command === '' || args.command === 'help') {
+      (args.command === '' && !args.flags.has('--help') ? err : out)(`${USAGE}\n`);
+      return args.command === '' && !args.flags.has('--help') ? 2 : 0;
+    }
+    const io = { out, err };
     switch (args.command) {
       case 'scenarios':
       case 'callbacks': {
+        const format = outputFormat(args);
         if (args.positional.length !== 1) throw new UsageError(`${args.command} takes exactly one FILE`);
         const file = args.positional[0];
-        const text = readSource(file);
+        const text = readInput(file, 'C file');
         const config = cliConfig(args, file);
         for (const l of config.problemLines()) err(`${l}\n`);
+        await initEngine(wasmDir());
         const result = config.finish(analyzeSource(text, file, config.options), text);
-        if (args.flags.has("--json")) out(`${JSON.stringify(result)}\n`);
-        else if (args.flags.has('--sarif')) out(`${JSON.stringify(toSarif([result]), null, 2)}\n`);
-        else out(args.command === 'scenarios' ? formatScenarios(result) : formatCallbacks(result));
+        if (format === 'json') out(`${JSON.stringify(result)}\n`);
+        else if (format === 'sarif') out(`${JSON.stringify(scenariosSarif([result]), null, 2)}\n`);
+        else if (format === 'b4' || format === 'github') {
+          const located = scenarioLocated(result);
+          const lines = format === 'b4' ? located.map(b4Line).filter((l) => l !== null) : located.map(githubLine);
+          if (lines.length) out(`${lines.join('\n')}\n`);
+        } else out(args.command === 'scenarios' ? formatScenarios(result) : formatCallbacks(result));
         if (args.command === 'callbacks') return 0;
         return hasErrors(result) ? 1 : 0;
       }
@@ -133,18 +104,27 @@ export async function main(argv: string[], out: (s: string) => void = (s) => pro
       case 'lsp':
         return await runLspCommand(args);
       case 'patch':
+        await initEngine(wasmDir());
+        return await runPatch(args, analyzeOptions(args), io);
       case 'diff':
-        return await runPatchCommand(args, out);
+        await initEngine(wasmDir());
+        return await runDiff(args, analyzeOptions(args), io);
+      case 'series':
+        return await runSeries(args, analyzeOptions(args), io, wasmDir());
       default:
         throw new UsageError(`unknown command "${args.command}"`);
     }
   } catch (e) {
     if (e instanceof UsageError) {
-      err(`kpr: ${e.message}\n${USAGE}\n`);
+      err(`kpr: ${e.message}\n(kpr --help for usage)\n`);
       return 2;
     }
+    if (e instanceof ToolError) {
+      err(`kpr: ${e.message}\n`);
+      return 3;
+    }
     err(`kpr: internal error: ${(e as Error).message}\n`);
-    return 2;
+    return 3;
   }
 }
 

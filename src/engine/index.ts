@@ -4,3 +4,6 @@ export * from './api/types';
 export { analyzeSource, initEngine } from './analyze';
 export { compareResults } from './diff/compare';
 export { analyzePatch, mentionedFunctions, type PatchSource } from './diff/patchAnalysis';
+export { analyzePatchSeries, sideOf, type SeriesPatchResult } from './diff/patchSeries';
+export type { NoSource } from './diff/patchAnalysis';
+export { buildStories, type FindingStory, type SeriesCommitChanges, type StoryEvent } from './diff/story';

@@ -310,6 +310,8 @@ export interface FindingChange {
   patchLine?: number | null;
   /** The commit message names the finding's function or entry. */
   mentioned?: boolean;
+  /** Set on an unchanged finding whose function was moved (renamed) by the change: its old name. */
+  movedFrom?: string;
 }
 
 export interface DiffResult {

@@ -1,12 +1,17 @@
 // Differential verdicts: each finding of each run (aops, caller, page state) is fixed,
 // introduced or unchanged, matched by function, rule and responsible call, not by line.
 import type { DiffResult, FindingChange, RunResult, ScenarioResult } from '../api/types';
+import { matchMoved } from './moved';
 
 function runKey(r: RunResult): string {
   return `${r.aops}|${r.caller}|${r.page}`;
 }
 
-export function compareResults(pre: ScenarioResult, post: ScenarioResult): DiffResult {
+/**
+ * With the two texts, a function that the change moves (removes, and adds a similar body under
+ * another name) keeps its findings' identity: they are unchanged with `movedFrom`.
+ */
+export function compareResults(pre: ScenarioResult, post: ScenarioResult, texts?: { pre: string; post: string }): DiffResult {
   const changes: FindingChange[] = [];
   const postRuns = new Map(post.runs.map((r) => [runKey(r), r]));
   const preRuns = new Map(pre.runs.map((r) => [runKey(r), r]));
@@ -42,5 +47,6 @@ export function compareResults(pre: ScenarioResult, post: ScenarioResult): DiffR
   }
   const order = { introduced: 0, fixed: 1, unchanged: 2 };
   changes.sort((x, y) => order[x.status] - order[y.status] || x.aops.localeCompare(y.aops) || x.caller.localeCompare(y.caller) || x.page.localeCompare(y.page) || x.rule.localeCompare(y.rule));
-  return { pre, post, changes };
+  const diff = { pre, post, changes };
+  return texts ? matchMoved(diff, texts.pre, texts.post) : diff;
 }

@@ -5,6 +5,11 @@ import { analyzeSource } from '../analyze';
 import { applyFilePatch, type ApplyResult, type FilePatch, hunkLabel, parsePatch, patchLineForNew, patchLineForOld, reverseApply } from '../patch';
 import { compareResults } from './compare';
 
+/** Why a file of the patch has no source: shown as its `skipped` reason. */
+export interface NoSource {
+  skip: string;
+}
+
 export interface PatchSource {
   /** Text of the file named by the patch, and which side of the patch it is. */
   text: string;
@@ -37,11 +42,16 @@ export function mentionedFunctions(message: string, functions: Iterable<string>)
   return [...out];
 }
 
+export interface PatchHooks {
+  /** Called with both images of each analysed file (a series applies the next patch to `post`). */
+  images?: (file: FilePatch, path: string, pre: string, post: string) => void;
+}
+
 /**
- * `resolve(path)` returns the text of a file the patch touches (or null when not available).
- * Never throws on malformed patches: problems are located in the patch file.
+ * `resolve(path)` returns the text of a file the patch touches (or null / a reason when not
+ * available). Never throws on malformed patches: problems are located in the patch file.
  */
-export function analyzePatch(patchText: string, resolve: (file: FilePatch) => PatchSource | null, options: AnalyzeOptions = {}): PatchResult {
+export function analyzePatch(patchText: string, resolve: (file: FilePatch) => PatchSource | NoSource | null, options: AnalyzeOptions = {}, hooks: PatchHooks = {}): PatchResult {
   const parsed = parsePatch(patchText);
   const result: PatchResult = { subject: parsed.subject, message: parsed.message, author: parsed.author, mentionedFunctions: [], files: [], skipped: [], problems: parsed.errors.map((e) => ({ line: e.line, message: e.message })) };
   if (parsed.files.length === 0 && result.problems.length === 0) result.problems.push({ line: 1, message: 'no file changes found in the patch (is it a unified diff?)' });
@@ -57,8 +67,8 @@ export function analyzePatch(patchText: string, resolve: (file: FilePatch) => Pa
       continue;
     }
     const src = resolve(file);
-    if (!src) {
-      result.skipped.push({ path, reason: 'no base file given for it' });
+    if (!src || 'skip' in src) {
+      result.skipped.push({ path, reason: src ? src.skip : 'no base file given for it' });
       continue;
     }
     let applied: ApplyResult;
@@ -76,7 +86,8 @@ export function analyzePatch(patchText: string, resolve: (file: FilePatch) => Pa
     for (const f of applied.failed) result.problems.push({ line: f.patchLine, message: `${path}: ${f.message || `hunk #${f.hunk + 1} (${hunkLabel(file.hunks[f.hunk])}) does not apply`}` });
     const pre = analyzeSource(preText, `${src.name} (pre-image)`, options);
     const post = analyzeSource(postText, `${src.name} (post-image)`, options);
-    const diff = compareResults(pre, post);
+    hooks.images?.(file, path, preText, postText);
+    const diff = compareResults(pre, post, { pre: preText, post: postText });
     for (const c of diff.changes) {
       c.patchLine = c.status === 'fixed' && c.preLine !== null ? patchLineForOld(applied, c.preLine) : c.status === 'introduced' && c.postLine !== null ? patchLineForNew(applied, c.postLine) : null;
     }

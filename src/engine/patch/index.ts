@@ -2,3 +2,5 @@
 // Pure TypeScript (no vscode, no fs): text in, plain data out.
 export * from './parse';
 export * from './apply';
+export * from './bases';
+export * from './mbox';

@@ -1,0 +1,59 @@
+// What each rule says, for SARIF's reportingDescriptors (short, full, help) and their absolute
+// help links into docs/rules.md. Kept in step with docs/rules.md by test/unit/sarif.test.ts.
+import type { RuleId } from '../engine';
+
+export const PROJECT_URI = 'https://example.invalid/kernel-patch-reasoner';
+export const RULES_DOC_URI = `${PROJECT_URI}/blob/main/docs/rules.md`;
+
+export interface RuleDoc {
+  name: string;
+  short: string;
+  full: string;
+}
+
+export const RULE_DOCS: Record<RuleId, RuleDoc> = {
+  'journal-start-under-page-lock': {
+    name: 'JournalStartUnderPageLock',
+    short: 'A journal handle is started while the page is locked.',
+    full: 'A journal handle (ext4_journal_start, jbd2_journal_start) is started while the page handed to ->writepage is locked and the task holds no handle. ext4 orders journal_start before lock_page; starting a handle under the page lock can wait for a commit that waits for this page.',
+  },
+  'alloc-under-page-lock': {
+    name: 'AllocUnderPageLock',
+    short: 'A block is allocated under the page lock in a writepage path.',
+    full: 'The allocation primitive is called with create != 0 for a hole or a delayed block while the page is locked. A warning when the caller\'s own handle pays for it, an error otherwise: the allocation needs a handle started under the lock or credits reserved by another operation.',
+  },
+  'foreign-credits': {
+    name: 'ForeignCredits',
+    short: 'Journal credits reserved by another operation are spent.',
+    full: 'Credits are spent from a handle that another operation started and sized for its own updates, such as the 1-credit handle of ext4_da_write_begin when direct reclaim enters ->writepage: the allocation can exhaust them.',
+  },
+  'credits-exhausted': {
+    name: 'CreditsExhausted',
+    short: 'A journal handle runs out of credits: jbd2\'s J_ASSERT fires.',
+    full: 'A handle is asked for more credits than it has left. jbd2 asserts h_buffer_credits > 0 when a buffer joins the transaction: running out of credits is a kernel BUG, not an error return.',
+  },
+  'kernel-bug': {
+    name: 'KernelBug',
+    short: 'A BUG_ON, BUG, J_ASSERT or page_buffers() on a page without buffers is reachable.',
+    full: 'An assertion of the file or of a kernel primitive fires on an explored path, for example page_buffers() on a page whose buffer_heads were stripped (its own BUG_ON(!PagePrivate(page))).',
+  },
+  'page-lock-contract': {
+    name: 'PageLockContract',
+    short: '->writepage returns with the page locked, or unlocks it twice.',
+    full: '->writepage is called with the page locked and must unlock it exactly once on every path. A page left locked hangs every later lock_page; a second unlock_page is a BUG.',
+  },
+  'dirty-data-dropped': {
+    name: 'DirtyDataDropped',
+    short: 'Dirty data is neither submitted nor redirtied when ->writepage returns.',
+    full: 'When ->writepage returns, a block of the page holds dirty data that was neither submitted for write I/O nor journalled, and the page was not redirtied: nothing will write that data again.',
+  },
+  'io-on-unmapped-buffer': {
+    name: 'IoOnUnmappedBuffer',
+    short: 'Write I/O is submitted for an unmapped or delayed buffer.',
+    full: 'Write I/O is submitted for a buffer that does not point at an allocated block (unmapped, still delayed, or carrying the placeholder block number of delayed allocation): the data goes to whatever block the stale b_blocknr names.',
+  },
+};
+
+export function ruleHelpUri(rule: string): string {
+  return `${RULES_DOC_URI}#${rule}`;
+}

@@ -1,0 +1,126 @@
+// The story of every finding over an ordered series of commits: which commit introduced it, which
+// fixed it, where its function moved. Pure: per-commit changes in, stories out.
+import type { FindingChange, RuleId, Severity } from '../api/types';
+
+export interface SeriesCommitChanges {
+  /** Position in the whole range (oldest first); shards keep it so their results merge in order. */
+  index: number;
+  hash: string;
+  subject: string;
+  files: { path: string; oldPath: string; changes: FindingChange[] }[];
+}
+
+export type StoryEventKind = 'introduced' | 'fixed' | 'moved' | 'widened' | 'narrowed';
+
+export interface StoryEvent {
+  kind: StoryEventKind;
+  commit: string;
+  index: number;
+  subject: string;
+  /** Scenarios (aops/caller/page) holding the finding after the commit (before it, for `fixed`). */
+  scenarios: string[];
+  /** Line after the commit (before it, for `fixed`). */
+  line: number | null;
+  /** For `moved`: the function's previous name. */
+  from?: string;
+}
+
+export interface FindingStory {
+  path: string;
+  rule: RuleId;
+  severity: Severity;
+  /** The function's name at the end of the story (after any move). */
+  function: string;
+  anchor: string;
+  message: string;
+  /** Present in the pre-image of the first commit that touched its file: older than the range. */
+  presentBefore: boolean;
+  /** Present after the last commit that touched its file. */
+  presentAtEnd: boolean;
+  /** The commit of the last `introduced` event (null when older than the range). */
+  introducedBy: string | null;
+  /** The commit that removed it for good (null when still present at the end). */
+  fixedBy: string | null;
+  /** Line at the end of the story (in the last image that has it). */
+  line: number | null;
+  events: StoryEvent[];
+}
+
+const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
+
+function scenario(c: FindingChange): string {
+  return `${c.aops}/${c.caller}/${c.page}`;
+}
+
+function key(path: string, rule: string, fn: string, anchor: string): string {
+  return `${path}|${rule}|${fn}|${anchor}`;
+}
+
+export function buildStories(commits: SeriesCommitChanges[]): FindingStory[] {
+  const stories = new Map<string, FindingStory>();
+  const all: FindingStory[] = [];
+  for (const commit of [...commits].sort((a, b) => a.index - b.index)) {
+    for (const file of commit.files) {
+      const groups = new Map<string, FindingChange[]>();
+      for (const c of file.changes) {
+        const k = key(file.path, c.rule, c.function, c.anchor);
+        groups.set(k, [...(groups.get(k) ?? []), c]);
+      }
+      for (const [k, cs] of groups) {
+        const first = cs[0];
+        const pre = cs.filter((c) => c.status !== 'introduced');
+        const post = cs.filter((c) => c.status !== 'fixed');
+        const movedFrom = cs.find((c) => c.movedFrom)?.movedFrom;
+        const oldKey = movedFrom ? key(file.oldPath, first.rule, movedFrom, first.anchor) : file.oldPath !== file.path ? key(file.oldPath, first.rule, first.function, first.anchor) : k;
+        let story = stories.get(oldKey) ?? stories.get(k);
+        const ev = (kind: StoryEventKind, list: FindingChange[], from?: string): StoryEvent => ({
+          kind,
+          commit: commit.hash,
+          index: commit.index,
+          subject: commit.subject,
+          scenarios: [...new Set(list.map(scenario))].sort(),
+          line: kind === 'fixed' ? (list[0]?.preLine ?? null) : (list[0]?.postLine ?? null),
+          ...(from ? { from } : {}),
+        });
+        if (!story) {
+          story = {
+            path: file.path,
+            rule: first.rule,
+            severity: first.severity,
+            function: first.function,
+            anchor: first.anchor,
+            message: first.message,
+            presentBefore: pre.length > 0,
+            presentAtEnd: false,
+            introducedBy: null,
+            fixedBy: null,
+            line: null,
+            events: [],
+          };
+          all.push(story);
+        }
+        stories.delete(oldKey);
+        stories.set(k, story);
+        story.path = file.path;
+        story.function = first.function;
+        for (const c of cs) if (SEVERITY_RANK[c.severity] < SEVERITY_RANK[story.severity]) story.severity = c.severity;
+        const before = new Set(pre.map(scenario));
+        const after = new Set(post.map(scenario));
+        if (movedFrom) story.events.push(ev('moved', post, movedFrom));
+        if (before.size === 0 && after.size > 0) {
+          story.events.push(ev('introduced', post));
+          story.introducedBy = commit.hash;
+          story.fixedBy = null;
+        } else if (before.size > 0 && after.size === 0) {
+          story.events.push(ev('fixed', pre));
+          story.fixedBy = commit.hash;
+        } else if ([...after].some((s) => !before.has(s))) story.events.push(ev('widened', post));
+        else if ([...before].some((s) => !after.has(s))) story.events.push(ev('narrowed', post));
+        story.presentAtEnd = after.size > 0;
+        story.line = after.size > 0 ? (post[0].postLine ?? null) : (pre[0]?.preLine ?? null);
+        if (after.size > 0) story.message = post[0].message;
+      }
+    }
+  }
+  return all;
+}
