@@ -73,7 +73,8 @@ export function scenarioLocated(r: ScenarioResult): Located[] {
  * their post-image line with their severity; fixed ones are `info`, at their `-` line of the patch
  * when there is one (`patchFile`), else at the pre-image line.
  */
-export function changeLocated(file: string, changes: FindingChange[], patchFile: string | null, opts: { fixed?: boolean; unchanged?: boolean } = {}): Located[] {
+export function changeLocated(file: string, changes: FindingChange[], patchFile: string | null, opts: { fixed?: boolean; unchanged?: boolean; preFile?: string } = {}): Located[] {
+  const preFile = opts.preFile ?? file;
   const groups = new Map<string, FindingChange[]>();
   for (const c of changes) {
     if (c.status === 'fixed' && opts.fixed === false) continue;
@@ -88,10 +89,10 @@ export function changeLocated(file: string, changes: FindingChange[], patchFile:
     if (c.status === 'fixed') {
       const atPatch = patchFile && c.patchLine;
       return {
-        file: atPatch ? patchFile : file,
+        file: atPatch ? patchFile : preFile,
         line: (atPatch ? c.patchLine : c.preLine) ?? 1,
         severity: 'info',
-        message: `fixed: ${c.message} (was ${worst} in ${c.function} at ${file}:${c.preLine} of the pre-image; scenarios: ${scen})`,
+        message: `fixed: ${c.message} (was ${worst} in ${c.function}${atPatch ? ` at line ${c.preLine} of the pre-image of ${file}` : opts.preFile ? '' : ' (line of the pre-image)'}; scenarios: ${scen})`,
         rule: c.rule,
       };
     }

@@ -44,7 +44,7 @@ export async function runDiff(args: ParsedArgs, opts: AnalyzeOptions, io: Io): P
   if (format === 'json') io.out(`${JSON.stringify(d)}\n`);
   else if (format === 'sarif') io.out(`${JSON.stringify(changesSarif([{ path: postFile, pre, post, changes: d.changes }]), null, 2)}\n`);
   else {
-    const located = changeLocated(postFile, d.changes, null, { fixed: format === 'text' });
+    const located = changeLocated(postFile, d.changes, null, { fixed: format === 'text', preFile });
     const out = lines(format, located);
     if (format === 'text') out.push(summary(d.changes));
     if (out.length) io.out(`${out.join('\n')}\n`);

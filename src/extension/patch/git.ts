@@ -67,3 +67,21 @@ export async function gitApi(): Promise<GitApi> {
   }
   return api;
 }
+
+/** `git show REF:PATH` failed: the user sees this error, never an empty file in its place. */
+export class GitShowFailed extends GitUnavailable {}
+
+/** The text of `path` at `ref`; a failing `git show` throws GitShowFailed naming both. */
+export async function showText(repo: GitRepository, ref: string, path: string): Promise<string> {
+  try {
+    return await repo.show(ref, path);
+  } catch (e) {
+    const detail = ((e as { stderr?: string }).stderr ?? (e as Error).message ?? String(e)).trim().split('\n')[0];
+    throw new GitShowFailed(`git show ${ref.slice(0, 12)}:${vscodeRelative(repo, path)} failed${detail ? `: ${detail}` : ''}`);
+  }
+}
+
+function vscodeRelative(repo: GitRepository, p: string): string {
+  const root = repo.rootUri.fsPath.replace(/\/+$/, '');
+  return p.startsWith(`${root}/`) ? p.slice(root.length + 1) : p;
+}

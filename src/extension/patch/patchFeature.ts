@@ -13,7 +13,7 @@ import type { PatchBase } from '../workerProtocol';
 import { type CancelToken, WorkerClient } from '../workerClient';
 import { appliedSummary, isPatchName, shortHash, splitMessage } from './describe';
 import { patchDiagnosticSpecs, type SpecSeverity } from './diagnosticSpecs';
-import { GIT_STATUS, type GitChange, type GitCommit, type GitRepository, gitApi, GitUnavailable } from './git';
+import { GIT_STATUS, type GitChange, type GitCommit, type GitRepository, gitApi, GitUnavailable, showText } from './git';
 import { ImageStore, POST_SCHEME, PRE_SCHEME } from './images';
 import { basenameGlob, chooseSide, isCPath, type LocateEnv, locateBase, patchPathOf, probeText } from './locate';
 import type { InspectedFile, PatchInspection } from './patchJobs';
@@ -649,13 +649,7 @@ export class PatchFeature implements vscode.Disposable {
     const sides: FileSides[] = [];
     const imageUris: vscode.Uri[] = [];
     const mentioned = new Set<string>();
-    const show = async (r: string, u: vscode.Uri): Promise<string> => {
-      try {
-        return await repo.show(r, u.fsPath);
-      } catch {
-        return '';
-      }
-    };
+    const show = (r: string, u: vscode.Uri): Promise<string> => showText(repo, r, u.fsPath);
     await this.progress(`analysing ${shortHash(commit.hash)} ${subject}`, async (token) => {
       for (const c of changes) {
         if (token.isCancellationRequested) throw new Cancelled();
