@@ -1,8 +1,9 @@
 // The kpr CLI in-process: exit codes, compiler-style lines, one JSON document, usage errors.
 import * as assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import * as path from 'node:path';
 import { main } from '../../src/cli/main';
-import { FIXTURES, SAMPLE } from './helpers';
+import { FIXTURES, ROOT, SAMPLE } from './helpers';
 
 async function kpr(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
@@ -50,12 +51,49 @@ describe('kpr CLI', () => {
     assert.match(r.out, /get_block callback ext4_normal_get_block_write\n {2}passes create = 0 /);
   });
 
-  it('exits 2 with a clear message on usage errors and unreadable input', async () => {
-    for (const argv of [['scenarios'], ['scenarios', PRE, '--bogus'], ['scenarios', PRE, '--caller', 'nobody'], ['frob'], ['scenarios', '/nonexistent/x.c'], ['scenarios', FIXTURES], ['scenarios', PRE, '--steps', '-3']]) {
+  it('exits 2 with a clear message on usage errors, 3 on unreadable input', async () => {
+    for (const argv of [['scenarios'], ['scenarios', PRE, '--bogus'], ['scenarios', PRE, '--caller', 'nobody'], ['frob'], ['scenarios', FIXTURES], ['scenarios', PRE, '--steps=-3'], ['patch', 'x.patch', '--base', '--json'], ['scenarios', PRE, '--jobs', '2'], ['scenarios', PRE, '--format', 'xml'], ['scenarios', PRE, '--json', '--sarif']]) {
       const r = await kpr(...argv);
       assert.equal(r.code, 2, argv.join(' '));
       assert.match(r.err, /^kpr: /);
       assert.doesNotMatch(r.err, /at .*\.js:\d+/);
     }
+    const unreadable = await kpr('scenarios', '/nonexistent/x.c');
+    assert.equal(unreadable.code, 3);
+    assert.match(unreadable.err, /^kpr: \/nonexistent\/x\.c: cannot read \(no such file\)/);
+  });
+
+  it('parseArgs: --base --json is an error, not a file named --json; -- and - are positionals; --version', async () => {
+    const r = await kpr('patch', 'x.patch', '--base', '--json');
+    assert.match(r.err, /--base needs a value/);
+    const dash = await kpr('scenarios', '--', '--weird.c');
+    assert.equal(dash.code, 3);
+    assert.match(dash.err, /--weird\.c: cannot read/);
+    const v = await kpr('--version');
+    assert.equal(v.code, 0);
+    assert.match(v.out, /^kpr \d+\.\d+\.\d+\n$/);
+    const inline = await kpr('scenarios', PRE, '--caller=kswapd', '--json');
+    assert.ok(JSON.parse(inline.out).runs.every((x: { caller: string }) => x.caller === 'kswapd'));
+  });
+
+  it('ends quietly when the reader closes the pipe (| head)', () => {
+    const r = spawnSync('sh', ['-c', `node '${path.join(ROOT, 'bin', 'kpr.js')}' scenarios '${PRE}' --sarif | head -c 10`], { encoding: 'utf8' });
+    assert.equal(r.stdout.length, 10);
+    assert.equal(r.stderr, '');
+  });
+
+  it('--format b4 and github print one line per finding', async () => {
+    const b4 = await kpr('scenarios', PRE, '--format', 'b4');
+    assert.equal(b4.code, 1);
+    const lines = b4.out.trimEnd().split('\n');
+    assert.ok(lines.every((l) => /^(ERROR|WARNING): /.test(l)), b4.out);
+    assert.ok(lines.some((l) => l.startsWith('ERROR: ') && l.includes(':167:8: error: ') && l.endsWith('[foreign-credits]')));
+    const gh = await kpr('scenarios', PRE, '--format', 'github');
+    const ghl = gh.out.trimEnd().split('\n');
+    assert.equal(ghl.length, lines.length);
+    assert.ok(ghl.every((l) => /^::(error|warning|notice) file=[^,]+,line=\d+,col=\d+(,endLine=\d+)?(,endColumn=\d+)?,title=kpr [a-z-]+::[^\n]+$/.test(l)), gh.out);
+    const clean = await kpr('scenarios', POST, '--aops', 'ext4_ordered_aops', '--format', 'b4');
+    assert.equal(clean.code, 0);
+    assert.equal(clean.out, '');
   });
 });

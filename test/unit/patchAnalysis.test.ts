@@ -77,12 +77,12 @@ describe('patch reasoning', () => {
     out = '';
     const d = await main(['diff', path.join(ROOT, 'sample/inode.c'), path.join(ROOT, 'sample/inode-fixed.c')], (s) => (out += s), () => undefined);
     assert.equal(d, 1);
-    assert.match(out, /fixed: error: .*\[foreign-credits\]/);
+    assert.match(out, /inode\.c:167: info: fixed: .*was error in ext4_da_get_block_write.*\[foreign-credits\]/);
     let err = '';
     const bad = await main(['patch', path.join(ROOT, 'sample/inode.c'), '--base', path.join(ROOT, 'sample/inode.c')], () => undefined, (s) => (err += s));
     assert.equal(bad, 2);
     const usage = await main(['patch', path.join(ROOT, 'sample/handle-page-without-buffers.patch')], () => undefined, (s) => (err += s));
     assert.equal(usage, 2);
-    assert.match(err, /exactly one of --base/);
+    assert.match(err, /patch needs a base: --base FILE\.c/);
   });
 });
