@@ -5,7 +5,7 @@ import * as path from 'node:path';
 import { analyzeSource, initEngine, type AnalyzeOptions, type CallerId, type PageStateId, type ScenarioResult } from '../engine';
 import { CALLERS } from '../engine/scenarios/callers';
 import { PAGE_STATES } from '../engine/scenarios/pages';
-import { version } from '../../package.json';
+import { kprVersion } from './version';
 import { outputFormat, type ParsedArgs, parseArgs, positiveInt, ToolError, UsageError } from './args';
 import { b4Line, githubLine, scenarioLocated } from './ciFormats';
 import { formatCallbacks, formatScenarios } from './format';
@@ -70,7 +70,7 @@ export async function main(argv: string[], out: (s: string) => void = pipeWriter
   try {
     const args = parseArgs(argv);
     if (args.flags.has('--version')) {
-      out(`kpr ${version}\n`);
+      out(`kpr ${kprVersion()}\n`);
       return 0;
     }
     if (args.flags.has('--help') || args.command === '' || args.command === 'help') {

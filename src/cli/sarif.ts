@@ -2,7 +2,7 @@
 // its trace as a code flow; for patch, diff and series a baselineState (new / unchanged / absent).
 // Validated against the official schema in test/unit/sarif.test.ts.
 import { type Finding, type FindingChange, type FindingStory, RULE_IDS, type RunResult, type ScenarioResult } from '../engine';
-import { version } from '../../package.json';
+import { kprVersion } from './version';
 import { groupFindings, scenarioName } from './format';
 import { PROJECT_URI, RULE_DOCS, ruleHelpUri } from './ruleDocs';
 import { sarifSuppressions, suppressedView } from './sarifSuppressions';
@@ -38,7 +38,7 @@ function log(results: Json[], properties: Json = {}): Json {
     version: '2.1.0',
     runs: [
       {
-        tool: { driver: { name: 'kpr', fullName: 'Kernel Patch Reasoner', version, semanticVersion: version, informationUri: PROJECT_URI, rules: rules() } },
+        tool: { driver: { name: 'kpr', fullName: 'Kernel Patch Reasoner', version: kprVersion(), semanticVersion: kprVersion(), informationUri: PROJECT_URI, rules: rules() } },
         columnKind: 'unicodeCodePoints',
         results,
         ...(Object.keys(properties).length ? { properties } : {}),
