@@ -22,6 +22,7 @@ const entries = [
   { in: 'scripts/fuzz.ts', out: 'fuzz', platform: 'node' },
   { in: 'webview/main.ts', out: 'webview', platform: 'browser', format: 'iife' },
   { in: 'webview/patchView.ts', out: 'patchView', platform: 'browser', format: 'iife' },
+  { in: 'webview/timeline.ts', out: 'timeline', platform: 'browser', format: 'iife' },
 ];
 
 mkdirSync(dist, { recursive: true });

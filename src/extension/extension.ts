@@ -12,6 +12,7 @@ import { activateHover } from './hover';
 import { activatePanel } from './panel';
 import { activatePatch } from './patch';
 import { activateStatusBar } from './statusBar';
+import { activateTimeline } from './timeline';
 
 /** When this bundle was evaluated (the host loads it right before calling activate). */
 const loadedAt = Date.now();
@@ -43,6 +44,7 @@ export function activate(context: vscode.ExtensionContext): KprApi {
   // The simulation panel (src/extension/panel) registers kpr.showSimulationPanel itself.
   ctx.push(activatePanel(context, service, log));
   ctx.push(activatePatch(context, log));
+  ctx.push(activateTimeline(context, log));
   activateDocuments(ctx);
 
   const activationMs = Date.now() - started;

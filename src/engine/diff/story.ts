@@ -44,6 +44,11 @@ export interface FindingStory {
   /** Line at the end of the story (in the last image that has it). */
   line: number | null;
   events: StoryEvent[];
+  /**
+   * Every commit that touched the story's file, in order: whether the finding is present after it,
+   * its line there (after the commit; before it when absent after), and its line before it.
+   */
+  at: { index: number; present: boolean; line: number | null; preLine: number | null }[];
 }
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
@@ -96,6 +101,7 @@ export function buildStories(commits: SeriesCommitChanges[]): FindingStory[] {
             fixedBy: null,
             line: null,
             events: [],
+            at: [],
           };
           all.push(story);
         }
@@ -117,6 +123,7 @@ export function buildStories(commits: SeriesCommitChanges[]): FindingStory[] {
         } else if ([...after].some((s) => !before.has(s))) story.events.push(ev('widened', post));
         else if ([...before].some((s) => !after.has(s))) story.events.push(ev('narrowed', post));
         story.presentAtEnd = after.size > 0;
+        story.at.push({ index: commit.index, present: after.size > 0, line: after.size > 0 ? (post[0].postLine ?? null) : (pre[0]?.preLine ?? null), preLine: pre[0]?.preLine ?? null });
         story.line = after.size > 0 ? (post[0].postLine ?? null) : (pre[0]?.preLine ?? null);
         if (after.size > 0) story.message = post[0].message;
       }

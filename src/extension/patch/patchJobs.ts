@@ -105,7 +105,8 @@ export function runPatch(req: Pick<PatchRequest, 'patchText' | 'bases' | 'option
 export function runDiff(req: Pick<DiffRequest, 'pre' | 'post' | 'message' | 'options'>): { result: DiffResult; mentionedFunctions: string[] } {
   const pre = analyzeSource(req.pre.text, req.pre.file, req.options);
   const post = analyzeSource(req.post.text, req.post.file, req.options);
-  const result = compareResults(pre, post);
+  // With the texts, a function the change moves keeps its findings (unchanged, movedFrom).
+  const result = compareResults(pre, post, { pre: req.pre.text, post: req.post.text });
   if (!req.message) return { result, mentionedFunctions: [] };
   const names = mentionedFunctions(req.message, [...pre.functions, ...post.functions].map((f) => f.name));
   const named = new Set(names);
