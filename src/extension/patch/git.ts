@@ -68,8 +68,11 @@ export async function gitApi(): Promise<GitApi> {
   return api;
 }
 
-/** `git show REF:PATH` failed: the user sees this error, never an empty file in its place. */
-export class GitShowFailed extends GitUnavailable {}
+/**
+ * `git show REF:PATH` failed: an error the user sees (the command's error message, not the
+ * "git unavailable" warning), never an empty file in its place.
+ */
+export class GitShowFailed extends Error {}
 
 /** The text of `path` at `ref`; a failing `git show` throws GitShowFailed naming both. */
 export async function showText(repo: GitRepository, ref: string, path: string): Promise<string> {
