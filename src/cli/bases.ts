@@ -59,10 +59,10 @@ export function makeResolver(patchPaths: string[], o: BaseOptions): (file: FileP
     }
     if (o.repo) {
       const m = file.index ? /^([0-9a-f]+)\.\.([0-9a-f]+)$/.exec(file.index) : null;
-      if (m && ZERO_BLOB.test(m[1])) return { text: '', side: 'pre', name: p };
+      if (m && ZERO_BLOB.test(m[1])) return { text: '', side: 'pre', name: p, exact: true };
       if (m) {
         const t = o.repo.blob(m[1]);
-        if (t !== null) return { text: t, side: 'pre', name: p };
+        if (t !== null) return { text: t, side: 'pre', name: p, exact: true };
       }
       const commit = part?.commit;
       if (commit) {

@@ -144,6 +144,14 @@ describe('kpr patch and kpr series on a git repository', function () {
     const b4 = viaRepo.stdout.trimEnd().split('\n');
     assert.ok(b4.every((l) => /^(ERROR|WARNING): fs\/ext4\/inode\.c:\d+: (error|warning): introduced: .* \[[a-z-]+\]$/.test(l)), viaRepo.stdout);
     assert.ok(b4.some((l) => l.startsWith('ERROR: ') && l.endsWith('[dirty-data-dropped]')));
+    // A gap in the series (the rename left out): with --repo each patch's own index blobs are its
+    // base, so the fix still applies exactly, not onto the comment patch's post-image.
+    const gap = git(repo.dir, 'format-patch', '-1', '--stdout', repo.hashes.cosmetic) + git(repo.dir, 'format-patch', '-1', '--stdout', repo.hashes.fix);
+    const g = spawnSync(process.execPath, [KPR_BIN, 'patch', '-', '--repo', repo.dir, '--json'], { input: gap, encoding: 'utf8', maxBuffer: 1 << 28 });
+    const gd = JSON.parse(g.stdout) as { patches: { problems: unknown[]; changes: Change[]; files: { applied: { offset: number; fuzz: number }[] }[] }[] };
+    assert.deepEqual(gd.patches[1].problems, []);
+    assert.ok(gd.patches[1].files.every((f) => f.applied.every((a) => a.offset === 0 && a.fuzz === 0)));
+    assert.deepEqual(fixedRules(gd.patches[1]), fixedRules(viaBase));
     // A patch that changes nothing: b4 prints nothing.
     const cosmetic = git(repo.dir, 'format-patch', '-1', '--stdout', repo.hashes.cosmetic);
     const quiet = spawnSync(process.execPath, [KPR_BIN, 'patch', '-', '--repo', repo.dir, '--format', 'b4'], { input: cosmetic, encoding: 'utf8', maxBuffer: 1 << 28 });

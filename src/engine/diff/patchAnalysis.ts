@@ -16,6 +16,11 @@ export interface PatchSource {
   side: 'pre' | 'post';
   /** Name shown in results. */
   name: string;
+  /**
+   * The patch's own pre-image (a git `index` blob): in a series it is used even when an earlier
+   * patch changed the file, since commits between the two may have changed it too.
+   */
+  exact?: boolean;
 }
 
 function isC(path: string): boolean {

@@ -15,7 +15,7 @@ function pathOf(f: FilePatch): string {
 
 /**
  * Analyses every part of `text` in order. `resolve(file, part)` gives the base of a file no earlier
- * part changed. Patch lines in each result are relative to the part (add `part.line - 1`).
+ * part changed (or the patch's exact pre-image, which wins over an earlier part's post-image). Patch lines in each result are relative to the part (add `part.line - 1`).
  */
 export function analyzePatchSeries(text: string, resolve: (file: FilePatch, part: SeriesPart) => PatchSource | NoSource | null, options: AnalyzeOptions = {}): SeriesPatchResult[] {
   const images = new Map<string, { text: string; name: string }>();
@@ -25,8 +25,10 @@ export function analyzePatchSeries(text: string, resolve: (file: FilePatch, part
       part.text,
       (file) => {
         const prior = images.get(file.oldPath) ?? images.get(pathOf(file));
+        const own = resolve(file, part);
+        if (own && 'text' in own && own.exact) return own;
         if (prior) return { text: prior.text, side: 'pre', name: prior.name };
-        return resolve(file, part);
+        return own;
       },
       options,
       {
