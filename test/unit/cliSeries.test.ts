@@ -9,10 +9,15 @@ import { main } from '../../src/cli/main';
 import { buildFixtureRepo, type FixtureRepo, git, RENAMED } from './gitFixture';
 import { ROOT } from './helpers';
 
+// The engine's wall-clock budget cuts runs on a loaded machine; these tests compare verdicts and
+// whole documents, so they lift it (the step and path budgets still bound every run).
+const NO_WALL_CLOCK = ['--time-ms', '600000'];
+
 async function kpr(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
   let out = '';
   let err = '';
-  const code = await main(argv, (s) => (out += s), (s) => (err += s));
+  const analyses = (argv[0] === 'patch' || argv[0] === 'series') && !argv.includes('--merge');
+  const code = await main(analyses ? [...argv, ...NO_WALL_CLOCK] : argv, (s) => (out += s), (s) => (err += s));
   return { code, out, err };
 }
 
@@ -128,7 +133,7 @@ describe('kpr patch and kpr series on a git repository', function () {
     const introBase = path.join(tmp, 'intro', 'fs', 'ext4', 'inode.c');
     fs.mkdirSync(path.dirname(introBase), { recursive: true });
     fs.writeFileSync(introBase, git(repo.dir, 'show', `${repo.hashes.intro}:fs/ext4/inode.c`));
-    const r = spawnSync(process.execPath, [KPR_BIN, 'patch', '-', '--base', introBase, '--json'], { input: mbox, encoding: 'utf8', maxBuffer: 1 << 28 });
+    const r = spawnSync(process.execPath, [KPR_BIN, 'patch', '-', ...NO_WALL_CLOCK, '--base', introBase, '--json'], { input: mbox, encoding: 'utf8', maxBuffer: 1 << 28 });
     assert.equal(r.status, 1, r.stderr);
     const doc = JSON.parse(r.stdout) as { patches: { subject: string; files: { path: string }[]; changes: Change[]; problems: unknown[] }[] };
     assert.deepEqual(doc.patches.map((p) => p.subject), ['ext4: balloc.c only', 'ext4: a comment in inode.c', 'ext4: rename ext4_da_get_block_write', 'ext4: Handle page without buffers in ext4_*_writepage()']);
@@ -139,7 +144,7 @@ describe('kpr patch and kpr series on a git repository', function () {
     assert.ok(!rename.changes.some((c) => c.status !== 'unchanged'));
     assert.deepEqual(fixedRules(doc.patches[3]), fixedRules(viaBase));
     // The same mbox with --repo: the first patch's base comes from its index blob.
-    const viaRepo = spawnSync(process.execPath, [KPR_BIN, 'patch', '-', '--repo', repo.dir, '--format', 'b4'], { input: mbox, encoding: 'utf8', maxBuffer: 1 << 28 });
+    const viaRepo = spawnSync(process.execPath, [KPR_BIN, 'patch', '-', ...NO_WALL_CLOCK, '--repo', repo.dir, '--format', 'b4'], { input: mbox, encoding: 'utf8', maxBuffer: 1 << 28 });
     assert.equal(viaRepo.status, 1, viaRepo.stderr);
     const b4 = viaRepo.stdout.trimEnd().split('\n');
     assert.ok(b4.every((l) => /^(ERROR|WARNING): fs\/ext4\/inode\.c:\d+: (error|warning): introduced: .* \[[a-z-]+\]$/.test(l)), viaRepo.stdout);
@@ -147,14 +152,14 @@ describe('kpr patch and kpr series on a git repository', function () {
     // A gap in the series (the rename left out): with --repo each patch's own index blobs are its
     // base, so the fix still applies exactly, not onto the comment patch's post-image.
     const gap = git(repo.dir, 'format-patch', '-1', '--stdout', repo.hashes.cosmetic) + git(repo.dir, 'format-patch', '-1', '--stdout', repo.hashes.fix);
-    const g = spawnSync(process.execPath, [KPR_BIN, 'patch', '-', '--repo', repo.dir, '--json'], { input: gap, encoding: 'utf8', maxBuffer: 1 << 28 });
+    const g = spawnSync(process.execPath, [KPR_BIN, 'patch', '-', ...NO_WALL_CLOCK, '--repo', repo.dir, '--json'], { input: gap, encoding: 'utf8', maxBuffer: 1 << 28 });
     const gd = JSON.parse(g.stdout) as { patches: { problems: unknown[]; changes: Change[]; files: { applied: { offset: number; fuzz: number }[] }[] }[] };
     assert.deepEqual(gd.patches[1].problems, []);
     assert.ok(gd.patches[1].files.every((f) => f.applied.every((a) => a.offset === 0 && a.fuzz === 0)));
     assert.deepEqual(fixedRules(gd.patches[1]), fixedRules(viaBase));
     // A patch that changes nothing: b4 prints nothing.
     const cosmetic = git(repo.dir, 'format-patch', '-1', '--stdout', repo.hashes.cosmetic);
-    const quiet = spawnSync(process.execPath, [KPR_BIN, 'patch', '-', '--repo', repo.dir, '--format', 'b4'], { input: cosmetic, encoding: 'utf8', maxBuffer: 1 << 28 });
+    const quiet = spawnSync(process.execPath, [KPR_BIN, 'patch', '-', ...NO_WALL_CLOCK, '--repo', repo.dir, '--format', 'b4'], { input: cosmetic, encoding: 'utf8', maxBuffer: 1 << 28 });
     assert.equal(quiet.status, 0, quiet.stderr);
     assert.equal(quiet.stdout, '', 'b4 prints nothing on a pass');
   });

@@ -31,8 +31,9 @@ describe('patch bases, series and moved functions', () => {
   it('a renamed function keeps its findings (unchanged, moved from F); without the texts it is fixed + introduced', () => {
     const pre = sample('inode.c');
     const post = pre.replace(/\bext4_da_get_block_write\b/g, 'ext4_da_map_blocks');
-    const a = analyzeSource(pre, 'pre.c');
-    const b = analyzeSource(post, 'post.c');
+    const o = { budgets: { timePerFileMs: 600_000 } }; // no wall-clock cut on a loaded machine
+    const a = analyzeSource(pre, 'pre.c', o);
+    const b = analyzeSource(post, 'post.c', o);
     const plain = compareResults(a, b);
     assert.ok(plain.changes.some((c) => c.status === 'fixed' && c.function === 'ext4_da_get_block_write'));
     const moved = compareResults(a, b, { pre, post });
@@ -41,7 +42,7 @@ describe('patch bases, series and moved functions', () => {
     assert.ok(!moved.changes.some((c) => c.status !== 'unchanged'), JSON.stringify(moved.changes.filter((c) => c.status !== 'unchanged').map((c) => `${c.status} ${c.rule} ${c.function}`)));
     // A function replaced by an unrelated body is not "moved".
     const other = pre.replace(/static int ext4_da_get_block_write\([^]*?\n}\n/, 'static int ext4_da_unrelated(int x)\n{\n\treturn x * 2 + 1;\n}\n');
-    const c = compareResults(a, analyzeSource(other, 'o.c'), { pre, post: other });
+    const c = compareResults(a, analyzeSource(other, 'o.c', o), { pre, post: other });
     assert.ok(!c.changes.some((x) => x.movedFrom));
   });
 });

@@ -12,7 +12,9 @@ describe('timeline view model and protocol', () => {
   function commitsOf(texts: string[]): RangeCommit[] {
     const out: RangeCommit[] = [];
     for (let i = 1; i < texts.length; i++) {
-      const d = compareResults(analyzeSource(texts[i - 1], 'a.c'), analyzeSource(texts[i], 'b.c'), { pre: texts[i - 1], post: texts[i] });
+      // No wall-clock budget: a loaded machine must not cut runs of a whole-model comparison.
+      const o = { budgets: { timePerFileMs: 600_000 } };
+      const d = compareResults(analyzeSource(texts[i - 1], 'a.c', o), analyzeSource(texts[i], 'b.c', o), { pre: texts[i - 1], post: texts[i] });
       out.push({ hash: `${i}`.repeat(40), parent: `${i - 1}`.repeat(40), subject: `commit ${i}`, author: 'T', files: [{ path: 'fs/ext4/inode.c', oldPath: 'fs/ext4/inode.c', changes: d.changes }] });
     }
     return out;

@@ -7,7 +7,7 @@ export interface SeriesCommitChanges {
   index: number;
   hash: string;
   subject: string;
-  files: { path: string; oldPath: string; changes: FindingChange[] }[];
+  files: { path: string; oldPath: string; changes: FindingChange[]; truncatedRuns?: number }[];
 }
 
 export type StoryEventKind = 'introduced' | 'fixed' | 'moved' | 'widened' | 'narrowed';
@@ -23,6 +23,8 @@ export interface StoryEvent {
   line: number | null;
   /** For `moved`: the function's previous name. */
   from?: string;
+  /** A budget cut some scenario runs of this commit's file: the event may be the cut's doing. */
+  cut?: true;
 }
 
 export interface FindingStory {
@@ -86,6 +88,7 @@ export function buildStories(commits: SeriesCommitChanges[]): FindingStory[] {
           scenarios: [...new Set(list.map(scenario))].sort(),
           line: kind === 'fixed' ? (list[0]?.preLine ?? null) : (list[0]?.postLine ?? null),
           ...(from ? { from } : {}),
+          ...(file.truncatedRuns ? { cut: true as const } : {}),
         });
         if (!story) {
           story = {
