@@ -6,6 +6,6 @@ const fs = require('fs');
 const cli = path.join(__dirname, '..', 'dist', 'cli.js');
 if (!fs.existsSync(cli)) {
   process.stderr.write('kpr: dist/cli.js is missing; run `npm run build` first\n');
-  process.exit(2);
+  process.exit(3);
 }
 require(cli).main(process.argv.slice(2)).then((code) => { process.exitCode = code; });

@@ -88,7 +88,7 @@ function formatPatchText(d: PatchDoc, patchName: string, format: OutputFormat, m
     if (many || d.subject) out.push(`patch${many ? ` at line ${d.line}` : ''}: ${d.subject ?? '(no subject)'}`);
     if (d.mentionedFunctions.length) out.push(`functions named in the commit message: ${d.mentionedFunctions.join(', ')}`);
     if (d.notApplicable) out.push(`not applicable: the patch changes no C file`);
-    for (const s of d.notAnalysed) out.push(`${s.path}: not analysed (${s.reason})`);
+    for (const s of d.notAnalysed) out.push(`${s.path}: not analysed: ${s.reason}`);
   }
   for (const pr of d.problems) out.push(...lines(format, [{ file: patchName, line: pr.line, severity: 'error', message: pr.message, rule: 'input:patch' }]));
   for (const f of d.files) {
