@@ -7,6 +7,7 @@ import '@vscode-elements/elements/dist/vscode-option/index.js';
 import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import './panel.css';
 import type { PathSummary, RunResult, ScenarioResult, TraceStep } from '../src/engine/api/types';
+import { countsPhrase } from '../src/engine/api/counts';
 import {
   KNOWN_RULES,
   PANEL_STATE_VERSION,
@@ -576,7 +577,9 @@ function renderSummary(r: ScenarioResult, m: MatrixModel): void {
     h('vscode-badge', { variant: 'counter', 'aria-label': `${m.totals.errors} error findings`, class: 'badge-error', text: String(m.totals.errors) }),
     h('span', { text: ' errors ' }),
     h('vscode-badge', { variant: 'counter', 'aria-label': `${m.totals.warnings} warning findings`, class: 'badge-warning', text: String(m.totals.warnings) }),
-    h('span', { text: ` warnings · ${m.totals.runs} scenario runs, ${m.totals.paths} paths · parse ${r.timing.parseMs} ms, analysis ${r.timing.analysisMs} ms` }),
+    h('span', { text: ` warnings · ` }),
+    h('span', { class: 'counts', text: countsPhrase(m.totals) }),
+    h('span', { text: ` · ${m.totals.runs} scenarios run, ${m.totals.paths} paths · parse ${r.timing.parseMs} ms, analysis ${r.timing.analysisMs} ms` }),
   ];
   const notes: string[] = [];
   const problems = r.diagnostics.filter((d) => d.severity !== 'info');

@@ -13,6 +13,7 @@ import type {
   Severity,
   TraceStep,
 } from '../src/engine/api/types';
+import { countFindings, findingKey, type FindingCounts } from '../src/engine/api/counts';
 import { CALLER_IDS, KNOWN_RULES, PAGE_STATE_IDS, type CellKey, type PanelFilters, type PanelSelection } from '../src/shared/protocol';
 
 /** Worst kept finding; 'muted' when the filters exclude the cell; 'absent' when it was not run. */
@@ -51,9 +52,10 @@ export interface MatrixTable {
 
 export interface MatrixModel {
   tables: MatrixTable[];
-  /** Rule -> number of findings, over all runs (for the rule filter's options). */
+  /** Rule -> number of findings (rule × responsible call), over all runs (for the rule filter's options). */
   ruleCounts: Partial<Record<RuleId, number>>;
-  totals: { runs: number; paths: number; errors: number; warnings: number; infos: number };
+  /** The one count (src/engine/api/counts.ts), plus runs and paths. */
+  totals: FindingCounts & { runs: number; paths: number };
 }
 
 const OUTCOME_LABEL: Record<OutcomeKind, string> = {
@@ -166,14 +168,15 @@ export function buildMatrix(result: ScenarioResult, filters: PanelFilters): Matr
     tables.push({ aops: e.aops, entry: e.writepage, title: `${e.aops} → ${e.writepage}${details ? ` (${details})` : ''}`, line: e.line, callers, pages, rows, callerNotes, notes });
   }
   const ruleCounts: Partial<Record<RuleId, number>> = {};
-  const totals = { runs: result.runs.length, paths: 0, errors: 0, warnings: 0, infos: 0 };
+  const totals = { ...countFindings(result), runs: result.runs.length, paths: 0 };
+  const counted = new Set<string>();
   for (const r of result.runs) {
     totals.paths += r.paths;
     for (const f of r.findings) {
+      const k = findingKey(f);
+      if (counted.has(k)) continue;
+      counted.add(k);
       ruleCounts[f.rule] = (ruleCounts[f.rule] ?? 0) + 1;
-      if (f.severity === 'error') totals.errors++;
-      else if (f.severity === 'warning') totals.warnings++;
-      else totals.infos++;
     }
   }
   return { tables, ruleCounts, totals };

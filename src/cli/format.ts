@@ -1,5 +1,7 @@
 // Compiler-style text output for `kpr scenarios` and `kpr callbacks`, plus a compact matrix.
 import type { Finding, RunResult, ScenarioResult } from '../engine';
+import { countFindings, countsPhrase, findingKey, severityPhrase } from '../engine/api/counts';
+import { shortText } from '../engine/api/summary';
 
 const OUTCOME_SHORT: Record<string, string> = {
   written: 'ok',
@@ -12,15 +14,20 @@ const OUTCOME_SHORT: Record<string, string> = {
   truncated: 'cut',
 };
 
-/** One line per finding location and rule, naming every scenario that reaches it. */
+const RANK = { error: 0, warning: 1, info: 2 } as const;
+
+/** One entry per finding (rule × responsible call, src/engine/api/counts.ts), its worst variant, naming every scenario that reaches it. */
 export function groupFindings(r: ScenarioResult): { f: Finding; runs: RunResult[] }[] {
   const groups = new Map<string, { f: Finding; runs: RunResult[] }>();
   for (const run of r.runs) {
     for (const f of run.findings) {
-      const key = `${f.line}:${f.column}:${f.rule}:${f.severity}`;
+      const key = findingKey(f);
       const g = groups.get(key);
-      if (g) g.runs.push(run);
-      else groups.set(key, { f, runs: [run] });
+      if (!g) groups.set(key, { f, runs: [run] });
+      else {
+        if (!g.runs.includes(run)) g.runs.push(run);
+        if (RANK[f.severity] < RANK[g.f.severity]) g.f = f;
+      }
     }
   }
   return [...groups.values()].sort((a, b) => a.f.line - b.f.line || a.f.column - b.f.column || a.f.rule.localeCompare(b.f.rule));
@@ -38,13 +45,15 @@ function cellText(run: RunResult): string {
 
 export function formatScenarios(r: ScenarioResult): string {
   const lines: string[] = [];
-  for (const d of r.diagnostics.filter((x) => x.severity !== 'info')) {
-    lines.push(`${r.file}:${d.line}:${d.column}: ${d.severity === 'error' ? 'error' : 'warning'}: ${d.message} [input:${d.kind}]`);
+  for (const d of r.diagnostics.filter((x) => x.severity !== 'info' || x.kind === 'budget')) {
+    lines.push(`${r.file}:${d.line}:${d.column}: ${d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warning' : 'note'}: ${d.message} [input:${d.kind}]`);
   }
+  // A short first line per finding (compiler style), the full message indented under it.
   for (const { f, runs } of groupFindings(r)) {
     const names = runs.map(scenarioName);
     const shown = names.length > 4 ? `${names.slice(0, 4).join(', ')} and ${names.length - 4} more` : names.join(', ');
-    lines.push(`${r.file}:${f.line}:${f.column}: ${f.severity}: ${f.message} (in ${f.function}; scenarios: ${shown}) [${f.rule}]`);
+    lines.push(`${r.file}:${f.line}:${f.column}: ${f.severity}: ${shortText(f)} [${f.rule}]`);
+    lines.push(`    ${f.message} (in ${f.function}; ${runs.length === 1 ? 'scenario' : `${runs.length} scenarios`}: ${shown})`);
   }
   if (r.entries.length === 0) lines.push(`${r.file}: note: no address_space_operations table with a .writepage found`);
   // Matrix: one block per writepage entry, callers as rows, page states as columns.
@@ -67,10 +76,11 @@ export function formatScenarios(r: ScenarioResult): string {
       lines.push(`  ${c.padEnd(w)}  ${cells.join('  ')}`);
     }
   }
-  const errors = r.runs.reduce((n, x) => n + x.findings.filter((f) => f.severity === 'error').length, 0);
-  const warnings = r.runs.reduce((n, x) => n + x.findings.filter((f) => f.severity === 'warning').length, 0);
+  const c = countFindings(r);
+  const sev = severityPhrase(c);
   lines.push('');
-  lines.push(`${r.runs.length} scenario run(s), ${r.runs.reduce((n, x) => n + x.paths, 0)} path(s); ${errors} error and ${warnings} warning finding(s) over all runs; legend: ok written, redirty, BUG, LOST data lost, LOCKED returned locked, eof-drop, ! error finding, ~ warning, * cut by a budget`);
+  lines.push(`${countsPhrase(c)}${sev ? ` (${sev})` : ''}; ${r.runs.length} scenario(s) run, ${r.runs.reduce((n, x) => n + x.paths, 0)} path(s)`);
+  lines.push('legend: ok written, redirty, BUG, LOST data lost, LOCKED returned locked, eof-drop, ! error finding, ~ warning, * cut by a budget');
   if (r.unmodelled.length) lines.push(`unmodelled calls (result assumed unknown): ${r.unmodelled.map((u) => `${u.name} (line ${u.line})`).join(', ')}`);
   lines.push(`parse ${r.timing.parseMs} ms, analysis ${r.timing.analysisMs} ms`);
   return `${lines.join('\n')}\n`;

@@ -25,6 +25,8 @@ import { CALLERS } from './scenarios/callers';
 import { PAGE_STATES } from './scenarios/pages';
 import { type RunContext, runScenario } from './scenarios/run';
 import { buildWorld } from './scenarios/setup';
+import { BudgetNotes } from './budgetNotes';
+import { addSummaries } from './api/summary';
 
 /** Loads the tree-sitter runtime and the C grammar once. `wasmDir` holds both .wasm files. */
 export async function initEngine(wasmDir?: string): Promise<void> {
@@ -70,7 +72,7 @@ export function analyzeSource(text: string, file: string, options: AnalyzeOption
     result.diagnostics.push({ severity: 'error', line: 1, column: 1, kind: 'internal', message: `the symbol index (navigation) failed: ${(e as Error).message}` });
   }
   result.timing.analysisMs = Date.now() - parsed;
-  return result;
+  return addSummaries(result);
 }
 
 function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Budgets, options: AnalyzeOptions, deadline: number): void {
@@ -115,6 +117,7 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
   const runsDeadline = deadline - Math.floor(budgets.timePerFileMs * 0.15);
   const runs: RunResult[] = [];
   let cutForTime = 0;
+  const notes = new BudgetNotes((name) => unit.functions.get(name)?.nameLoc);
   planned.forEach((p, i) => {
     const now = Date.now();
     if (now > runsDeadline) {
@@ -125,14 +128,14 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
     const run = runScenario(ctx, p.t, p.entry, p.caller, p.state);
     runs.push(run);
     if (run.truncated) {
-      result.diagnostics.push({ severity: 'warning', line: p.entry.nameLoc.line, column: p.entry.nameLoc.column, kind: 'budget', message: `${p.t.name}/${p.caller.id}/${p.state.id}: ${run.truncation.join('; ')}` });
+      notes.run(`${p.t.name}/${p.caller.id}/${p.state.id}`, p.entry.name, p.entry.nameLoc, run.truncation);
     }
   });
-  if (cutForTime > 0) {
-    result.diagnostics.push({ severity: 'warning', line: 1, column: 1, kind: 'budget', message: `time budget (${budgets.timePerFileMs} ms) ran out: ${cutForTime} of ${planned.length} scenario run(s) were not started` });
-  }
+  const firstCut = planned[planned.length - cutForTime];
+  if (firstCut) notes.notStarted(cutForTime, planned.length, budgets.timePerFileMs, firstCut.entry.name, firstCut.entry.nameLoc);
   result.runs = runs;
-  result.callbacks = callbackInfos(unit, sites, ctx, deadline, budgets, result.diagnostics);
+  result.callbacks = callbackInfos(unit, sites, ctx, deadline, budgets, notes);
+  result.diagnostics.push(...notes.diagnostics());
   result.unmodelled = [...ctx.unmodelled.values()].sort((a, b) => a.line - b.line);
 }
 
@@ -149,11 +152,10 @@ function functionInfos(unit: TranslationUnit, sites: CallSite[]): FunctionInfo[]
 }
 
 /** Runs each callback alone, with and without a current handle, to learn what it passes as create. */
-function callbackInfos(unit: TranslationUnit, sites: CallSite[], ctx: RunContext, deadline: number, budgets: Budgets, diagnostics: InputDiagnostic[]): CallbackInfo[] {
+function callbackInfos(unit: TranslationUnit, sites: CallSite[], ctx: RunContext, deadline: number, budgets: Budgets, notes: BudgetNotes): CallbackInfo[] {
   const found = findCallbacks(unit, sites);
   const out: CallbackInfo[] = [];
   const list = [...found];
-  let incomplete = 0;
   for (const [i, [name, uses]] of list.entries()) {
     const fn = unit.functions.get(name);
     if (!fn) continue;
@@ -184,7 +186,7 @@ function callbackInfos(unit: TranslationUnit, sites: CallSite[], ctx: RunContext
       );
       if (truncated.length > 0) complete = false;
     }
-    if (!complete) incomplete++;
+    if (!complete) notes.callback(name, fn.nameLoc);
     const reached = ctx.getBlockUses.filter((u) => u.callback === name).map((u) => ({ aops: u.aops, writepage: u.writepage, via: u.via }));
     out.push({
       name,
@@ -196,9 +198,6 @@ function callbackInfos(unit: TranslationUnit, sites: CallSite[], ctx: RunContext
       reachedFrom: reached,
       complete,
     });
-  }
-  if (incomplete > 0) {
-    diagnostics.push({ severity: 'warning', line: 1, column: 1, kind: 'budget', message: `${incomplete} get_block callback(s) were only partly explored (time or path budget): what they pass as create may be incomplete` });
   }
   return out.sort((a, b) => a.line - b.line);
 }

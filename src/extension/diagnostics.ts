@@ -5,7 +5,7 @@ import type { RuleId, ScenarioResult, Severity } from '../engine';
 import { readConfig } from './config';
 import type { SeverityOverride } from './configSchema';
 import type { ExtensionCtx } from './context';
-import { groupFindings, groupMessage, keySteps, scenarioLabel, shownInputDiagnostics, stepText, unreportedTruncations } from './findings';
+import { groupDetail, groupFindings, groupMessage, keySteps, scenarioLabel, shownInputDiagnostics, stepText, unreportedTruncations } from './findings';
 
 export const DIAGNOSTIC_SOURCE = 'kpr';
 
@@ -61,11 +61,12 @@ export function buildDiagnostics(
   // A run cut by a budget must be visible even if the engine said so only in RunResult.
   for (const run of unreportedTruncations(result)) {
     const entry = result.entries.find((e) => e.aops === run.aops);
-    const line = entry?.line ?? 1;
+    const fn = result.functions.find((f) => f.name === run.entry);
+    const line = fn?.line ?? entry?.line ?? 1;
     const diag = new vscode.Diagnostic(
       pointRange(doc, line, 1),
-      `${scenarioLabel(run)}: the run was cut by a budget (${run.truncation.join('; ') || 'no reason given'}); its findings are incomplete`,
-      vscode.DiagnosticSeverity.Warning,
+      `analysis incomplete: ${run.entry} was not fully explored (scenario ${scenarioLabel(run)}: ${run.truncation.join('; ') || 'no reason given'})`,
+      vscode.DiagnosticSeverity.Information,
     );
     diag.source = DIAGNOSTIC_SOURCE;
     diag.code = 'input:budget';
@@ -79,9 +80,12 @@ export function buildDiagnostics(
     diag.source = DIAGNOSTIC_SOURCE;
     diag.code = { value: g.rule, target: ruleDocUri(extensionUri, g.rule) };
     const main = g.variants[0];
-    diag.relatedInformation = keySteps(main.finding).map(
-      (s) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(s.line, s.column, s.line, s.column)), stepText(s)),
-    );
+    const here = new vscode.Location(uri, toRange(g.line, g.column, g.endLine, g.endColumn));
+    // The detail first (full message, scenarios), then a few key steps of the trace.
+    diag.relatedInformation = [
+      ...groupDetail(g).map((text) => new vscode.DiagnosticRelatedInformation(here, text)),
+      ...keySteps(main.finding, 3).map((s) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(s.line, s.column, s.line, s.column)), stepText(s))),
+    ];
     out.push(diag);
   }
   return out;

@@ -2,6 +2,8 @@
 // call and rule, words the message naming the scenarios, and picks the key steps of a trace.
 // No vscode import (unit-tested under plain mocha).
 import type { Finding, InputDiagnostic, RuleId, RunResult, ScenarioResult, Severity, TraceStep } from '../engine';
+import { countFindings as countResult, countsPhrase, findingKey, type FindingCounts } from '../engine/api/counts';
+import { shortText } from '../engine/api/summary';
 
 export interface ScenarioRef {
   aops: string;
@@ -47,13 +49,13 @@ function ref(run: RunResult): ScenarioRef {
   return { aops: run.aops, caller: run.caller, page: run.page };
 }
 
-/** Groups every run's findings by (line, column, end, rule); sorted by position, then rule. */
+/** Groups every run's findings by the one counting key (rule, function, anchor: src/engine/api/counts.ts); sorted by position, then rule. */
 export function groupFindings(result: ScenarioResult): FindingGroup[] {
   const groups = new Map<string, FindingGroup>();
   for (const run of result.runs) {
     const seenInRun = new Set<string>();
     for (const f of run.findings) {
-      const key = `${f.line}:${f.column}:${f.endLine}:${f.endColumn}:${f.rule}`;
+      const key = findingKey(f);
       let g = groups.get(key);
       if (!g) {
         g = { rule: f.rule, line: f.line, column: f.column, endLine: f.endLine, endColumn: f.endColumn, function: f.function, severity: f.severity, variants: [], scenarios: [] };
@@ -89,15 +91,20 @@ export function listScenarios(refs: ScenarioRef[], max = 8): string {
   return names.length > max ? `${names.slice(0, max).join(', ')} and ${names.length - max} more` : names.join(', ');
 }
 
-/**
- * The diagnostic's message: the most severe variant's message and its scenarios; each other
- * variant (another handle pays, another severity) on a line of its own with its scenarios.
- */
+/** The diagnostic's message: the short form (≤ 80 characters) of the most severe variant. */
 export function groupMessage(g: FindingGroup): string {
+  return shortText(g.variants[0].finding);
+}
+
+/**
+ * The detail of a group (related information, hover): the most severe variant's full message
+ * and its scenarios; each other variant (another handle pays, another severity) on a line of its own.
+ */
+export function groupDetail(g: FindingGroup): string[] {
   const [first, ...others] = g.variants;
   const lines = [`${first.message} (in ${g.function}; ${plural(first.scenarios.length, 'scenario')}: ${listScenarios(first.scenarios)})`];
   for (const v of others) lines.push(`also ${v.severity} in ${listScenarios(v.scenarios)}: ${v.message}`);
-  return lines.join('\n');
+  return lines;
 }
 
 function plural(n: number, word: string): string {
@@ -145,26 +152,23 @@ export function stepText(s: TraceStep): string {
   return `${s.function}: ${s.event} [${state.join('; ')}]`;
 }
 
-/** Input diagnostics worth showing as problems (info-level notes stay in the log). */
+/** Input diagnostics worth showing as problems: errors, warnings and "analysis incomplete" notes (other info-level notes stay in the log). */
 export function shownInputDiagnostics(result: ScenarioResult): InputDiagnostic[] {
-  return result.diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning');
+  return result.diagnostics.filter((d) => d.severity === 'error' || d.severity === 'warning' || d.kind === 'budget');
 }
 
 /** Runs cut by a budget that no `budget` input diagnostic names (so they are still visible). */
 export function unreportedTruncations(result: ScenarioResult): RunResult[] {
-  const budgetText = result.diagnostics.filter((d) => d.kind === 'budget').map((d) => d.message);
-  return result.runs.filter((r) => r.truncated && !budgetText.some((m) => m.includes(scenarioLabel(r))));
+  const budget = result.diagnostics.filter((d) => d.kind === 'budget');
+  return result.runs.filter((r) => r.truncated && !budget.some((d) => d.scenarios?.includes(scenarioLabel(r)) || d.message.includes(scenarioLabel(r))));
 }
 
-/** Totals for the status bar and CodeLens. */
-export function countFindings(groups: FindingGroup[]): { errors: number; warnings: number; infos: number } {
-  let errors = 0;
-  let warnings = 0;
-  let infos = 0;
-  for (const g of groups) {
-    if (g.severity === 'error') errors++;
-    else if (g.severity === 'warning') warnings++;
-    else infos++;
-  }
-  return { errors, warnings, infos };
+/** The counts every surface shows (one definition: src/engine/api/counts.ts). */
+export function countFindings(result: ScenarioResult): FindingCounts {
+  return countResult(result);
+}
+
+/** "N findings in M scenarios". */
+export function countsLine(result: ScenarioResult): string {
+  return countsPhrase(countResult(result));
 }

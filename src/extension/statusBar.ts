@@ -3,12 +3,13 @@ import * as vscode from 'vscode';
 import type { ScenarioResult } from '../engine';
 import type { ExtensionCtx } from './context';
 import { shouldAnalyze } from './documents';
-import { countFindings, groupFindings } from './findings';
+import { countsPhrase } from '../engine/api/counts';
+import { countFindings } from './findings';
 
 export const STATUS_ITEM_ID = 'kpr.findings';
 
-export function statusText(result: ScenarioResult): { text: string; tooltip: string } {
-  const c = countFindings(groupFindings(result));
+export function statusText(result: ScenarioResult): { text: string; tooltip: string; ariaLabel?: string } {
+  const c = countFindings(result);
   const cut = result.runs.filter((r) => r.truncated).length;
   const input = result.diagnostics.filter((d) => d.severity === 'error').length;
   const parts: string[] = [];
@@ -18,15 +19,17 @@ export function statusText(result: ScenarioResult): { text: string; tooltip: str
       tooltip: 'Kernel Patch Reasoner: no address_space_operations table with a .writepage in this file, so no scenario ran.',
     };
   }
-  parts.push(`$(error) ${c.errors}`, `$(warning) ${c.warnings}`);
-  if (cut) parts.push(`$(watch) ${cut} cut`);
+  const icon = c.errors ? '$(error)' : c.warnings ? '$(warning)' : '$(pass)';
+  parts.push(`${icon} kpr: ${countsPhrase(c)}`);
+  if (cut) parts.push(`$(watch) ${cut} incomplete`);
   const tooltip =
-    `Kernel Patch Reasoner: ${result.runs.length} scenario runs over ${result.entries.length} writepage entries; ` +
-    `${c.errors} error and ${c.warnings} warning findings (one per call and rule)` +
-    (cut ? `; ${cut} runs cut by a budget (results incomplete)` : '') +
+    `Kernel Patch Reasoner: ${countsPhrase(c)} (${result.runs.length} scenarios run over ${result.entries.length} writepage entries); ` +
+    `${c.errors} error and ${c.warnings} warning findings (one per rule and responsible call)` +
+    (cut ? `; ${cut} scenarios not fully explored (analysis incomplete, see the Information problems)` : '') +
     (input ? `; ${input} input errors` : '') +
     `. Parse ${result.timing.parseMs} ms, analysis ${result.timing.analysisMs} ms. Click to show Problems.`;
-  return { text: `kpr ${parts.join(' ')}`, tooltip };
+  const ariaLabel = `Kernel Patch Reasoner: ${countsPhrase(c)}: ${c.errors} error and ${c.warnings} warning findings${cut ? `; ${cut} scenarios incomplete` : ''}`;
+  return { text: parts.join(' '), tooltip, ariaLabel };
 }
 
 export function activateStatusBar(ctx: ExtensionCtx): vscode.StatusBarItem {
@@ -49,6 +52,7 @@ export function activateStatusBar(ctx: ExtensionCtx): vscode.StatusBarItem {
       const s = statusText(result);
       item.text = s.text;
       item.tooltip = s.tooltip;
+      item.accessibilityInformation = s.ariaLabel ? { label: s.ariaLabel } : undefined;
     } else {
       item.text = '$(circle-outline) kpr';
       item.tooltip = 'Kernel Patch Reasoner: not analysed yet';

@@ -12,6 +12,8 @@ import {
   countFindings,
   groupFindings,
   groupMessage,
+  groupDetail,
+  countsLine,
   keySteps,
   listScenarios,
   shownInputDiagnostics,
@@ -78,7 +80,8 @@ describe('extension: findings → diagnostics', () => {
       ['a_aops/kswapd/hole-clean', 'a_aops/jbd2-commit/hole-clean'],
     );
     assert.equal(bug.variants.length, 1);
-    assert.match(groupMessage(bug), /^BUG_ON\(x\) fires \(in f; 2 scenarios: a_aops\/kswapd\/hole-clean, a_aops\/jbd2-commit\/hole-clean\)$/);
+    assert.equal(groupMessage(bug), 'BUG_ON(x) fires');
+    assert.match(groupDetail(bug)[0], /^BUG_ON\(x\) fires \(in f; 2 scenarios: a_aops\/kswapd\/hole-clean, a_aops\/jbd2-commit\/hole-clean\)$/);
   });
 
   it('takes the worst severity and words the other variants on their own lines', () => {
@@ -87,14 +90,15 @@ describe('extension: findings → diagnostics', () => {
     const g = groupFindings(result([run('da', 'da-writepages', 'delayed-dirty', [warn]), run('da', 'reclaim-in-write-begin', 'delayed-dirty', [err])]))[0];
     assert.equal(g.severity, 'error');
     assert.equal(g.variants[0].severity, 'error');
-    const lines = groupMessage(g).split('\n');
+    assert.ok(groupMessage(g).length <= 80 && !groupMessage(g).includes('\n'), groupMessage(g));
+    const lines = groupDetail(g);
     assert.equal(lines.length, 2);
     assert.match(lines[0], /^paid by the handle of write_begin \(in f; 1 scenario: da\/reclaim-in-write-begin\/delayed-dirty\)$/);
     assert.equal(lines[1], 'also warning in da/da-writepages/delayed-dirty: paid by the writeback handle');
   });
 
-  it('keeps distinct ranges of the same rule apart, sorted by position', () => {
-    const r = result([run('a', 'kswapd', 'hole-clean', [finding({ line: 20 }), finding({ line: 5 }), finding({ line: 5, column: 9, endColumn: 11 })])]);
+  it('keeps distinct responsible calls of the same rule apart, sorted by position', () => {
+    const r = result([run('a', 'kswapd', 'hole-clean', [finding({ line: 20, anchor: 'BUG_ON#2' }), finding({ line: 5 }), finding({ line: 5, column: 9, endColumn: 11, anchor: 'BUG_ON#1' })])]);
     assert.deepEqual(
       groupFindings(r).map((g) => `${g.line}:${g.column}`),
       ['5:3', '5:9', '20:3'],
@@ -106,22 +110,28 @@ describe('extension: findings → diagnostics', () => {
     assert.match(listScenarios(refs, 8), / and 3 more$/);
   });
 
-  it('shows input errors and warnings, not notes, and finds truncations no diagnostic names', () => {
+  it('shows input errors, warnings and budget notes, not other notes, and finds truncations no diagnostic names', () => {
     const cut = run('a', 'kswapd', 'hole-clean', [], { truncated: true, truncation: ['path 1: step budget'] });
     const named = run('a', 'jbd2-commit', 'hole-clean', [], { truncated: true, truncation: ['path 1: step budget'] });
     const r = result([cut, named], {
       diagnostics: [
         { severity: 'info', line: 1, column: 1, kind: 'unknown-construct', message: 'note' },
-        { severity: 'warning', line: 3, column: 1, kind: 'budget', message: 'a/jbd2-commit/hole-clean: path 1: step budget (50) exhausted' },
+        { severity: 'info', line: 3, column: 1, kind: 'budget', message: 'analysis incomplete: stopped exploring a loop in f after 50 steps', scenarios: ['a/jbd2-commit/hole-clean'] },
       ],
     });
     assert.deepEqual(shownInputDiagnostics(r).map((d) => d.kind), ['budget']);
     assert.deepEqual(unreportedTruncations(r).map((x) => x.caller), ['kswapd']);
   });
 
-  it('counts one finding per diagnostic', () => {
-    const r = result([run('a', 'kswapd', 'hole-clean', [finding({}), finding({ severity: 'warning', rule: 'dirty-data-dropped', line: 30 })])]);
-    assert.deepEqual(countFindings(groupFindings(r)), { errors: 1, warnings: 1, infos: 0 });
+  it('counts one finding per rule and responsible call, as many as diagnostics', () => {
+    const r = result([
+      run('a', 'kswapd', 'hole-clean', [finding({}), finding({ severity: 'warning', rule: 'dirty-data-dropped', line: 30, anchor: 'return#0' })]),
+      run('a', 'jbd2-commit', 'hole-clean', [finding({ severity: 'warning' })]),
+      run('a', 'da-writepages', 'hole-clean', []),
+    ]);
+    assert.deepEqual(countFindings(r), { findings: 2, errors: 1, warnings: 1, infos: 0, scenarios: 2, scenariosRun: 3 });
+    assert.equal(countFindings(r).findings, groupFindings(r).length);
+    assert.equal(countsLine(r), '2 findings in 2 scenarios');
   });
 });
 
@@ -137,7 +147,7 @@ describe('extension: on the sample (engine run)', function () {
   it('the pre-image has one foreign-credits diagnostic naming reclaim-in-write-begin, with key steps', () => {
     const fc = groupFindings(pre).filter((g) => g.rule === 'foreign-credits');
     assert.equal(fc.length, 1);
-    assert.match(groupMessage(fc[0]), /ext4_da_aops\/reclaim-in-write-begin\/delayed-dirty/);
+    assert.match(groupDetail(fc[0]).join("\n"), /ext4_da_aops\/reclaim-in-write-begin\/delayed-dirty/);
     const steps = keySteps(fc[0].variants[0].finding);
     assert.ok(steps.length >= 2 && steps.length <= 8, `key steps: ${steps.length}`);
     assert.ok(steps.some((s) => s.event.startsWith('enter ext4_da_get_block_write')), steps.map((s) => s.event).join(' | '));

@@ -1,5 +1,6 @@
 // The engine's public, serialisable result types: what the CLI prints as JSON, what the
 // extension, the webview, the patch view and the tests read. Plain data only (no classes).
+import type { FindingCounts } from './counts';
 
 /** Stable rule ids (docs/rules.md explains each). */
 export type RuleId =
@@ -52,6 +53,8 @@ export interface InputDiagnostic {
   /** Short machine-readable kind, e.g. 'syntax', 'unknown-construct', 'budget', 'unresolved'. */
   kind: string;
   message: string;
+  /** The scenarios (aops/caller/page) a `budget` diagnostic is about, when it is about runs. */
+  scenarios?: string[];
 }
 
 export interface BufferSnapshot {
@@ -89,6 +92,8 @@ export interface Finding {
   /** Function that contains the responsible call. */
   function: string;
   message: string;
+  /** What the finding is in at most 80 characters (end-of-line displays); the detail is `message`. */
+  summary?: string;
   /** Call chain from the writepage entry to the responsible call, outermost first. */
   stack: string[];
   /**
@@ -218,6 +223,8 @@ export interface ScenarioResult {
   timing: { parseMs: number; analysisMs: number };
   /** Where the file's functions and ops tables are defined and used (src/engine/navigation). */
   symbols?: SymbolIndex;
+  /** Counts by the one definition of a finding (rule × responsible call), src/engine/api/counts.ts. */
+  summary?: FindingCounts;
 }
 
 /** How an identifier naming an in-file function (or an ops field) is used. */
