@@ -1,9 +1,9 @@
 /*
- * Kernel Patch Reasoner fixture: an ext4-like inode.c in the shape of mid-2008
- * ext4 (after "ext4: Handle page without buffers in ext4_*_writepage()").
- * Written for this project; not kernel source. Expected findings are the
- * trailing "expect:" comments, read by test/unit/fixtures.test.ts:
- *   expect: RULE SEVERITY AOPS:CALLER:PAGE[,AOPS:CALLER:PAGE...]   ('*' matches any)
+ *  linux/fs/ext4/inode.c (cut down): ext4's address_space operations
+ *  as of mid-2008, after "ext4: Handle page without buffers in
+ *  ext4_*_writepage()". Rewritten in the kernel's shape for a demo;
+ *  not the kernel's text.
+ *
  */
 #include <linux/fs.h>
 #include <linux/jbd2.h>
@@ -281,7 +281,7 @@ static int ext4_da_writepage(struct page *page,
 	if (test_opt(inode->i_sb, NOBH) && ext4_should_writeback_data(inode))
 		ret = nobh_writepage(page, ext4_normal_get_block_write, wbc);
 	else
-		ret = block_write_full_page(page, // expect: dirty-data-dropped error ext4_da_aops:*:no-buffers-allocated
+		ret = block_write_full_page(page,
 						ext4_normal_get_block_write,
 						wbc);
 

@@ -1,9 +1,9 @@
 /*
- * Kernel Patch Reasoner fixture: an ext4-like inode.c in the shape of mid-2008
- * ext4 (before "ext4: Handle page without buffers in ext4_*_writepage()").
- * Written for this project; not kernel source. Expected findings are the
- * trailing "expect:" comments, read by test/unit/fixtures.test.ts:
- *   expect: RULE SEVERITY AOPS:CALLER:PAGE[,AOPS:CALLER:PAGE...]   ('*' matches any)
+ *  linux/fs/ext4/inode.c (cut down): ext4's address_space operations
+ *  as of mid-2008, before "ext4: Handle page without buffers in
+ *  ext4_*_writepage()". Rewritten in the kernel's shape for a demo;
+ *  not the kernel's text.
+ *
  */
 #include <linux/fs.h>
 #include <linux/jbd2.h>
@@ -70,7 +70,7 @@ int ext4_get_block(struct inode *inode, sector_t iblock,
 		/* Direct IO write... */
 		if (max_blocks > DIO_MAX_BLOCKS)
 			max_blocks = DIO_MAX_BLOCKS;
-		handle = ext4_journal_start(inode, DIO_CREDITS + // expect: journal-start-under-page-lock error ext4_journalled_aops:kswapd:straddles-eof
+		handle = ext4_journal_start(inode, DIO_CREDITS +
 			      2 * EXT4_QUOTA_TRANS_BLOCKS(inode->i_sb));
 		if (IS_ERR(handle)) {
 			ret = PTR_ERR(handle);
@@ -79,7 +79,7 @@ int ext4_get_block(struct inode *inode, sector_t iblock,
 		started = 1;
 	}
 
-	ret = ext4_get_blocks_wrap(handle, inode, iblock, // expect: alloc-under-page-lock error ext4_journalled_aops:kswapd:straddles-eof
+	ret = ext4_get_blocks_wrap(handle, inode, iblock,
 				   max_blocks, bh_result, create, 0, 0);
 	if (ret > 0) {
 		bh_result->b_size = (ret << inode->i_blkbits);
@@ -164,7 +164,7 @@ static int ext4_da_get_block_write(struct inode *inode, sector_t iblock,
 	BUG_ON(handle == NULL);
 	BUG_ON(create == 0);
 
-	ret = ext4_get_blocks_wrap(handle, inode, iblock, max_blocks, // expect: alloc-under-page-lock warning ext4_da_aops:da-writepages:delayed-dirty ; expect: alloc-under-page-lock error ext4_da_aops:reclaim-in-write-begin:delayed-dirty ; expect: foreign-credits error ext4_da_aops:reclaim-in-write-begin:delayed-dirty ; expect: credits-exhausted error ext4_da_aops:reclaim-in-write-begin:delayed-dirty
+	ret = ext4_get_blocks_wrap(handle, inode, iblock, max_blocks,
 				   bh_result, create, 0, EXT4_DELALLOC_RSVED);
 	if (ret > 0) {
 		bh_result->b_size = (ret << inode->i_blkbits);
@@ -214,7 +214,7 @@ static int ext4_da_writepage(struct page *page,
 		 */
 		size = i_size_read(inode);
 
-		page_bufs = page_buffers(page); // expect: kernel-bug error ext4_da_aops:jbd2-commit:no-buffers-allocated,ext4_da_aops:kswapd:no-buffers-allocated
+		page_bufs = page_buffers(page);
 		if (page->index == size >> PAGE_CACHE_SHIFT)
 			len = size & ~PAGE_CACHE_MASK;
 		else
@@ -312,12 +312,12 @@ static int ext4_normal_writepage(struct page *page,
 	loff_t len;
 
 	J_ASSERT(PageLocked(page));
-	J_ASSERT(page_has_buffers(page)); // expect: kernel-bug error ext4_ordered_aops:*:no-buffers-allocated,ext4_writeback_aops:*:no-buffers-allocated
+	J_ASSERT(page_has_buffers(page));
 	if (page->index == size >> PAGE_CACHE_SHIFT)
 		len = size & ~PAGE_CACHE_MASK;
 	else
 		len = PAGE_CACHE_SIZE;
-	BUG_ON(walk_page_buffers(NULL, page_buffers(page), 0, len, NULL, // expect: kernel-bug error ext4_ordered_aops:*:hole-clean,ext4_writeback_aops:*:hole-clean
+	BUG_ON(walk_page_buffers(NULL, page_buffers(page), 0, len, NULL,
 				 ext4_bh_unmapped_or_delay));
 
 	if (!ext4_journal_current_handle())
@@ -392,7 +392,7 @@ static int __ext4_journalled_writepage(struct page *page,
 	goto out;
 
 out_unlock:
-	unlock_page(page); // expect: dirty-data-dropped warning ext4_journalled_aops:kswapd:straddles-eof
+	unlock_page(page);
 out:
 	return ret;
 }
@@ -405,12 +405,12 @@ static int ext4_journalled_writepage(struct page *page,
 	loff_t len;
 
 	J_ASSERT(PageLocked(page));
-	J_ASSERT(page_has_buffers(page)); // expect: kernel-bug error ext4_journalled_aops:*:no-buffers-allocated
+	J_ASSERT(page_has_buffers(page));
 	if (page->index == size >> PAGE_CACHE_SHIFT)
 		len = size & ~PAGE_CACHE_MASK;
 	else
 		len = PAGE_CACHE_SIZE;
-	BUG_ON(walk_page_buffers(NULL, page_buffers(page), 0, len, NULL, // expect: kernel-bug error ext4_journalled_aops:*:hole-clean
+	BUG_ON(walk_page_buffers(NULL, page_buffers(page), 0, len, NULL,
 				 ext4_bh_unmapped_or_delay));
 
 	if (ext4_journal_current_handle())

@@ -84,7 +84,7 @@ export function buildDiagnostics(
     // The detail first (full message, scenarios), then a few key steps of the trace.
     diag.relatedInformation = [
       ...groupDetail(g).map((text) => new vscode.DiagnosticRelatedInformation(here, text)),
-      ...keySteps(main.finding, 3).map((s) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(s.line, s.column, s.line, s.column)), stepText(s))),
+      ...keySteps(main.finding, 4).map((s) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(s.line, s.column, s.line, s.column)), stepText(s))),
     ];
     out.push(diag);
   }

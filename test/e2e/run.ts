@@ -2,6 +2,8 @@
  * End-to-end runner (npm run test:e2e): installs dist/kernel-patch-reasoner.vsix into a fresh
  * code-server profile, starts code-server on sample/ and one headless Chromium, runs
  * out/test/e2e/suite/*.e2e.js with mocha, tears everything down, exits 1 on any failure.
+ * The workspace is a temp copy of sample/ (the demo) plus test/fixtures/workspace/ (files only
+ * the tests need: hostile.c, broken.patch).
  *
  *   node out/test/e2e/run.js [suite files...]
  *
@@ -35,6 +37,8 @@ async function main(): Promise<number> {
   // Tests edit files (re-run on change): they get a fresh copy, never the tracked sample/.
   const folder = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kpr-e2e-ws-')), path.basename(source));
   fs.cpSync(source, folder, { recursive: true });
+  const extras = path.join(REPO_ROOT, 'test', 'fixtures', 'workspace');
+  if (!process.env.KPR_E2E_FOLDER && fs.existsSync(extras)) fs.cpSync(extras, folder, { recursive: true });
   if (!fs.existsSync(vsix)) fail(`VSIX not found: ${vsix}\n      build it first: npm run package   (npm run test:e2e does this)`);
   try {
     assertCodeServerInstalled();

@@ -6,6 +6,13 @@ import * as path from 'node:path';
 import { analyzeSource } from '../../src/engine';
 import { compareWithExpectations, engineReady, FIXTURES, readExpectations, SAMPLE } from './helpers';
 
+/** A C file without its header comment and its `// expect:` comments: what the code is. */
+function codeOf(text: string): string[] {
+  const lines = text.split('\n');
+  const end = lines[0] === '/*' ? lines.indexOf(' */') + 1 : 0;
+  return lines.slice(end).map((l) => l.replace(/\s*\/\/ expect:.*$/, ''));
+}
+
 function cFixtures(dir: string): string[] {
   return fs.readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
     const p = path.join(dir, d.name);
@@ -16,8 +23,8 @@ function cFixtures(dir: string): string[] {
 
 describe('fixtures: findings match the inline expectations', () => {
   before(engineReady);
-  // The sample workspace's C files carry their expectations too (inode.c, inode-fixed.c, ...).
-  const files = [...cFixtures(FIXTURES), ...cFixtures(SAMPLE)];
+  // test/fixtures/sample/ holds the demo workspace's C files with their expectations.
+  const files = cFixtures(FIXTURES);
   it('there are fixtures', () => assert.ok(files.length >= 2));
   for (const file of files) {
     it(path.relative(path.dirname(FIXTURES), file), () => {
@@ -26,6 +33,25 @@ describe('fixtures: findings match the inline expectations', () => {
       assert.deepEqual(result.diagnostics.filter((d) => d.severity === 'error'), []);
       const problems = compareWithExpectations(result, readExpectations(text));
       assert.deepEqual(problems, [], problems.join('\n'));
+    });
+  }
+});
+
+describe('the demo sample is its fixture copy without the expectations', () => {
+  const copies = cFixtures(path.join(FIXTURES, 'sample'));
+  it('every C file of sample/ has a copy in test/fixtures/sample/, and back', () => {
+    const demo = fs.readdirSync(SAMPLE).filter((f) => f.endsWith('.c')).sort();
+    assert.deepEqual(copies.map((f) => path.basename(f)).sort(), demo);
+  });
+  for (const copy of copies) {
+    const name = path.basename(copy);
+    it(`sample/${name}: same code, line for line, no expect: comment and no fixture header`, () => {
+      const demo = fs.readFileSync(path.join(SAMPLE, name), 'utf8');
+      const fixture = fs.readFileSync(copy, 'utf8');
+      assert.equal(demo.split('\n').length, fixture.split('\n').length, 'the same line count (findings keep their lines)');
+      assert.deepEqual(codeOf(demo), codeOf(fixture));
+      assert.doesNotMatch(demo, /expect:|fixture/i);
+      assert.ok(readExpectations(fixture).length > 0, 'the fixture copy carries its expectations');
     });
   }
 });

@@ -13,11 +13,11 @@ import { type ApplyProbe, inspectPatch, runDiff, runPatch } from '../../src/exte
 import { buildMatrices, buildPatchView, groupChanges } from '../../src/extension/patch/viewModel';
 import { PATCH_PROTOCOL_IDS, type PatchView, validatePatchHostMessage, validatePatchWebviewMessage } from '../../src/shared/patchProtocol';
 import { RULE_IDS } from '../../src/engine/api/types';
-import { ROOT } from './helpers';
+import { fixture, ROOT } from './helpers';
 
 const sample = (name: string): string => fs.readFileSync(path.join(ROOT, 'sample', name), 'utf8');
 const PATCH = sample('handle-page-without-buffers.patch');
-const BROKEN = sample('broken.patch');
+const BROKEN = fixture('workspace/broken.patch');
 const HUNKS = PATCH.split('\n').filter((l) => l.startsWith('@@ ')).length;
 
 function probe(p: Partial<ApplyProbe>): ApplyProbe {

@@ -300,8 +300,8 @@ describe('simulation panel webview in Chromium', function () {
     await restored.close();
   });
 
-  it('shows sample/hostile.c (HTML and script in the C) as text', async () => {
-    const hostile = analyzeSource(fs.readFileSync(path.join(ROOT, 'sample', 'hostile.c'), 'utf8'), '<img src=x onerror=alert(1)>.c');
+  it('shows hostile.c (HTML and script in the C) as text', async () => {
+    const hostile = analyzeSource(fs.readFileSync(path.join(ROOT, 'test', 'fixtures', 'workspace', 'hostile.c'), 'utf8'), '<img src=x onerror=alert(1)>.c');
     const page = await open(THEMES.dark);
     await send(page, { type: 'result', uri: 'file:///w/hostile.c', fileName: '<script>alert(1)</script>.c', version: 1, result: hostile });
     await page.locator('table[role=grid]').first().waitFor();

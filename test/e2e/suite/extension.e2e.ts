@@ -64,6 +64,8 @@ interface PanelRow {
   code: string;
   source: string;
   ariaLabel: string;
+  /** 'error' | 'warning' | 'info' | 'hint' | '' (markers only) */
+  severity: string;
 }
 
 /** Types into the Problems panel's filter box and returns the rows it then shows. */
@@ -79,7 +81,10 @@ async function filteredProblems(wb: Workbench, filter: string, wantMarkers: numb
         const t = (sel: string) => ((r.querySelector(sel) as HTMLElement | null)?.innerText ?? '').trim();
         const marker = !!r.querySelector('.marker-message-details-container, .marker-message-details');
         const file = !marker && !!r.querySelector('.file-icon, .monaco-icon-label.file-icon');
+        const icon = r.querySelector('.marker-icon');
+        const cls = icon ? `${icon.className} ${Array.from(icon.querySelectorAll('*')).map((x) => x.className).join(' ')}` : '';
         return {
+          severity: /error/.test(cls) ? 'error' : /warning/.test(cls) ? 'warning' : /info/.test(cls) ? 'info' : /hint/.test(cls) ? 'hint' : '',
           kind: marker ? 'marker' : file ? 'file' : 'related',
           text: (r as HTMLElement).innerText.replace(/\s+/g, ' ').trim(),
           code: t('.marker-code').replace(/^\(|\)$/g, ''),
@@ -168,11 +173,13 @@ describe('extension on the sample', function () {
     const rows = await filteredProblems(wb, 'foreign-credits', (r) => r.some((x) => x.kind === 'marker' && x.code === 'foreign-credits'));
     const marker = rows.find((r) => r.kind === 'marker' && r.code === 'foreign-credits')!;
     assert.equal(marker.source, 'kpr');
-    assert.match(marker.text, /ext4_da_aops\/reclaim-in-write-begin\/delayed-dirty/);
+    // The row is the short form; the full message and the scenarios are its first related row.
+    assert.match(marker.text, /ext4_get_blocks_wrap spends credits ext4_da_write_begin reserved/);
     assert.match(marker.text, new RegExp(`\\[Ln ${callLine}, Col 8\\]`));
     const refs = Number(/references to (\d+) locations?/.exec(marker.ariaLabel)?.[1] ?? 0);
     assert.ok(refs >= 2, `foreign-credits has ${refs} related locations: ${marker.ariaLabel}`);
     const related = rows.filter((r) => r.kind === 'related').map((r) => r.text);
+    assert.ok(related.some((t) => /ext4_da_aops\/reclaim-in-write-begin\/delayed-dirty/.test(t) && /1 credit reserved/.test(t)), `related information: ${related.join(' | ')}`);
     assert.ok(related.some((t) => /enter ext4_da_get_block_write/.test(t)), `related information: ${related.join(' | ')}`);
     assert.ok(related.some((t) => /handle of ext4_da_write_begin, 1 credits left/.test(t)), `related information: ${related.join(' | ')}`);
 
@@ -340,7 +347,7 @@ describe('extension on the sample', function () {
     console.log(`      analysed versions of inode.c: ${versions().join(', ')} (typed → v${edited}, deleted → v${restored})`);
   });
 
-  it('settings: a step budget cut is shown as input:budget; a severity override hides a rule', async function () {
+  it('settings: a step budget cut is an Information "analysis incomplete" on the function, never at line 1; a severity override hides a rule', async function () {
     await wb.openFile('inode.c');
     await publishedProblems('inode.c');
     const settingsFile = path.join(session().profile.userDataDir, 'User', 'settings.json');
@@ -362,7 +369,9 @@ describe('extension on the sample', function () {
       const rows = await filteredProblems(wb, 'input:budget', (r) => r.some((x) => x.kind === 'marker' && x.code === 'input:budget'));
       const budget = rows.find((r) => r.kind === 'marker' && r.code === 'input:budget')!;
       console.log(`      ${budget.text.slice(0, 200)}`);
-      assert.match(budget.text, /step budget \(50\) exhausted/);
+      assert.match(budget.text, /analysis incomplete: stopped exploring a loop in \w+ after 50 steps/);
+      assert.equal(budget.severity, 'info', JSON.stringify(budget));
+      assert.doesNotMatch(budget.text, /\[Ln 1, Col/);
       await clearProblemsFilter(wb);
     } finally {
       await writeSettings(original);
