@@ -2,7 +2,8 @@
 # Installs a real VS Code (code-server, from the npm registry) into the git-ignored cache
 # .vscode-test/code-server, for the end-to-end tests (npm run test:e2e) and `npm start`.
 # Idempotent: a complete install leaves a stamp file and the next run returns in seconds.
-# How and why each step exists: /work/shared/notes/real-vscode-offline.md.
+# How and why each step exists: docs/testing.md ("The real VS Code").
+# One line per step on the terminal; the commands' own output goes to .vscode-test/install.log.
 #
 # Why code-server and not @vscode/test-electron: these machines reach only the npm registry
 # and Debian's packages, and test-electron downloads a VS Code build at test time.
@@ -26,12 +27,28 @@ NODE_ABI="$(node -p 'process.versions.modules')"
 STAMP="$CACHE/.kpr-install-complete"
 STAMP_CONTENT="code-server@$CODE_SERVER_VERSION node-abi=$NODE_ABI $(uname -m)"
 START=$SECONDS
+LOG="$ROOT/.vscode-test/install.log"
+mkdir -p "$ROOT/.vscode-test"
+: > "$LOG"
 
 say() { printf '[install-vscode %3ds] %s\n' "$((SECONDS - START))" "$*"; }
-die() { printf '[install-vscode] ERROR: %s\n' "$*" >&2; exit 1; }
-run() { say "\$ $*"; "$@"; }
+die() { printf '[install-vscode] ERROR: %s (details: %s)\n' "$*" "$LOG" >&2; exit 1; }
+# One line on the terminal, the command's output in the log; on failure, the log's tail.
+run() {
+  say "\$ $*"
+  printf '\n$ %s\n' "$*" >> "$LOG"
+  if ! "$@" >> "$LOG" 2>&1; then
+    tail -n 30 "$LOG" >&2
+    die "failed: $*"
+  fi
+}
 
 # --- 1. Debian packages -------------------------------------------------------------------
+declare -A WHY=(
+  [libkrb5-dev]="VS Code's server has a native module (kerberos) built against it"
+  [ripgrep]="VS Code's search runs rg; its installer would download one"
+  [chromium]="the browser the end-to-end tests drive (Playwright)"
+)
 missing=()
 for p in "${APT_PACKAGES[@]}"; do
   if ! dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed'; then
@@ -39,12 +56,14 @@ for p in "${APT_PACKAGES[@]}"; do
   fi
 done
 if ((${#missing[@]})); then
+  say "Debian packages to install (system-wide, with apt-get):"
+  for p in "${missing[@]}"; do say "  $p: ${WHY[$p]}"; done
   if [[ $(id -u) -ne 0 ]]; then
-    echo "[install-vscode] Debian packages missing: ${missing[*]}" >&2
-    echo "[install-vscode] run as root:  apt-get update && apt-get install -y ${missing[*]}" >&2
+    echo "[install-vscode] this needs root; run:  sudo apt-get update && sudo apt-get install -y --no-install-recommends ${missing[*]}" >&2
+    echo "[install-vscode] then run this again (npm start / npm test do)." >&2
     exit 1
   fi
-  say "Debian packages missing: ${missing[*]}"
+  say "running apt-get as root now (output: $LOG)"
   run apt-get update -q
   export DEBIAN_FRONTEND=noninteractive
   run apt-get install -y -q --no-install-recommends "${missing[@]}"
@@ -108,11 +127,12 @@ run npm install --omit=dev --no-audit --no-fund --ignore-scripts
 REBUILD_LOG="$CACHE/native-rebuild.log"
 say "\$ npm rebuild kerberos @vscode/spdlog native-watchdog node-pty @vscode/deviceid  (output: $REBUILD_LOG)"
 if ! npm rebuild kerberos @vscode/spdlog native-watchdog node-pty @vscode/deviceid > "$REBUILD_LOG" 2>&1; then
-  say "npm rebuild exited non-zero (expected: node-pty's post-install); checking the built files instead"
+  # Expected (node-pty's post-install, see docs/testing.md): the built files decide.
+  echo "npm rebuild exited non-zero; checking the built .node files instead" >> "$LOG"
 fi
 bad=0
 for f in $(native_files); do
-  if [[ -f "$f" ]]; then say "ok  ${f#"$CACHE/"}"; else say "MISSING ${f#"$CACHE/"}"; bad=1; fi
+  if [[ -f "$f" ]]; then echo "ok  ${f#"$CACHE/"}" >> "$LOG"; else say "MISSING ${f#"$CACHE/"}"; bad=1; fi
 done
 if ((bad)); then
   tail -n 60 "$REBUILD_LOG" >&2
@@ -123,7 +143,7 @@ fi
 for m in kerberos @vscode/spdlog native-watchdog node-pty; do
   node -e "require('$m')" || die "$m does not load in $(node --version)"
 done
-say "native modules load in node $(node --version)"
+say "native modules built and load in node $(node --version)"
 
 # code-server loads VS Code's modules from node_modules.asar (the desktop build's layout).
 run ln -sfn node_modules node_modules.asar

@@ -9,6 +9,7 @@ import { toRange } from './diagnostics';
 import { shouldAnalyze } from './documents';
 import { type ScenarioRef, scenarioLabel } from './findings';
 import { hoverTarget } from './hover';
+import { OPEN_INODE_COMMAND, openInodeC } from './walkthrough';
 import { callbackNamed, createText, entriesOf, entryLabel, formatRunsReport, runsInvolving, runVerdict, summaryLine } from './verdicts';
 
 export const RUN_SCENARIOS_COMMAND = 'kpr.runScenarios';
@@ -43,6 +44,7 @@ const COMMANDS: Record<string, Command> = {
   'kpr.explainCallback': (ctx) => () => explainAtCursor(ctx),
   'kpr.exportReport': (ctx) => (format?: 'json' | 'sarif', target?: string) => exportReport(ctx, format, target),
   'kpr.showReport': (ctx) => () => ctx.report.show(true),
+  [OPEN_INODE_COMMAND]: () => () => openInodeC(),
 };
 
 export function registerCommands(ctx: ExtensionCtx): void {

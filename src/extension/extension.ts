@@ -13,6 +13,7 @@ import { activatePanel } from './panel';
 import { activatePatch } from './patch';
 import { activateStatusBar } from './statusBar';
 import { activateTimeline } from './timeline';
+import { openWalkthroughOnFirstStart } from './walkthrough';
 
 /** When this bundle was evaluated (the host loads it right before calling activate). */
 const loadedAt = Date.now();
@@ -28,7 +29,8 @@ export interface KprApi {
 export function activate(context: vscode.ExtensionContext): KprApi {
   const started = Date.now();
   const log = vscode.window.createOutputChannel('Kernel Patch Reasoner', { log: true });
-  const report = vscode.window.createOutputChannel('Kernel Patch Reasoner Results');
+  // Coloured by syntaxes/kpr-report.tmLanguage.json (the text kpr prints).
+  const report = vscode.window.createOutputChannel('Kernel Patch Reasoner Results', 'kpr-report');
   // The bundle lives in dist/ beside analysisWorker.js and the tree-sitter .wasm files.
   const service = new KprAnalysisService(__dirname, log);
   ctx = new ExtensionCtx(context, service, log, report);
@@ -46,6 +48,7 @@ export function activate(context: vscode.ExtensionContext): KprApi {
   ctx.push(activatePatch(context, log));
   ctx.push(activateTimeline(context, log));
   activateDocuments(ctx);
+  openWalkthroughOnFirstStart(ctx);
 
   const activationMs = Date.now() - started;
   const mode = vscode.ExtensionMode[context.extensionMode];

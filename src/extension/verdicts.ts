@@ -1,6 +1,7 @@
 // Pure views of a ScenarioResult for hovers, CodeLens, commands and reports: which runs a
 // callback or a writepage takes part in, and each run's verdict in words. No vscode import.
 import type { CallbackInfo, EntryInfo, Finding, OutcomeKind, RunResult, ScenarioResult } from '../engine';
+import { countFindings, countsPhrase, severityPhrase } from '../engine/api/counts';
 import { type FindingGroup, groupFindings, keySteps, scenarioLabel } from './findings';
 
 export const OUTCOME_WORDS: Record<OutcomeKind, string> = {
@@ -136,14 +137,14 @@ export function formatRunsReport(result: ScenarioResult, runs: RunResult[], titl
 /** One-line summary for a notification. */
 export function summaryLine(runs: RunResult[]): string {
   const findings = runs.flatMap((r) => r.findings);
-  const errors = findings.filter((f) => f.severity === 'error').length;
-  const warnings = findings.filter((f) => f.severity === 'warning').length;
+  const c = countFindings(runs);
+  const sev = severityPhrase(c);
   const cut = runs.filter((r) => r.truncated).length;
   const rules = findingRules(findings);
   if (runs.length === 1) return `${scenarioLabel(runs[0])}: ${runVerdict(runs[0])}`;
   return (
-    `${runs.length} scenario runs: ${errors} error and ${warnings} warning finding(s) over all runs` +
-    (rules.length ? ` (${[...new Set(findings.map((f) => f.rule))].sort().join(', ')})` : '') +
-    (cut ? `; ${cut} run(s) cut by a budget` : '')
+    `${countsPhrase(c)}${sev ? ` (${sev})` : ''}; ${runs.length} scenarios run` +
+    (rules.length ? `: ${[...new Set(findings.map((f) => f.rule))].sort().join(', ')}` : '') +
+    (cut ? `; ${cut} scenario(s) not fully explored (analysis incomplete)` : '')
   );
 }

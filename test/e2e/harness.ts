@@ -1,13 +1,15 @@
 /**
  * End-to-end harness: a real VS Code (code-server 4.100.3 = VS Code 1.100, installed by
  * scripts/install-vscode.sh) driven by Playwright in Debian's Chromium.
- * How this works on machines without network: /work/shared/notes/real-vscode-offline.md.
+ * How this works on machines without network: docs/testing.md.
  *
  * Lifetime: Session.start() makes a fresh profile (user-data, extensions, --config), installs
  * the VSIX, starts code-server on a free loopback port and launches one headless Chromium;
  * session.openWorkbench() opens a fresh browser context on the workspace folder; dispose()
  * kills code-server and Chromium by process group, also when a test failed or threw.
- * Every wait is bounded and names what it waited for when it times out; nothing is retried.
+ * Every wait is bounded and names what it waited for when it times out. Typing into the quick
+ * input is the one thing retried: the typed text is read back before Enter, and typed again from
+ * a closed widget when it was lost (seen under CPU load).
  */
 import { ChildProcess, execFile, spawn } from 'node:child_process';
 import * as fs from 'node:fs';
@@ -148,9 +150,10 @@ export interface Profile {
 
 /**
  * Fresh user-data and extensions folders and a --config file. `root` is used as is when given
- * (the persistent dev profile of `npm start`), otherwise a new temp folder.
+ * (the persistent dev profile of `npm start`), otherwise a new temp folder. A missing settings.json
+ * is written from `defaults` (DEFAULT_SETTINGS) and `settings`; `settings` also rewrites an existing one.
  */
-export function createProfile(opts: { root?: string; settings?: Record<string, unknown> } = {}): Profile {
+export function createProfile(opts: { root?: string; settings?: Record<string, unknown>; defaults?: Record<string, unknown> } = {}): Profile {
   const root = opts.root ?? fs.mkdtempSync(path.join(os.tmpdir(), 'kpr-e2e-'));
   const profile: Profile = {
     root,
@@ -165,7 +168,7 @@ export function createProfile(opts: { root?: string; settings?: Record<string, u
   fs.writeFileSync(profile.configFile, 'bind-addr: 127.0.0.1:0\nauth: none\ncert: false\n');
   const settingsFile = path.join(profile.userDataDir, 'User', 'settings.json');
   if (!fs.existsSync(settingsFile) || opts.settings) {
-    fs.writeFileSync(settingsFile, JSON.stringify({ ...DEFAULT_SETTINGS, ...opts.settings }, null, 2));
+    fs.writeFileSync(settingsFile, JSON.stringify({ ...(opts.defaults ?? DEFAULT_SETTINGS), ...opts.settings }, null, 2));
   }
   return profile;
 }
@@ -590,20 +593,42 @@ export class Workbench {
 
   // -- Command palette / quick open -----------------------------------------------------
 
-  /** Clicks the command center and types `text` into the quick input; returns the input. */
+  /**
+   * Clicks the command center and types `text` into the quick input; returns the input once it
+   * holds exactly `text` (re-typed when the widget swallowed or rewrote it, as seen under load).
+   */
   async quickInput(text: string): Promise<Locator> {
     const widget = this.page.locator('.quick-input-widget');
-    // Always start from a closed widget: typing into one left open (or still closing) by an
-    // earlier step filtered the wrong list (seen in CI as "it shows: View: Toggle Panel Visibility").
-    if (await widget.isVisible()) {
-      await this.page.keyboard.press('Escape');
-      await widget.waitFor({ state: 'hidden', timeout: this.timeouts.ui });
-    }
-    await this.page.locator('.command-center .command-center-center').click({ timeout: this.timeouts.ui });
     const input = widget.locator('.quick-input-box input');
-    await input.waitFor({ state: 'visible', timeout: this.timeouts.ui });
-    await input.fill(text);
-    return input;
+    let last = '';
+    for (let attempt = 1; attempt <= 3; attempt++) {
+      // Always start from a closed widget: typing into one left open (or still closing) by an
+      // earlier step filtered the wrong list (seen in CI as "it shows: View: Toggle Panel Visibility").
+      if (await widget.isVisible()) {
+        await this.page.keyboard.press('Escape');
+        await widget.waitFor({ state: 'hidden', timeout: this.timeouts.ui });
+      }
+      await this.page.locator('.command-center .command-center-center').click({ timeout: this.timeouts.ui });
+      await input.waitFor({ state: 'visible', timeout: this.timeouts.ui });
+      await input.fill(text);
+      last = await this.settledValue(input);
+      if (last === text) return input;
+      console.log(`  (quick input holds ${JSON.stringify(last)} instead of ${JSON.stringify(text)}: typing it again, attempt ${attempt + 1})`);
+    }
+    throw new Error(`the quick input does not keep the typed text ${JSON.stringify(text)} (it holds ${JSON.stringify(last)})`);
+  }
+
+  /** The input's value after two rendered frames (the widget applies its own value changes in between). */
+  private async settledValue(input: Locator): Promise<string> {
+    await this.page.evaluate(() => new Promise<void>((r) => requestAnimationFrame(() => requestAnimationFrame(() => r()))));
+    return input.inputValue({ timeout: this.timeouts.ui });
+  }
+
+  /** Presses Enter in the quick input only while it holds exactly `text`; false when it does not. */
+  private async enterIfHolds(input: Locator, text: string): Promise<boolean> {
+    if ((await this.settledValue(input)) !== text) return false;
+    await input.press('Enter');
+    return true;
   }
 
   /**
@@ -634,38 +659,62 @@ export class Workbench {
 
   /**
    * Runs a command by its exact palette title ("Category: Title"): command center, `>Title`,
-   * waits for the row with exactly that label, selects it. Fails if the palette has no such command.
+   * waits for the row with exactly that label, checks the input still holds the typed text and
+   * selects the row; retried from a closed palette when the text was lost. Fails if the palette
+   * has no such command.
    */
   async runCommand(title: string): Promise<void> {
-    await this.quickInput(`>${title}`);
-    const row = this.quickRow(title).first();
-    try {
-      await row.waitFor({ state: 'visible', timeout: this.timeouts.ui });
-    } catch {
-      const rows = await this.quickInputRows();
-      await this.page.keyboard.press('Escape');
-      throw new Error(`command palette has no command "${title}"; it shows: ${rows.slice(0, 10).join(' | ') || '(nothing)'}`);
+    const text = `>${title}`;
+    for (let attempt = 1; ; attempt++) {
+      const input = await this.quickInput(text);
+      const row = this.quickRow(title).first();
+      try {
+        await row.waitFor({ state: 'visible', timeout: this.timeouts.ui });
+      } catch {
+        const rows = await this.quickInputRows();
+        const held = await input.inputValue().catch(() => '');
+        await this.page.keyboard.press('Escape');
+        if (held !== text && attempt < 3) continue;
+        throw new Error(`command palette has no command "${title}"; it shows: ${rows.slice(0, 10).join(' | ') || '(nothing)'}`);
+      }
+      if (!(await this.enterIfHolds(input, text))) {
+        if (attempt < 3) continue;
+        throw new Error(`the command palette lost the typed text ${JSON.stringify(text)} three times`);
+      }
+      await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: this.timeouts.ui });
+      return;
     }
-    await row.click();
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: this.timeouts.ui });
   }
 
   /** Types `text` after the quick input opened by a command (showInputBox / showQuickPick) and accepts. */
   async answerQuickInput(text: string): Promise<void> {
     const input = this.page.locator('.quick-input-widget .quick-input-box input');
     await input.waitFor({ state: 'visible', timeout: this.timeouts.ui });
-    await input.fill(text);
-    await this.page.keyboard.press('Enter');
+    for (let attempt = 1; ; attempt++) {
+      await input.fill(text);
+      if (await this.enterIfHolds(input, text)) return;
+      if (attempt >= 3) throw new Error(`the quick input does not keep the typed text ${JSON.stringify(text)}`);
+    }
   }
 
-  /** Moves the cursor to a line through quick open `:N` (scrolls it into view). */
+  /** Moves the cursor to a line through quick open `:N` (scrolls it into view); retried when the typed text was lost. */
   async goToLine(line: number, column?: number): Promise<void> {
-    await this.quickInput(`:${line}${column ? `:${column}` : ''}`);
-    await this.page.keyboard.press('Enter');
-    await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: this.timeouts.ui });
-    await this.page
-      .locator(`${ACTIVE_EDITOR} .margin-view-overlays .active-line-number`, { hasText: new RegExp(`^${line}$`) })
-      .waitFor({ state: 'visible', timeout: this.timeouts.ui });
+    const text = `:${line}${column ? `:${column}` : ''}`;
+    const active = this.page.locator(`${ACTIVE_EDITOR} .margin-view-overlays .active-line-number`, { hasText: new RegExp(`^${line}$`) });
+    for (let attempt = 1; ; attempt++) {
+      const input = await this.quickInput(text);
+      if (!(await this.enterIfHolds(input, text))) {
+        if (attempt < 3) continue;
+        throw new Error(`quick open lost the typed text ${JSON.stringify(text)} three times`);
+      }
+      await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: this.timeouts.ui });
+      try {
+        await active.waitFor({ state: 'visible', timeout: this.timeouts.ui });
+        return;
+      } catch (e) {
+        if (attempt >= 3) throw e;
+      }
+    }
   }
 
   // -- Notifications & status bar -------------------------------------------------------
@@ -710,13 +759,19 @@ export class Workbench {
 
   /**
    * The Problems view's own filter box, with the view open. The Output view has a filter box too,
-   * in the same panel: only the visible one is the one the active view shows.
+   * in the same panel: only the visible one is the one the active view shows, so the Problems view
+   * must be the one showing (and the Output view not) when the box is taken.
    */
   async problemsFilterInput(): Promise<Locator> {
-    await this.openProblems();
-    const input = this.page.locator('.part.panel .viewpane-filter input:visible, .part.panel .markers-panel-action-filter input:visible').first();
-    await input.waitFor({ state: 'visible', timeout: this.timeouts.ui });
-    return input;
+    const output = this.page.locator('.part.panel .output-view-container').filter({ visible: true });
+    for (let attempt = 1; ; attempt++) {
+      await this.openProblems();
+      const input = this.page.locator('.part.panel .viewpane-filter input:visible, .part.panel .markers-panel-action-filter input:visible').first();
+      await input.waitFor({ state: 'visible', timeout: this.timeouts.ui });
+      if ((await this.page.locator('.part.panel .markers-panel').isVisible()) && (await output.count()) === 0) return input;
+      if (attempt >= 3) throw new Error('the Problems view is not the one showing in the panel: its filter box cannot be told from the Output view\'s');
+      await this.page.locator('#status\\.problems').click({ timeout: this.timeouts.ui });
+    }
   }
 
   /**

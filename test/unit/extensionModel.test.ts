@@ -179,7 +179,7 @@ describe('extension: on the sample (engine run)', function () {
     const bad = runs.find((r) => r.caller === 'reclaim-in-write-begin' && r.page === 'delayed-dirty')!;
     assert.match(runVerdict(bad), /kernel BUG.* — error alloc-under-page-lock, error credits-exhausted, error foreign-credits/);
     assert.match(outcomeText(runs.find((r) => r.page === 'mapped-dirty')!), /^written/);
-    assert.match(summaryLine(pre.runs), /^\d+ scenario runs: \d+ error and \d+ warning finding\(s\) over all runs/);
+    assert.match(summaryLine(pre.runs), /^\d+ findings in \d+ scenarios \(\d+ errors?, \d+ warnings?\); \d+ scenarios run/);
   });
 });
 
