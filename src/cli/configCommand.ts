@@ -4,6 +4,7 @@
 import * as path from 'node:path';
 import type { AnalyzeOptions, ScenarioResult } from '../engine';
 import { applySuppressions } from '../engine/suppress';
+import { addSummaries } from '../engine/api/summary';
 import { applySeverityOverrides } from '../engine/suppress/severity';
 import { type ConfigValues, configAnalyzeOptions, configSeverities, type EffectiveConfig, formatEffectiveConfig, resolveConfig } from '../shared/kprConfig';
 import { findConfigUpward, type LoadedConfigFile, loadConfigFile } from '../shared/kprConfigFile';
@@ -62,7 +63,8 @@ export function cliConfig(args: ParsedArgs, analysedFile?: string): CliConfig {
     file,
     searchedFrom,
     options,
-    finish: (result, text) => applySeverityOverrides(applySuppressions(result, text, { config: effective.suppressions, configFile: file?.file ?? null }), configSeverities(effective)),
+    // addSummaries: the counts (`summary`) follow what the post-pass left.
+    finish: (result, text) => addSummaries(applySeverityOverrides(applySuppressions(result, text, { config: effective.suppressions, configFile: file?.file ?? null }), configSeverities(effective))),
     problemLines: () => (file?.problems ?? []).map((p) => `${file?.file}: ${p.severity}: ${p.path ? `${p.path}: ` : ''}${p.message}`),
   };
 }
