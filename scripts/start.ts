@@ -49,7 +49,7 @@ function step(what: string, cmd: string, args: string[], opts: { passThrough?: R
 const START_SETTINGS: Record<string, unknown> = {
   ...DEFAULT_SETTINGS,
   'git.enabled': true,
-  'workbench.welcomePage.walkthroughs.openOnInstall': true,
+  'kpr.walkthrough.openOnFirstStart': true,
 };
 
 /** Profiles written by an older npm start had git off and walkthroughs hidden: set those two once. */
@@ -58,7 +58,7 @@ function migrateDevProfile(settingsFile: string): void {
   if (fs.existsSync(marker)) return;
   try {
     const cur = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
-    fs.writeFileSync(settingsFile, JSON.stringify({ ...cur, 'git.enabled': true, 'workbench.welcomePage.walkthroughs.openOnInstall': true }, null, 2));
+    fs.writeFileSync(settingsFile, JSON.stringify({ ...cur, 'git.enabled': true, 'kpr.walkthrough.openOnFirstStart': true }, null, 2));
   } catch {
     /* unreadable: leave it to the user */
   }

@@ -54,6 +54,8 @@ export const SETTINGS = {
   'codeLens.enabled': { default: true, effect: 'rerender' },
   // Read by the simulation panel's annotations (src/extension/panel/annotations.ts), which watch it themselves.
   'annotations.always': { default: false, effect: 'none' },
+  // Read once at activation by src/extension/walkthrough.ts.
+  'walkthrough.openOnFirstStart': { default: true, effect: 'none' },
 } as const satisfies Record<string, { default: unknown; effect: ChangeEffect }>;
 
 export type SettingKey = keyof typeof SETTINGS;

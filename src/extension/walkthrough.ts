@@ -1,6 +1,7 @@
 // The first start: the "Reason about a writeback patch" walkthrough opens once per profile (unless
-// the user turned walkthroughs-on-install off), and its first step opens the workspace's inode.c.
+// kpr.walkthrough.openOnFirstStart is off), and its first step opens the workspace's inode.c.
 import * as vscode from 'vscode';
+import { SECTION, type SettingKey } from './configSchema';
 import type { ExtensionCtx } from './context';
 
 export const WALKTHROUGH_ID = 'kpr.gettingStarted';
@@ -24,8 +25,7 @@ export async function openInodeC(): Promise<vscode.TextEditor | undefined> {
 export function openWalkthroughOnFirstStart(ctx: ExtensionCtx): void {
   const state = ctx.extension.globalState;
   if (state.get<boolean>(SHOWN_KEY)) return;
-  // The workbench's own switch for "open an extension's walkthrough when it is installed".
-  if (vscode.workspace.getConfiguration('workbench.welcomePage.walkthroughs').get<boolean>('openOnInstall') === false) return;
+  if (!vscode.workspace.getConfiguration(SECTION).get<boolean>('walkthrough.openOnFirstStart' satisfies SettingKey, true)) return;
   void state.update(SHOWN_KEY, true);
   void vscode.commands.executeCommand('workbench.action.openWalkthrough', `${ctx.extension.extension.id}#${WALKTHROUGH_ID}`, false).then(
     () => ctx.log.info('opened the walkthrough (first start in this profile)'),

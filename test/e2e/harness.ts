@@ -45,6 +45,8 @@ export const DEFAULT_SETTINGS: Record<string, unknown> = {
   'workbench.tips.enabled': false,
   'workbench.enableExperiments': false,
   'workbench.welcomePage.walkthroughs.openOnInstall': false,
+  // The walkthrough on first start has its own test (walkthrough.e2e.ts).
+  'kpr.walkthrough.openOnFirstStart': false,
   'telemetry.telemetryLevel': 'off',
   'update.mode': 'none',
   'extensions.autoCheckUpdates': false,

@@ -8,7 +8,7 @@ import { initEngine, type PatchResult } from '../../src/engine';
 import { appliedSummary, isPatchName, splitMessage } from '../../src/extension/patch/describe';
 import { patchDiagnosticSpecs } from '../../src/extension/patch/diagnosticSpecs';
 import { contentSecurityPolicy, makeNonce, patchViewHtml } from '../../src/extension/patch/html';
-import { basenameGlob, chooseSide, commonSuffix, type LocateEnv, locateBase, patchPathOf, relativeCandidates } from '../../src/extension/patch/locate';
+import { basenameGlob, candidateFit, chooseSide, commonSuffix, type LocateEnv, locateBase, locateByPath, patchPathOf, preImageBlob, relativeCandidates } from '../../src/extension/patch/locate';
 import { type ApplyProbe, inspectPatch, runDiff, runPatch } from '../../src/extension/patch/patchJobs';
 import { buildMatrices, buildPatchView, groupChanges } from '../../src/extension/patch/viewModel';
 import { PATCH_PROTOCOL_IDS, type PatchView, validatePatchHostMessage, validatePatchWebviewMessage } from '../../src/shared/patchProtocol';
@@ -340,5 +340,33 @@ describe('patch view HTML and webview code', () => {
     for (const re of [/\.innerHTML\b/, /\.outerHTML\b/, /insertAdjacentHTML/, /document\.write/, /\beval\(/, /new Function\(/, /createContextualFragment/, /setAttribute\(\s*['"](on|href|src|style)/, /['"]?\b(href|src|style|on(?:click|load|error|mouse\w*|key\w*|focus|blur|change|input|submit))['"]?\s*:/]) {
       assert.doesNotMatch(text, re, `webview/patchView.ts uses ${re}`);
     }
+  });
+});
+
+describe('patch feature: choosing a base the user can see', () => {
+  const probe = (hunks: number, applied: number) => ({ hunks, applied, failed: hunks - applied, fuzzed: 0, offset: 0, firstFailure: null });
+  it('finds a base by the patch path only, never by file name alone', async () => {
+    const env: LocateEnv<string> = {
+      folders: ['/w'],
+      existing: async (_f, rel) => (rel === 'sample/inode.c' ? `/w/${rel}` : undefined),
+      findByBasename: async () => ['/w/sample/inode.c'],
+      pathOf: (u) => u,
+    };
+    assert.equal((await locateByPath('fs/ext4/inode.c', env)).kind, 'missing');
+    assert.deepEqual(await locateByPath('a/sample/inode.c', env), { kind: 'found', file: '/w/sample/inode.c', how: 'sample/inode.c in the workspace' });
+  });
+  it('rates candidates by how the patch applies: forward, then reverse, then by hunks applied', () => {
+    const fwd = candidateFit({ forward: probe(12, 12), reverse: probe(12, 0) });
+    const rev = candidateFit({ forward: probe(12, 1), reverse: probe(12, 12) });
+    const part = candidateFit({ forward: probe(12, 5), reverse: probe(12, 2) });
+    assert.ok(fwd.rank > rev.rank && rev.rank > part.rank);
+    assert.equal(fwd.text, 'all 12 hunk(s) apply (the patch is not applied to it)');
+    assert.equal(rev.text, 'already patched: all 12 hunk(s) apply in reverse');
+    assert.equal(part.text, '5 of 12 hunk(s) apply');
+  });
+  it("reads the pre-image blob of an index line; none for a new file", () => {
+    assert.equal(preImageBlob('1a2b3c4..5d6e7f8 100644'), '1a2b3c4');
+    assert.equal(preImageBlob('0000000..5d6e7f8'), null);
+    assert.equal(preImageBlob(null), null);
   });
 });

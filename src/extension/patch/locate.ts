@@ -93,6 +93,38 @@ export async function locateBase<U>(patchPath: string, env: LocateEnv<U>): Promi
   return { kind: 'choose', candidates: [...best, ...scored.filter((s) => s.n < scored[0].n).map((s) => s.h)], reason: `${hits.length} files named ${name} in the workspace` };
 }
 
+/** The base found by the patch's path alone (as written, or with leading components stripped), never by file name. */
+export async function locateByPath<U>(patchPath: string, env: LocateEnv<U>): Promise<Located<U>> {
+  const rels = relativeCandidates(patchPath);
+  for (const rel of rels) {
+    const hits: U[] = [];
+    for (const folder of env.folders) {
+      const hit = await env.existing(folder, rel);
+      if (hit) hits.push(hit);
+    }
+    if (hits.length > 1) return { kind: 'choose', candidates: hits, reason: `${rel} exists in ${hits.length} workspace folders` };
+    if (hits.length === 1) return { kind: 'found', file: hits[0], how: rel === rels[0] ? `${rel} in the workspace` : `${rel} in the workspace (leading components of ${patchPath} stripped)` };
+  }
+  return { kind: 'missing', reason: `${rels[0] ?? patchPath} is not in the workspace` };
+}
+
+/** The pre-image blob of an `index` value ("abc123..def456 100644" → "abc123"), or null (none, or a new file). */
+export function preImageBlob(index: string | null): string | null {
+  const m = index ? /^([0-9a-f]{7,64})\.\.[0-9a-f]{7,64}/.exec(index) : null;
+  if (!m || /^0+$/.test(m[1])) return null;
+  return m[1];
+}
+
+/** How well the patch takes a candidate base: for the picker's description and its order. */
+export function candidateFit(p: { forward: ApplyProbe; reverse: ApplyProbe }): { rank: number; text: string } {
+  const { forward: f, reverse: r } = p;
+  if (f.hunks === 0) return { rank: 0, text: 'no hunks to apply' };
+  if (f.failed === 0) return { rank: 3 * f.hunks, text: `all ${f.hunks} hunk(s) apply (the patch is not applied to it)` };
+  if (r.failed === 0) return { rank: 3 * f.hunks - 1, text: `already patched: all ${r.hunks} hunk(s) apply in reverse` };
+  const best = Math.max(f.applied, r.applied);
+  return { rank: best, text: f.applied >= r.applied ? `${f.applied} of ${f.hunks} hunk(s) apply` : `${r.applied} of ${r.hunks} hunk(s) apply in reverse` };
+}
+
 // ---------------------------------------------------------------------------------------------
 // pre or post
 

@@ -15,7 +15,8 @@ import { appliedSummary, isPatchName, shortHash, splitMessage } from './describe
 import { patchDiagnosticSpecs, type SpecSeverity } from './diagnosticSpecs';
 import { GIT_STATUS, type GitChange, type GitCommit, type GitRepository, gitApi, GitUnavailable, showText } from './git';
 import { ImageStore, POST_SCHEME, PRE_SCHEME } from './images';
-import { basenameGlob, chooseSide, isCPath, type LocateEnv, locateBase, patchPathOf, probeText } from './locate';
+import { basenameGlob, basenameOf, candidateFit, chooseSide, commonSuffix, isCPath, type LocateEnv, locateBase, locateByPath, patchPathOf, preImageBlob, probeText } from './locate';
+import { readIndexBlob } from './indexBlob';
 import type { InspectedFile, PatchInspection } from './patchJobs';
 import { PatchPanel, type PatchPanelHandlers } from './patchPanel';
 import { buildPatchView, type ViewFileInput } from './viewModel';
@@ -58,13 +59,28 @@ interface ChosenBase {
   uri: vscode.Uri | null;
   side: 'pre' | 'post';
   notes: string[];
+  /** The base's text when it is not a file (a git blob). */
+  text?: string;
+}
+
+/** A base picked for one file of a patch, before its side is known (`side`: known already). */
+interface ChosenFile {
+  uri: vscode.Uri;
+  how: string;
+  text?: string;
+  side?: 'pre';
 }
 
 interface PickItem<T> extends vscode.QuickPickItem {
   value: T;
 }
 
-class Cancelled extends Error {}
+/** The user dismissed a question; a message, when given, says what was not done (shown to them). */
+class Cancelled extends Error {
+  constructor(readonly said?: string) {
+    super(said ?? 'cancelled');
+  }
+}
 
 function uriKey(u: vscode.Uri): string {
   return u.toString();
@@ -142,7 +158,8 @@ export class PatchFeature implements vscode.Disposable {
       return await run();
     } catch (e) {
       if (e instanceof Cancelled) {
-        this.log.info(`${what}: cancelled`);
+        this.log.info(`${what}: cancelled${e.said ? `: ${e.said}` : ''}`);
+        if (e.said) void vscode.window.showInformationMessage(`Kernel Patch Reasoner: ${e.said}`);
         return undefined;
       }
       if (e instanceof GitUnavailable) {
@@ -171,9 +188,10 @@ export class PatchFeature implements vscode.Disposable {
     return vscode.window.withProgress({ location: vscode.ProgressLocation.Notification, title: `Kernel Patch Reasoner: ${title}`, cancellable: true }, (_p, token) => job(token));
   }
 
-  private async pick<T>(items: PickItem<T>[], options: vscode.QuickPickOptions): Promise<T> {
+  /** `cancelled`: what Escape leaves undone, said to the user. */
+  private async pick<T>(items: PickItem<T>[], options: vscode.QuickPickOptions, cancelled?: string): Promise<T> {
     const chosen = await vscode.window.showQuickPick(items, { ignoreFocusOut: true, ...options });
-    if (!chosen) throw new Cancelled();
+    if (!chosen) throw new Cancelled(cancelled);
     return chosen.value;
   }
 
@@ -326,41 +344,70 @@ export class PatchFeature implements vscode.Disposable {
     };
   }
 
-  /** The workspace file standing for `file` of the patch, or null to skip it (throws Cancelled on Escape). */
-  private async chooseBaseFile(file: InspectedFile): Promise<{ uri: vscode.Uri; how: string } | null> {
-    const found = await locateBase(file.path, this.locateEnv());
-    if (found.kind === 'found') return { uri: found.file, how: found.how };
-    const browse = async (): Promise<{ uri: vscode.Uri; how: string } | null> => {
-      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: `Use as ${file.path}`, title: `Base file for ${file.path}`, filters: { 'C sources': ['c', 'h'], 'All files': ['*'] } });
-      if (!picked?.[0]) throw new Cancelled();
-      return { uri: picked[0], how: 'chosen by you' };
-    };
-    const items: PickItem<vscode.Uri | 'browse' | 'skip'>[] = [];
-    if (found.kind === 'choose') for (const c of found.candidates) items.push({ label: rel(c), description: c.fsPath !== rel(c) ? path.dirname(c.fsPath) : undefined, value: c });
-    items.push({ label: '$(folder-opened) Choose a file…', value: 'browse' }, { label: '$(debug-step-over) Skip this file', description: 'it is listed as not analysed', value: 'skip' });
-    const v = await this.pick(items, {
-      title: `Analyze Patch: which file is ${file.path}?`,
-      placeHolder: found.kind === 'choose' ? `${found.reason}: pick the base of ${file.path}` : `${found.reason}: choose its base file, or skip it`,
-    });
+  /**
+   * The base standing for `file` of the patch, or null to skip it (throws Cancelled on Escape):
+   * (1) the patch's path in the workspace; (2) the pre-image blob of its `index` line in a
+   * workspace repository's git history; (3) a picker that is always offered otherwise: the files of
+   * the same name with how many hunks apply to each, "Choose base file…" and "Skip this file".
+   */
+  private async chooseBaseFile(file: InspectedFile, patchText: string, exclude: string[] = []): Promise<ChosenFile | null> {
+    if (exclude.length === 0) {
+      const byPath = await locateByPath(file.path, this.locateEnv());
+      if (byPath.kind === 'found') return { uri: byPath.file, how: byPath.how };
+      const hash = preImageBlob(file.index ?? null);
+      const blob = hash ? await readIndexBlob(hash) : null;
+      if (blob && hash) {
+        const uri = this.images.put(PRE_SCHEME, file.path, `git blob ${hash}`, blob.text);
+        return { uri, how: `blob ${hash} of the patch's index line, from the git history of ${blob.repository}`, text: blob.text, side: 'pre' };
+      }
+    }
+    const cancelled = `Analyze Patch cancelled: no base file was chosen for ${file.path}, so nothing was analysed.`;
+    const byName = (await this.locateEnv().findByBasename(basenameOf(file.path))).filter((u) => !exclude.includes(uriKey(u)));
+    const rated: { uri: vscode.Uri; rank: number; text: string }[] = [];
+    for (const u of byName.slice(0, 20)) {
+      const probes = await this.inspect(patchText, { [file.path]: await readText(u) });
+      const p = probes.probes[file.path];
+      const fit = p ? candidateFit(p) : { rank: 0, text: '' };
+      rated.push({ uri: u, ...fit });
+    }
+    rated.sort((a, b) => b.rank - a.rank || commonSuffix(file.path, b.uri.path) - commonSuffix(file.path, a.uri.path) || rel(a.uri).localeCompare(rel(b.uri)));
+    const items: PickItem<vscode.Uri | 'browse' | 'skip'>[] = rated.map((r) => ({ label: rel(r.uri), description: r.text, value: r.uri }));
+    items.push(
+      { label: '$(folder-opened) Choose base file…', description: 'any file, in or outside the workspace', value: 'browse' },
+      { label: '$(debug-step-over) Skip this file', description: 'it is listed as not analysed', value: 'skip' },
+    );
+    const where = rated.length ? `; ${rated.length} file(s) named ${basenameOf(file.path)} (hunks that apply to each)` : `; no file named ${basenameOf(file.path)}`;
+    const v = await this.pick(
+      items,
+      { title: `Analyze Patch: base file for ${file.path}`, placeHolder: `${file.path} is not in the workspace${where}: pick its base`, matchOnDescription: true },
+      cancelled,
+    );
     if (v === 'skip') return null;
-    if (v === 'browse') return browse();
-    return { uri: v, how: 'chosen by you among files of the same name' };
+    if (v === 'browse') {
+      const picked = await vscode.window.showOpenDialog({ canSelectMany: false, openLabel: `Use as ${file.path}`, title: `Base file for ${file.path}`, filters: { 'C sources': ['c', 'h'], 'All files': ['*'] } });
+      if (!picked?.[0]) throw new Cancelled(cancelled);
+      return { uri: picked[0], how: 'chosen by you' };
+    }
+    const fit = rated.find((r) => r.uri === v);
+    return { uri: v, how: `chosen by you${fit?.text ? ` (${fit.text})` : ''}` };
   }
 
-  /** Which side of the patch the base is: decided from how the patch applies, else asked. */
-  private async chooseSideOf(file: InspectedFile, uri: vscode.Uri, ins: PatchInspection): Promise<{ side: 'pre' | 'post'; note: string } | null> {
+  /** Which side of the patch the base is: decided from how the patch applies, else asked ('another': choose another base). */
+  private async chooseSideOf(file: InspectedFile, uri: vscode.Uri, ins: PatchInspection): Promise<{ side: 'pre' | 'post'; note: string } | 'another' | null> {
     const probe = ins.probes[file.path];
     if (!probe) return { side: 'pre', note: 'taken as the pre-image' };
     const c = chooseSide(probe);
     if (c.side !== 'ask') return { side: c.side, note: `${c.side === 'pre' ? 'the pre-image' : 'the post-image'}: ${c.reason}` };
     const fwd = probeText(probe.forward, 'forward');
     const rev = probeText(probe.reverse, 'in reverse');
-    const pre: PickItem<'pre' | 'post' | 'skip'> = { label: `Pre-image: the patch is not applied to ${rel(uri)}`, description: 'apply the patch to it', detail: fwd, value: 'pre' };
-    const post: PickItem<'pre' | 'post' | 'skip'> = { label: `Post-image: ${rel(uri)} already has the patch`, description: 'reverse the patch to get the pre-image', detail: rev, value: 'post' };
-    const skip: PickItem<'pre' | 'post' | 'skip'> = { label: 'Skip this file', value: 'skip' };
+    const pre: PickItem<'pre' | 'post' | 'skip' | 'another'> = { label: `Pre-image: the patch is not applied to ${rel(uri)}`, description: 'apply the patch to it', detail: fwd, value: 'pre' };
+    const post: PickItem<'pre' | 'post' | 'skip' | 'another'> = { label: `Post-image: ${rel(uri)} already has the patch`, description: 'reverse the patch to get the pre-image', detail: rev, value: 'post' };
+    const another: PickItem<'pre' | 'post' | 'skip' | 'another'> = { label: '$(folder-opened) Choose another base file…', description: `instead of ${rel(uri)}`, value: 'another' };
+    const skip: PickItem<'pre' | 'post' | 'skip' | 'another'> = { label: 'Skip this file', value: 'skip' };
     const likelyPost = probe.reverse.applied > probe.forward.applied;
-    const v = await this.pick(likelyPost ? [post, pre, skip] : [pre, post, skip], { title: `Analyze Patch: which side of the patch is ${rel(uri)}?`, placeHolder: c.reason, matchOnDetail: true });
+    const v = await this.pick(likelyPost ? [post, pre, another, skip] : [pre, post, another, skip], { title: `Analyze Patch: which side of the patch is ${rel(uri)}?`, placeHolder: c.reason, matchOnDetail: true }, `Analyze Patch cancelled: it was not chosen whether ${rel(uri)} is before or after the patch, so nothing was analysed.`);
     if (v === 'skip') return null;
+    if (v === 'another') return 'another';
     return { side: v, note: `${v === 'pre' ? 'the pre-image' : 'the post-image'}, as you chose (${c.reason})` };
   }
 
@@ -372,7 +419,7 @@ export class PatchFeature implements vscode.Disposable {
     const texts: Record<string, string> = {};
     if (remembered) {
       chosen = remembered;
-      for (const c of chosen) texts[c.path] = c.uri ? await readText(c.uri) : '';
+      for (const c of chosen) texts[c.path] = c.text ?? (c.uri ? await readText(c.uri) : '');
     } else {
       chosen = [];
       const located: { file: InspectedFile; uri: vscode.Uri; how: string }[] = [];
@@ -390,15 +437,33 @@ export class PatchFeature implements vscode.Disposable {
           texts[f.path] = await readText(found.file);
           continue;
         }
-        const base = await this.chooseBaseFile(f);
-        if (!base) continue;
-        located.push({ file: f, uri: base.uri, how: base.how });
-        texts[f.path] = await readText(base.uri);
+        // The base, then its side; "Choose another base file…" at the side question starts over.
+        const exclude: string[] = [];
+        for (;;) {
+          const base = await this.chooseBaseFile(f, patchText, exclude);
+          if (!base) break;
+          const text = base.text ?? (await readText(base.uri));
+          if (base.side) {
+            chosen.push({ path: f.path, uri: base.uri, side: base.side, text: base.text, notes: [`base: ${base.how}`, 'it is the pre-image (the blob the patch names)'] });
+            texts[f.path] = text;
+            break;
+          }
+          const side = await this.chooseSideOf(f, base.uri, await this.inspect(patchText, { [f.path]: text }));
+          if (side === 'another') {
+            exclude.push(uriKey(base.uri));
+            continue;
+          }
+          if (side) {
+            chosen.push({ path: f.path, uri: base.uri, side: side.side, notes: [`base: ${rel(base.uri)} (${base.how})`, `it is ${side.note}`] });
+            texts[f.path] = text;
+          }
+          break;
+        }
       }
       const probes = await this.inspect(patchText, texts);
       for (const l of located) {
         const side = await this.chooseSideOf(l.file, l.uri, probes);
-        if (!side) {
+        if (!side || side === 'another') {
           delete texts[l.file.path];
           continue;
         }
@@ -426,6 +491,7 @@ export class PatchFeature implements vscode.Disposable {
     const files: ViewFileInput[] = result.files.map((f) => {
       const p = patchPathOf(f);
       const c = chosen.find((x) => x.path === p);
+      if (c?.text !== undefined && c.uri) imageUris.push(c.uri); // a git blob's read-only copy
       const hunks = parsed.files.find((x) => x.path === p)?.hunks.length ?? f.applied.length;
       const label = c?.uri ? rel(c.uri) : p;
       let pre: vscode.Uri | null = null;

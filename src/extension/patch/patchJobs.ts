@@ -19,6 +19,8 @@ export interface InspectedFile {
   isBinary: boolean;
   isNew: boolean;
   isDeleted: boolean;
+  /** The git `index abc123..def456` value, when the patch has one. */
+  index?: string | null;
 }
 
 /** How one base took the patch's hunks in one direction. */
@@ -71,6 +73,7 @@ export function inspectPatch(req: Pick<InspectPatchRequest, 'patchText' | 'bases
       isBinary: file.isBinary,
       isNew: file.isNew,
       isDeleted: file.isDeleted,
+      index: file.index,
     });
     const base = req.bases[path];
     if (base !== undefined && !out.probes[path]) out.probes[path] = { forward: probe(applyFilePatch(base, file), file), reverse: probe(reverseApply(base, file), file) };

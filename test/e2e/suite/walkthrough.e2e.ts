@@ -1,5 +1,5 @@
 /**
- * The first start of a new user: with walkthroughs-on-install on (the workbench default, as in
+ * The first start of a new user: with kpr.walkthrough.openOnFirstStart on (the default, as in
  * `npm start`'s profile; the test profile turns it off), the extension opens its walkthrough when
  * the window starts, and the first step's "Open inode.c" opens the workspace's inode.c.
  * Screenshots: test-results/walkthrough-*.png.
@@ -36,7 +36,7 @@ describe('walkthrough on first start', function () {
   });
 
   it('opens by itself when the window starts, and "Open inode.c" opens the sample', async function () {
-    await writeSettings(wb, { ...original, 'workbench.welcomePage.walkthroughs.openOnInstall': true });
+    await writeSettings(wb, { ...original, 'kpr.walkthrough.openOnFirstStart': true });
     // A new window start: the extension activates on startup finished and sees its first start.
     await wb.page.reload();
     await wb.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 90_000 });
