@@ -29,6 +29,9 @@ import {
   callerNote,
   cellId,
   findingSteps,
+  compactSteps,
+  entryStep,
+  moveStep,
   findRun,
   moveInGrid,
   positionOf,
@@ -63,7 +66,27 @@ const app = {
   playTimer: undefined as number | undefined,
   /** The (cell, path) the detail pane was last built for, so stepping only updates the step parts. */
   builtFor: '',
+  /** Compact trace (folded assignments, one step per call): on unless "All steps" is pressed. */
+  compact: true,
 };
+
+/** The trace steps shown (compact or all), with the selected one always among them. */
+function shownSteps(path: PathSummary): number[] {
+  if (!app.compact) return path.trace.map((_s, i) => i);
+  const shown = compactSteps(path.trace);
+  const cur = app.selection?.step;
+  if (cur !== undefined && cur < path.trace.length && !shown.includes(cur)) {
+    shown.push(cur);
+    shown.sort((a, b) => a - b);
+  }
+  return shown;
+}
+
+function toggleCompact(): void {
+  app.compact = !app.compact;
+  app.builtFor = '';
+  renderDetail(false);
+}
 
 function post(msg: WebviewMessage): void {
   vscode.postMessage(msg);
@@ -403,7 +426,9 @@ function renderPaths(run: RunResult): HTMLElement {
 function choosePath(id: number, focus: boolean): void {
   if (!app.selection) return;
   stopPlay();
-  app.selection = { ...app.selection, pathId: id, step: 0 };
+  const run = app.result ? findRun(app.result, app.selection) : undefined;
+  const path = run?.pathDetails.find((p) => p.id === id);
+  app.selection = { ...app.selection, pathId: id, step: path && run ? entryStep(path.trace, run.entry) : 0 };
   app.builtFor = '';
   renderDetail(true);
   if (focus) byId('detail').querySelector<HTMLElement>(`[data-path="${id}"]`)?.focus();
@@ -420,17 +445,19 @@ function buildStepper(): void {
   const controls = h(
     'div',
     { class: 'controls', role: 'toolbar', 'aria-label': 'Trace stepper' },
-    button('First', 'First step', () => setStep(0), { id: 'step-first', secondary: true }),
-    button('◀ Back', 'Previous step', () => setStep((app.selection?.step ?? 0) - 1), { id: 'step-back' }),
+    button('First', 'First step', () => setStep(shownSteps(path)[0] ?? 0), { id: 'step-first', secondary: true }),
+    button('◀ Back', 'Previous step', () => stepBy(-1), { id: 'step-back' }),
     button('Play', 'Play trace', togglePlay, { id: 'step-play' }),
-    button('Next ▶', 'Next step', () => setStep((app.selection?.step ?? 0) + 1), { id: 'step-forward' }),
+    button('Next ▶', 'Next step', () => stepBy(1), { id: 'step-forward' }),
     button('Last', 'Last step', () => setStep(path.trace.length - 1), { id: 'step-last', secondary: true }),
     button('Next finding', 'Jump to the next step that reports a finding', nextFinding, { id: 'step-finding', secondary: true }),
+    button(app.compact ? 'All steps' : 'Compact', app.compact ? 'Show every step of the trace' : 'Fold assignments of no interest and repeated calls', toggleCompact, { id: 'step-compact', secondary: true }),
     h('span', { id: 'step-counter', class: 'counter', 'aria-live': 'polite' }),
   );
   const details = h('dl', { id: 'step-detail', class: 'step-detail' });
   const list = h('ol', { id: 'step-list', class: 'step-list', role: 'listbox', 'aria-label': `Trace of path ${path.id}`, tabindex: 0 });
-  path.trace.forEach((s, i) => {
+  for (const i of shownSteps(path)) {
+    const s = path.trace[i];
     const li = h(
       'li',
       { role: 'option', 'data-step': i, 'aria-selected': 'false', class: s.pageLocked ? 'locked' : 'unlocked', id: `step-${i}` },
@@ -441,10 +468,10 @@ function buildStepper(): void {
     li.style.paddingLeft = `${0.4 + Math.min(s.depth, 12) * 1.1}em`;
     li.addEventListener('click', () => setStep(i));
     list.append(li);
-  });
+  }
   list.addEventListener('keydown', (ev) => {
-    if (ev.key === 'ArrowDown' || ev.key === 'ArrowRight') setStep((app.selection?.step ?? 0) + 1);
-    else if (ev.key === 'ArrowUp' || ev.key === 'ArrowLeft') setStep((app.selection?.step ?? 0) - 1);
+    if (ev.key === 'ArrowDown' || ev.key === 'ArrowRight') stepBy(1);
+    else if (ev.key === 'ArrowUp' || ev.key === 'ArrowLeft') stepBy(-1);
     else if (ev.key === 'Home') setStep(0);
     else if (ev.key === 'End') setStep(path.trace.length - 1);
     else return;
@@ -466,7 +493,9 @@ function renderStep(reveal: boolean): void {
   }
   const i = Math.max(0, Math.min(sel.step, path.trace.length - 1));
   const s: TraceStep = path.trace[i];
-  byId('step-counter').textContent = `Step ${i + 1} of ${path.trace.length}`;
+  const shown = shownSteps(path);
+  const folded = path.trace.length - shown.length;
+  byId('step-counter').textContent = `Step ${shown.indexOf(i) + 1} of ${shown.length}${folded > 0 ? ` (${folded} of ${path.trace.length} folded)` : ''}`;
   byId('step-detail').replaceChildren(
     ...row('Function', s.function),
     ...row('Line', `${s.line}:${s.column}`),
@@ -487,7 +516,7 @@ function renderStep(reveal: boolean): void {
     if (top < list.scrollTop) list.scrollTop = top;
     else if (top + li.offsetHeight > list.scrollTop + list.clientHeight) list.scrollTop = top + li.offsetHeight - list.clientHeight;
   }
-  setDisabled(byId('step-back'), i === 0);
+  setDisabled(byId('step-back'), i === shown[0]);
   setDisabled(byId('step-forward'), i === path.trace.length - 1);
   setDisabled(byId('step-finding'), !findingSteps(path.trace).some((k) => k > i));
   if (reveal) revealLine({ type: 'reveal', reason: 'step', line: Math.max(1, s.line), column: Math.max(1, s.column), note: stepNote(s, i, path.trace.length).slice(0, 1900) });
@@ -521,6 +550,13 @@ function setStep(i: number): void {
   saveState();
 }
 
+/** The next (+1) or previous (-1) shown step. */
+function stepBy(dir: -1 | 1): void {
+  const path = currentPath();
+  if (!path || !app.selection) return;
+  setStep(moveStep(shownSteps(path), app.selection.step, dir));
+}
+
 function nextFinding(): void {
   const path = currentPath();
   if (!path || !app.selection) return;
@@ -537,7 +573,7 @@ function togglePlay(): void {
   const path = currentPath();
   if (!path || !app.selection) return;
   if (app.selection.step >= path.trace.length - 1) setStep(0);
-  app.playTimer = window.setInterval(() => setStep((app.selection?.step ?? 0) + 1), PLAY_INTERVAL_MS);
+  app.playTimer = window.setInterval(() => stepBy(1), PLAY_INTERVAL_MS);
   const b = document.getElementById('step-play');
   if (b) {
     b.textContent = 'Pause';

@@ -191,11 +191,21 @@ export function defaultPath(run: RunResult): PathSummary | undefined {
   return run.pathDetails.find((p) => p.rules.length > 0) ?? run.pathDetails[0];
 }
 
-/** A selection for cell `k` with its default path at step 0 (pathId null if the run kept no paths). */
+/**
+ * The step where the ->writepage entry itself starts (`enter <entry>` at depth 0): a page dirtied
+ * through mmap first runs the table's set_page_dirty, which is set-up, not what the user selected.
+ */
+export function entryStep(trace: TraceStep[], entry: string): number {
+  const i = trace.findIndex((s) => s.depth === 0 && s.function === entry && s.event.startsWith('enter '));
+  return i >= 0 ? i : 0;
+}
+
+/** A selection for cell `k` with its default path at the entry's first step (pathId null if the run kept no paths). */
 export function selectCell(result: ScenarioResult, k: CellKey): PanelSelection | null {
   const run = findRun(result, k);
   if (!run) return null;
-  return { aops: k.aops, caller: k.caller, page: k.page, pathId: defaultPath(run)?.id ?? null, step: 0 };
+  const path = defaultPath(run);
+  return { aops: k.aops, caller: k.caller, page: k.page, pathId: path?.id ?? null, step: path ? entryStep(path.trace, run.entry) : 0 };
 }
 
 /**
@@ -293,4 +303,49 @@ export function positionOf(model: MatrixModel, k: CellKey): GridPos | undefined 
     if (row >= 0 && col >= 0) return { table: ti, row, col };
   }
   return undefined;
+}
+
+// -- compact trace -------------------------------------------------------------------------------
+
+const SIMPLE_ASSIGNMENT = /^[\w.>[\]-]+ = [^()]*$/;
+
+function sameState(a: TraceStep, b: TraceStep): boolean {
+  return a.pageLocked === b.pageLocked && a.handleOwner === b.handleOwner && a.creditsLeft === b.creditsLeft && JSON.stringify(a.buffers) === JSON.stringify(b.buffers);
+}
+
+/**
+ * The steps a compact trace shows, by index: a statement that the next step repeats as its call
+ * ("BUG_ON(x)" then "call BUG_ON(x)") is shown once, as the call (which has the argument values);
+ * an assignment without a call that changes no page, handle, credit or buffer state ("ret = 0",
+ * "inode = inode") is folded. The first and last steps, forks, branch decisions, findings and every
+ * change of state stay. Presentation only: the trace itself is unchanged.
+ */
+export function compactSteps(trace: TraceStep[]): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < trace.length; i++) {
+    const s = trace[i];
+    if (i === 0 || i === trace.length - 1 || /^[a-z]+(-[a-z]+)+: |^fork: /.test(s.event)) {
+      out.push(i);
+      continue;
+    }
+    const prev = trace[i - 1];
+    const next = trace[i + 1];
+    const changed = !sameState(prev, s);
+    if (!changed && next.line === s.line && next.function === s.function && next.event.startsWith('call ')) {
+      const callee = /^call (\w+)\(/.exec(next.event)?.[1];
+      if (callee && s.event.includes(`${callee}(`) && !s.event.startsWith('call ')) continue;
+    }
+    if (!changed && SIMPLE_ASSIGNMENT.test(s.event)) continue;
+    out.push(i);
+  }
+  return out;
+}
+
+/** The shown step nearest to `step` in direction `dir` (-1, +1), or `step` itself when it is shown and dir is 0. */
+export function moveStep(shown: number[], step: number, dir: -1 | 0 | 1): number {
+  if (shown.length === 0) return step;
+  if (dir === 0) return shown.includes(step) ? step : shown.find((k) => k > step) ?? shown[shown.length - 1];
+  if (dir > 0) return shown.find((k) => k > step) ?? shown[shown.length - 1];
+  for (let k = shown.length - 1; k >= 0; k--) if (shown[k] < step) return shown[k];
+  return shown[0];
 }

@@ -101,7 +101,8 @@ const CELL_LABEL: Record<CellStatus, { glyph: string; text: string }> = {
   introduced: { glyph: '✖', text: 'introduced' },
   mixed: { glyph: '±', text: 'fixed + introduced' },
   unchanged: { glyph: '=', text: 'unchanged' },
-  clean: { glyph: '·', text: 'clean' },
+  // "clean" is a kernel word for pages and buffers: a scenario without a finding says so.
+  clean: { glyph: '·', text: 'no finding' },
   'pre-only': { glyph: '–', text: 'only before' },
   'post-only': { glyph: '+', text: 'only after' },
 };
@@ -273,7 +274,7 @@ function renderChanges(f: ViewFile, fileIndex: number, hasPatch: boolean): HTMLE
   box.append(title);
   if (focus) box.append(button('Show all changes', 'Show the changes of every scenario', () => setFocus(fileIndex, undefined), { secondary: true }));
   if (groups.length === 0) {
-    box.append(h('p', { class: 'hint', text: focus ? 'No finding changed or remained in this scenario.' : 'No finding on either side: both sides are clean under every scenario run.' }));
+    box.append(h('p', { class: 'hint', text: focus ? 'No finding changed or remained in this scenario.' : 'No finding on either side, in any scenario run.' }));
     return box;
   }
   const active = groups.filter((g) => g.status !== 'unchanged');
@@ -364,7 +365,8 @@ function renderMatrix(m: ViewMatrix, fileIndex: number, mi: number): HTMLElement
 
 function renderFile(f: ViewFile, fileIndex: number, v: PatchView): HTMLElement {
   const sec = h('section', { class: 'file', 'data-file': fileIndex, 'aria-label': f.label });
-  sec.append(h('h2', { class: 'file-title' }, h('code', { text: f.label }), ' ', countBadges(f.counts)));
+  // The totals are said once, in the header; a file's own counts only when there are several files.
+  sec.append(h('h2', { class: 'file-title' }, h('code', { text: f.label }), ...(app.view && app.view.files.length > 1 ? [' ', countBadges(f.counts)] : [])));
   sec.append(h('dl', { class: 'sides' }, h('dt', { text: 'Before' }), h('dd', { text: f.preName }), h('dt', { text: 'After' }), h('dd', { text: f.postName })));
   if (f.notes.length) sec.append(h('ul', { class: 'notes' }, ...f.notes.map((n) => h('li', { text: n }))));
   if (f.inputProblems.length) sec.append(h('ul', { class: 'input-problems' }, ...f.inputProblems.map((n) => h('li', { text: n }))));
@@ -415,7 +417,7 @@ function onMessage(ev: MessageEvent): void {
   if (!same) app.focus.clear();
   render(msg.view);
   const t = msg.view.totals;
-  setStatus(`Analysed: ${countsText(t)}${msg.view.problems.length ? ` · ${plural(msg.view.problems.length, 'patch problem')}` : ''}`, msg.view.problems.length ? 'error' : 'info');
+  setStatus(`Analysed${t.fixed + t.introduced + t.unchanged === 0 ? ': no finding on either side' : ''}${msg.view.problems.length ? ` · ${plural(msg.view.problems.length, 'patch problem')}` : ''}`, msg.view.problems.length ? 'error' : 'info');
 }
 
 function main(): void {

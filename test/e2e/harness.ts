@@ -662,7 +662,7 @@ export class Workbench {
   /**
    * Runs a command by its exact palette title ("Category: Title"): command center, `>Title`,
    * waits for the row with exactly that label, checks the input still holds the typed text and
-   * selects the row; retried from a closed palette when the text was lost. Fails if the palette
+   * clicks that row; retried from a closed palette when the text was lost. Fails if the palette
    * has no such command.
    */
   async runCommand(title: string): Promise<void> {
@@ -679,10 +679,13 @@ export class Workbench {
         if (held !== text && attempt < 3) continue;
         throw new Error(`command palette has no command "${title}"; it shows: ${rows.slice(0, 10).join(' | ') || '(nothing)'}`);
       }
-      if (!(await this.enterIfHolds(input, text))) {
+      // The exact row is clicked, never Enter: Enter takes the active row, which may be another
+      // command that matches ("File: Save" → "File: Compare Active File with Saved").
+      if ((await this.settledValue(input)) !== text) {
         if (attempt < 3) continue;
         throw new Error(`the command palette lost the typed text ${JSON.stringify(text)} three times`);
       }
+      await row.click();
       await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: this.timeouts.ui });
       return;
     }

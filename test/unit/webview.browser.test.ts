@@ -10,6 +10,7 @@ import * as path from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { analyzeSource, initEngine, type ScenarioResult } from '../../src/engine';
 import { makeNonce, panelHtml } from '../../src/extension/panel/html';
+import { compactSteps } from '../../webview/model';
 import type { HostMessage, PanelState, WebviewMessage } from '../../src/shared/protocol';
 import { ROOT } from './helpers';
 import { THEMES, type WebviewTheme } from './webviewThemes';
@@ -169,13 +170,20 @@ describe('simulation panel webview in Chromium', function () {
     assert.match(await paths.nth(0).innerText(), /kernel BUG: journal credits exhausted/);
     assert.equal(await paths.nth(0).getAttribute('aria-selected'), 'true');
     const trace = result.runs.find((r) => `${r.aops}/${r.caller}/${r.page}` === FOREIGN_CELL)!.pathDetails[0].trace;
-    assert.equal(await page.locator('#step-list li').count(), trace.length);
-    assert.equal(await page.locator('#step-counter').innerText(), `Step 1 of ${trace.length}`);
+    // The compact trace: repeated calls and assignments of no interest folded.
+    const shown = compactSteps(trace);
+    assert.ok(shown.length < trace.length, 'nothing folded');
+    const counter = (k: number) => `Step ${k} of ${shown.length} (${trace.length - shown.length} of ${trace.length} folded)`;
+    assert.equal(await page.locator('#step-list li').count(), shown.length);
+    assert.equal(await page.locator('#step-counter').innerText(), counter(1));
+    // One step per BUG_ON: "BUG_ON(x)" and "call BUG_ON(x)" on one line show once.
+    const bugOn = await page.locator('#step-list .step-event', { hasText: 'BUG_ON(handle == NULL)' }).count();
+    assert.equal(bugOn, 1);
     assert.deepEqual(await lastReveal(page), { type: 'reveal', reason: 'step', line: 198, column: trace[0].column, note: `step 1/${trace.length}: ${trace[0].event}` });
 
     await page.locator('#step-forward').click();
-    assert.equal(await page.locator('#step-counter').innerText(), `Step 2 of ${trace.length}`);
-    assert.equal((await lastReveal(page))?.line, trace[1].line);
+    assert.equal(await page.locator('#step-counter').innerText(), counter(2));
+    assert.equal((await lastReveal(page))?.line, trace[shown[1]].line);
     await page.locator('#step-back').click();
     assert.equal((await lastReveal(page))?.line, 198);
 
@@ -294,7 +302,9 @@ describe('simulation panel webview in Chromium', function () {
     await send(restored, resultMessage(result, 1));
     await restored.locator('#detail-title').waitFor();
     assert.equal(await restored.locator(`td[data-cell="${FOREIGN_CELL}"]`).getAttribute('aria-selected'), 'true');
-    assert.equal(await restored.locator('#step-counter').innerText(), `Step 31 of ${result.runs.find((r) => `${r.aops}/${r.caller}/${r.page}` === FOREIGN_CELL)!.pathDetails[0].trace.length}`);
+    const restoredTrace = result.runs.find((r) => `${r.aops}/${r.caller}/${r.page}` === FOREIGN_CELL)!.pathDetails[0].trace;
+    const restoredShown = compactSteps(restoredTrace);
+    assert.equal(await restored.locator('#step-counter').innerText(), `Step ${restoredShown.indexOf(30) + 1} of ${restoredShown.length} (${restoredTrace.length - restoredShown.length} of ${restoredTrace.length} folded)`);
     assert.equal((await lastReveal(restored))?.line, 167);
     await noProblems(restored);
     await restored.close();

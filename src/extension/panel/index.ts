@@ -85,6 +85,10 @@ export function activatePanel(context: vscode.ExtensionContext, service: PanelAn
       webviewOptions(context.extensionUri),
     );
     log.info(`simulation panel opened: ${uri.toString()}`);
+    // Beside the code at a usable width: the code keeps 30% of the editor area, the panel 70%.
+    if (vscode.window.tabGroups.all.length === 2) {
+      void vscode.commands.executeCommand('vscode.setEditorLayout', { orientation: 0, groups: [{ size: 0.3 }, { size: 0.7 }] }).then(undefined, (e) => log.warn(`could not size the editor groups: ${String(e)}`));
+    }
     const p = adopt(webviewPanel, uri);
     if (wantCell) p.show(wantCell);
   };

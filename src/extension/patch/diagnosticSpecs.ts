@@ -1,10 +1,13 @@
 // What the Problems panel shows on a patch file, as plain data: introduced findings on their `+`
 // line (the finding's severity, or the user's kpr.diagnostics.severity override), fixed ones on
 // their `-` line (Information, "fixed: ..."), hunks that do not apply and malformed patch text as
-// errors on their line. One entry per (status, rule, function, anchor). No vscode import.
+// errors on their line. One entry per (status, rule, function, anchor), on the hunk line only (a
+// change outside every hunk is in the patch view, not pinned to a `diff --git` line); a short
+// message first, the full one as `detail`. No vscode import.
 import type { PatchResult, RuleId, Severity } from '../../engine/api/types';
 import type { SeverityOverride } from '../configSchema';
 import type { ViewGroup } from '../../shared/patchProtocol';
+import { firstClause } from '../../engine/api/summary';
 import { groupChanges } from './viewModel';
 
 export type SpecSeverity = 'error' | 'warning' | 'information' | 'hint';
@@ -14,6 +17,8 @@ export interface PatchDiagnosticSpec {
   line: number;
   severity: SpecSeverity;
   message: string;
+  /** The full message, with the scenarios (related information). */
+  detail?: string;
   /** A rule id (linked to docs/rules.md), or 'patch' for a problem of the patch itself. */
   code: RuleId | 'patch';
 }
@@ -26,30 +31,25 @@ function scenarioText(g: ViewGroup): string {
   return `${names.length === 1 ? 'scenario' : `${names.length} scenarios`}: ${shown}`;
 }
 
-/**
- * `headerLines` maps a file's paths (old and new, as in the patch) to the patch line where its
- * section starts: a change whose line lies outside every hunk is placed there, saying so.
- */
+/** `_headerLines` (a file's paths → the patch line of its section) is kept for callers; changes outside every hunk are not placed. */
 export function patchDiagnosticSpecs(
   result: PatchResult,
-  headerLines: ReadonlyMap<string, number>,
+  _headerLines: ReadonlyMap<string, number>,
   overrides: Partial<Record<RuleId, SeverityOverride>> = {},
 ): PatchDiagnosticSpec[] {
   const out: PatchDiagnosticSpec[] = [];
   for (const p of result.problems) out.push({ line: Math.max(1, p.line), severity: 'error', message: p.message, code: 'patch' });
   for (const f of result.files) {
-    const header = headerLines.get(f.newPath) ?? headerLines.get(f.oldPath) ?? 1;
     for (const g of groupChanges(f.changes)) {
-      if (g.status === 'unchanged') continue;
+      if (g.status === 'unchanged' || g.patchLine === null) continue;
       const o = overrides[g.rule] ?? 'default';
       if (o === 'off') continue;
       const severity: SpecSeverity = g.status === 'fixed' ? 'information' : o === 'default' ? ENGINE[g.severity] : o;
-      const imageLine = g.status === 'fixed' ? g.preLine : g.postLine;
-      const outside = g.patchLine === null ? ` (${g.status === 'fixed' ? 'pre' : 'post'}-image line ${imageLine ?? '?'} of ${f.newPath !== '/dev/null' ? f.newPath : f.oldPath}, outside the patch's hunks)` : '';
       out.push({
-        line: g.patchLine ?? header,
+        line: g.patchLine,
         severity,
-        message: `${g.status}: ${g.message} (in ${g.function}; ${scenarioText(g)})${outside}`,
+        message: `${g.status}: ${firstClause(g.message, 70)}`,
+        detail: `${g.message} (in ${g.function}; ${scenarioText(g)})`,
         code: g.rule,
       });
     }

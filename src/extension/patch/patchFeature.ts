@@ -209,6 +209,11 @@ export class PatchFeature implements vscode.Disposable {
         if (cur?.analysis === analysis) {
           this.panels.delete(analysis.key);
           this.images.release(analysis.images);
+          // The patch's Problems belong to its view: closed with it.
+          if (analysis.patchUri) {
+            this.placed.delete(uriKey(analysis.patchUri));
+            this.diagnostics.delete(analysis.patchUri);
+          }
         }
       },
     };
@@ -274,6 +279,7 @@ export class PatchFeature implements vscode.Disposable {
       const d = new vscode.Diagnostic(range, s.message, SEVERITY[s.severity]);
       d.source = DIAGNOSTIC_SOURCE;
       d.code = s.code === 'patch' ? 'patch' : { value: s.code, target: ruleDocUri(this.context.extensionUri, s.code as RuleId) };
+      if (s.detail) d.relatedInformation = [new vscode.DiagnosticRelatedInformation(new vscode.Location(patchUri, range), s.detail)];
       return d;
     });
     this.diagnostics.set(patchUri, diags);

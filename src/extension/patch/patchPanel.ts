@@ -41,7 +41,7 @@ export class PatchPanel implements vscode.Disposable {
   private readonly disposables: vscode.Disposable[] = [];
 
   static create(extensionUri: vscode.Uri, key: string, title: string, log: PatchPanelLog, handlers: PatchPanelHandlers): PatchPanel {
-    const panel = vscode.window.createWebviewPanel(PATCH_VIEW_TYPE, panelTitleOf(title), { viewColumn: vscode.ViewColumn.Beside, preserveFocus: false }, patchWebviewOptions(extensionUri));
+    const panel = vscode.window.createWebviewPanel(PATCH_VIEW_TYPE, panelTitleOf(title), { viewColumn: columnOfOurViews(), preserveFocus: false }, patchWebviewOptions(extensionUri));
     return new PatchPanel(panel, extensionUri, key, log, handlers);
   }
 
@@ -132,4 +132,17 @@ export class PatchPanel implements vscode.Disposable {
     this.panel.dispose();
     this.handlers.onDidDispose();
   }
+}
+
+/**
+ * Where a new patch view goes: the editor group that already shows a simulation panel or a patch
+ * view (so they share one column beside the code, never a third one), else beside the editor.
+ */
+export function columnOfOurViews(): vscode.ViewColumn {
+  for (const g of vscode.window.tabGroups.all) {
+    for (const t of g.tabs) {
+      if (t.input instanceof vscode.TabInputWebview && /kpr\.(simulation|patchView|patch)\b/.test(t.input.viewType)) return g.viewColumn;
+    }
+  }
+  return vscode.ViewColumn.Beside;
 }

@@ -226,7 +226,7 @@ describe('simulation panel', function () {
     // Step 1 is the entry of ext4_da_writepage: the editor highlights line 198.
     await waitForLine(wb, 198, highlighted, 'the step highlight on the writepage entry');
     await panel.locator('#step-forward').click();
-    assert.match(await panel.locator('#step-counter').innerText(), /^Step 2 of \d+$/);
+    assert.match(await panel.locator('#step-counter').innerText(), /^Step 2 of \d+ \(\d+ of \d+ folded\)$/);
     await panel.locator('#step-finding').click();
     const l = await waitForLine(wb, ALLOC_LINE, highlighted, 'the step highlight on the allocation');
     assert.match(l.text, /ext4_get_blocks_wrap/);
