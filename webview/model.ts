@@ -315,7 +315,7 @@ function sameState(a: TraceStep, b: TraceStep): boolean {
 
 /**
  * The steps a compact trace shows, by index: a statement that the next step repeats as its call
- * ("BUG_ON(x)" then "call BUG_ON(x)") is shown once, as the call (which has the argument values);
+ * ("BUG_ON(x)" then "call BUG_ON(x)", "h = f()" then "call f()") is shown once;
  * an assignment without a call that changes no page, handle, credit or buffer state ("ret = 0",
  * "inode = inode") is folded. The first and last steps, forks, branch decisions, findings and every
  * change of state stay. Presentation only: the trace itself is unchanged.
@@ -331,10 +331,10 @@ export function compactSteps(trace: TraceStep[]): number[] {
     const prev = trace[i - 1];
     const next = trace[i + 1];
     const changed = !sameState(prev, s);
-    if (!changed && next.line === s.line && next.function === s.function && next.event.startsWith('call ')) {
-      const callee = /^call (\w+)\(/.exec(next.event)?.[1];
-      if (callee && s.event.includes(`${callee}(`) && !s.event.startsWith('call ')) continue;
-    }
+    // "BUG_ON(x)" then "call BUG_ON(x)": the same call twice; "call X(...)" after "r = X(...)"
+    // with the same text adds nothing either.
+    if (!changed && next.line === s.line && next.function === s.function && next.event === `call ${s.event}`) continue;
+    if (!changed && prev.line === s.line && prev.function === s.function && s.event.startsWith('call ') && prev.event.endsWith(` = ${s.event.slice(5)}`)) continue;
     if (!changed && SIMPLE_ASSIGNMENT.test(s.event)) continue;
     out.push(i);
   }

@@ -2,7 +2,8 @@
 // aops table's `.writepage` member: what the engine learnt about them, the verdict per
 // scenario, and a command link to run those scenarios.
 import * as vscode from 'vscode';
-import type { CallbackInfo, EntryInfo, ScenarioResult } from '../engine';
+import type { CallbackInfo, EntryInfo, RunResult, ScenarioResult } from '../engine';
+import { countFindings, countsPhrase, severityPhrase } from '../engine/api/counts';
 import { C_SELECTOR } from './analysisService';
 import { RUN_SCENARIOS_COMMAND, type RunScenariosArgs } from './commands';
 import type { ExtensionCtx } from './context';
@@ -93,6 +94,18 @@ export function callbackMarkdown(uri: vscode.Uri, result: ScenarioResult, cb: Ca
   return md;
 }
 
+const CALLER_ORDER = ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin'] as const;
+const PAGE_ORDER = ['mapped-dirty', 'delayed-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof'] as const;
+const OUTCOME_SHORT: Record<string, string> = { bug: 'BUG', 'data-lost': 'LOST', 'returned-locked': 'LOCKED', error: 'err', truncated: 'cut', redirtied: 'redirty', written: 'ok', 'dropped-beyond-eof': 'eof-drop' };
+const OUTCOME_RANK = ['bug', 'data-lost', 'returned-locked', 'error', 'truncated', 'redirtied', 'written', 'dropped-beyond-eof'];
+
+/** One cell of the hover's matrix: the run's outcomes, worst first, marked by its worst finding. */
+function matrixCell(run: RunResult): string {
+  const outs = Object.keys(run.outcomes).sort((a, b) => OUTCOME_RANK.indexOf(a) - OUTCOME_RANK.indexOf(b)).map((o) => OUTCOME_SHORT[o] ?? o);
+  const mark = run.findings.some((f) => f.severity === 'error') ? '✖ ' : run.findings.length ? '⚠ ' : '';
+  return `${mark}${outs.join('+')}${run.truncated ? '\\*' : ''}`;
+}
+
 export function writepageMarkdown(uri: vscode.Uri, result: ScenarioResult, writepage: string, entries: EntryInfo[]): vscode.MarkdownString {
   const md = new vscode.MarkdownString('', false);
   md.isTrusted = { enabledCommands: [RUN_SCENARIOS_COMMAND] };
@@ -111,11 +124,25 @@ export function writepageMarkdown(uri: vscode.Uri, result: ScenarioResult, write
   const aopsSet = new Set(entries.map((e) => e.aops));
   const runs = runsOfWritepage(result, writepage).filter((r) => aopsSet.has(r.aops));
   if (runs.length) {
-    md.appendMarkdown(`\n**Verdict per scenario** (aops/caller/page):\n\n`);
-    for (const run of runs.slice(0, MAX_RUN_LINES * 2)) md.appendMarkdown(`- ${code(scenarioLabel(run))}: ${escapeMd(runVerdict(run))}\n`);
-    if (runs.length > MAX_RUN_LINES * 2) md.appendMarkdown(`- and ${runs.length - MAX_RUN_LINES * 2} more\n`);
+    // The matrix `kpr scenarios` prints, as a table: callers × page states, worst outcome first.
+    for (const e of entries) {
+      const mine = runs.filter((r) => r.aops === e.aops);
+      if (!mine.length) continue;
+      const pages = PAGE_ORDER.filter((p) => mine.some((r) => r.page === p));
+      const callers = CALLER_ORDER.filter((c) => mine.some((r) => r.caller === c));
+      md.appendMarkdown(`\n${code(e.aops)}\n\n| | ${pages.join(' | ')} |\n|---|${pages.map(() => '---').join('|')}|\n`);
+      for (const c of callers) {
+        const cells = pages.map((p) => {
+          const run = mine.find((r) => r.caller === c && r.page === p);
+          return run ? matrixCell(run) : '–';
+        });
+        md.appendMarkdown(`| ${c} | ${cells.join(' | ')} |\n`);
+      }
+    }
+    const c = countFindings(runs);
+    md.appendMarkdown(`\n${countsPhrase(c)}${c.findings ? ` (${severityPhrase(c)})` : ''}; ✖ error finding, ⚠ warning, \\* analysis incomplete. `);
     md.appendMarkdown(
-      `\n${runLink(`Run its ${runs.length} scenario(s)`, {
+      `${runLink(`Run its ${runs.length} scenario(s)`, {
         uri: uri.toString(),
         scenarios: runs.map((r) => ({ aops: r.aops, caller: r.caller, page: r.page })),
         title: `scenarios of ${writepage}`,

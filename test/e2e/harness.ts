@@ -665,18 +665,20 @@ export class Workbench {
    * clicks that row; retried from a closed palette when the text was lost. Fails if the palette
    * has no such command.
    */
-  async runCommand(title: string): Promise<void> {
+  async runCommand(title: string, opts: { keepOpen?: boolean } = {}): Promise<void> {
     const text = `>${title}`;
+    // A fresh window lists an extension's commands only once its contributions are loaded: a
+    // palette opened before that says "No matching commands" until it is opened again.
+    const deadline = Date.now() + 2 * this.timeouts.ui;
     for (let attempt = 1; ; attempt++) {
       const input = await this.quickInput(text);
       const row = this.quickRow(title).first();
       try {
-        await row.waitFor({ state: 'visible', timeout: this.timeouts.ui });
+        await row.waitFor({ state: 'visible', timeout: Math.min(5_000, this.timeouts.ui) });
       } catch {
         const rows = await this.quickInputRows();
-        const held = await input.inputValue().catch(() => '');
         await this.page.keyboard.press('Escape');
-        if (held !== text && attempt < 3) continue;
+        if (Date.now() < deadline) continue;
         throw new Error(`command palette has no command "${title}"; it shows: ${rows.slice(0, 10).join(' | ') || '(nothing)'}`);
       }
       // The exact row is clicked, never Enter: Enter takes the active row, which may be another
@@ -686,7 +688,8 @@ export class Workbench {
         throw new Error(`the command palette lost the typed text ${JSON.stringify(text)} three times`);
       }
       await row.click();
-      await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: this.timeouts.ui });
+      // A command that asks at once (a quick pick) keeps the widget open.
+      if (!opts.keepOpen) await this.page.locator('.quick-input-widget').waitFor({ state: 'hidden', timeout: this.timeouts.ui });
       return;
     }
   }

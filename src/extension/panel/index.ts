@@ -85,10 +85,7 @@ export function activatePanel(context: vscode.ExtensionContext, service: PanelAn
       webviewOptions(context.extensionUri),
     );
     log.info(`simulation panel opened: ${uri.toString()}`);
-    // Beside the code at a usable width: the code keeps 30% of the editor area, the panel 70%.
-    if (vscode.window.tabGroups.all.length === 2) {
-      void vscode.commands.executeCommand('vscode.setEditorLayout', { orientation: 0, groups: [{ size: 0.3 }, { size: 0.7 }] }).then(undefined, (e) => log.warn(`could not size the editor groups: ${String(e)}`));
-    }
+    sizeBesideCode(webviewPanel, log);
     const p = adopt(webviewPanel, uri);
     if (wantCell) p.show(wantCell);
   };
@@ -134,5 +131,36 @@ export function activatePanel(context: vscode.ExtensionContext, service: PanelAn
     for (const p of [...panels.values()]) p.dispose();
     panels.clear();
     for (const d of disposables.splice(0)) d.dispose();
+  });
+}
+
+/**
+ * Beside the code at a usable width: when the panel made a second editor group next to the code,
+ * the code keeps 30% of the editor area and the panel gets 70% (once, when the group exists).
+ */
+function sizeBesideCode(panel: vscode.WebviewPanel, log: PanelLog): void {
+  let done = false;
+  const apply = (): boolean => {
+    const groups = vscode.window.tabGroups.all;
+    if (done || groups.length !== 2 || panel.viewColumn === undefined) return done;
+    done = true;
+    const panelFirst = panel.viewColumn === groups[0].viewColumn;
+    const sizes = panelFirst ? [{ size: 0.7 }, { size: 0.3 }] : [{ size: 0.3 }, { size: 0.7 }];
+    void vscode.commands.executeCommand('vscode.setEditorLayout', { orientation: 0, groups: sizes }).then(
+      () => log.info(`simulation panel sized to 70% of the editor area`),
+      (e) => log.warn(`could not size the editor groups: ${String(e)}`),
+    );
+    return true;
+  };
+  if (apply()) return;
+  const sub = vscode.window.tabGroups.onDidChangeTabGroups(() => {
+    if (apply()) sub.dispose();
+  });
+  const sub2 = panel.onDidChangeViewState(() => {
+    if (apply()) sub2.dispose();
+  });
+  panel.onDidDispose(() => {
+    sub.dispose();
+    sub2.dispose();
   });
 }

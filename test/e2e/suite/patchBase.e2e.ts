@@ -31,8 +31,7 @@ async function pickRows(wb: Workbench): Promise<PickRow[]> {
 
 async function startAnalyzePatch(wb: Workbench): Promise<void> {
   // The command asks at once (a quick pick), so the palette does not close in between.
-  await wb.quickInput('>Kernel Patch Reasoner: Analyze Patch');
-  await wb.page.locator(ROWS, { has: wb.page.locator('.label-name', { hasText: /^Kernel Patch Reasoner: Analyze Patch$/ }) }).first().click();
+  await wb.runCommand('Kernel Patch Reasoner: Analyze Patch', { keepOpen: true });
   await wb.page.locator('.quick-input-widget .quick-input-title', { hasText: 'Analyze Patch: base file for fs/ext4/inode.c' }).waitFor({ state: 'visible', timeout: 60_000 });
   await wb.page.locator(ROWS, { hasText: 'Choose base file…' }).first().waitFor({ state: 'visible' });
 }
@@ -57,6 +56,8 @@ describe('Analyze Patch: the base picker', function () {
 
   it('offers the files of the same name with the hunks that apply to each, and always "Choose base file…"', async function () {
     await wb.openFile(ROOT_PATCH);
+    // The extension is active on the patch: its CodeLens is there.
+    await wb.page.locator('.editor-group-container.active .codelens-decoration', { hasText: /Analyze Patch \(1 C file\)/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
     await startAnalyzePatch(wb);
     const rows = await pickRows(wb);
     console.log(`      picker: ${rows.map((r) => `${r.label} — ${r.description}`).join(' | ')}`);

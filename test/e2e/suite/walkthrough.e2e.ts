@@ -14,7 +14,8 @@ async function writeSettings(wb: Workbench, settings: Record<string, unknown>): 
   await wb.runCommand('Preferences: Open User Settings (JSON)');
   await wb.waitForActiveTab('settings.json');
   await wb.runCommand('Select All');
-  await wb.page.keyboard.insertText(JSON.stringify(settings, null, 1));
+  // One line: typed JSON is auto-indented and auto-closed by the editor, a single line is not.
+  await wb.page.keyboard.insertText(JSON.stringify(settings));
   await wb.runCommand('File: Save');
   await wb.runCommand('View: Close Editor');
 }
