@@ -250,7 +250,7 @@ function renderMatrix(): void {
   m.tables.forEach((t, ti) => {
     const headingId = `table-${ti}-title`;
     const table = h('table', { role: 'grid', class: 'grid', 'aria-labelledby': headingId, 'data-aops': t.aops });
-    const head = h('tr', {}, h('th', { class: 'corner', scope: 'col', text: 'caller \\ page state' }), ...t.pages.map((p) => h('th', { scope: 'col', text: p })));
+    const head = h('tr', {}, h('th', { class: 'corner', scope: 'col', 'aria-label': 'caller \\ page state' }, h('span', { class: 'corner-text', text: 'caller \\ page state' })), ...t.pages.map((p) => h('th', { scope: 'col', text: p })));
     table.append(h('thead', {}, head));
     const body = h('tbody');
     t.rows.forEach((row, ri) => {
@@ -371,8 +371,9 @@ function renderFindings(run: RunResult): HTMLElement {
         { class: `finding tone-${f.severity}` },
         h('span', { class: 'glyph', 'aria-hidden': 'true', text: TONE_GLYPH[f.severity] }),
         h('span', { class: 'finding-rule', text: `${f.severity} ${f.rule}` }),
-        h('span', { class: 'finding-msg', text: `${f.message} (in ${f.function})` }),
+        h('span', { class: 'finding-msg', text: f.summary ?? f.message, title: f.message }),
         go,
+        h('span', { class: 'finding-detail', text: `${f.message} (in ${f.function})` }),
       ),
     );
   }

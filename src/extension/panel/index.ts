@@ -136,7 +136,8 @@ export function activatePanel(context: vscode.ExtensionContext, service: PanelAn
 
 /**
  * Beside the code at a usable width: when the panel made a second editor group next to the code,
- * the code keeps 30% of the editor area and the panel gets 70% (once, when the group exists).
+ * the code keeps 25% of the editor area and the panel gets 75% (once, when the group exists), so
+ * the matrices and the selected scenario's detail fit side by side at 1,400 px.
  */
 function sizeBesideCode(panel: vscode.WebviewPanel, log: PanelLog): void {
   let done = false;
@@ -145,9 +146,9 @@ function sizeBesideCode(panel: vscode.WebviewPanel, log: PanelLog): void {
     if (done || groups.length !== 2 || panel.viewColumn === undefined) return done;
     done = true;
     const panelFirst = panel.viewColumn === groups[0].viewColumn;
-    const sizes = panelFirst ? [{ size: 0.7 }, { size: 0.3 }] : [{ size: 0.3 }, { size: 0.7 }];
+    const sizes = panelFirst ? [{ size: 0.75 }, { size: 0.25 }] : [{ size: 0.25 }, { size: 0.75 }];
     void vscode.commands.executeCommand('vscode.setEditorLayout', { orientation: 0, groups: sizes }).then(
-      () => log.info(`simulation panel sized to 70% of the editor area`),
+      () => log.info(`simulation panel sized to 75% of the editor area`),
       (e) => log.warn(`could not size the editor groups: ${String(e)}`),
     );
     return true;

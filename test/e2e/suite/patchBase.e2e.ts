@@ -2,8 +2,8 @@
  * Choosing the base of a patch whose path is not in the workspace, as a kernel developer meets it:
  * a patch of fs/ext4/inode.c saved at the workspace root. Analyze Patch does not take a file by
  * its name: it offers the files named inode.c with how many hunks apply to each, "Choose base
- * file…" and "Skip this file"; Escape says what was cancelled; the chosen post-image is taken as
- * such (its hunks apply in reverse) without a second question.
+ * file…" and "Skip this file"; Escape says what was cancelled; the chosen file is taken as the
+ * pre-image (every hunk applies) without a second question; the view's Problems go with it.
  * Screenshots: test-results/patch-base-*.png.
  */
 import * as assert from 'node:assert/strict';
@@ -73,10 +73,10 @@ describe('Analyze Patch: the base picker', function () {
     console.log(`      on Escape: ${toast}`);
   });
 
-  it('a picked post-image is taken as the post-image (the hunks apply in reverse), and the view opens', async function () {
+  it('the picked file is taken as the pre-image (all hunks apply), without a second question, and the view opens', async function () {
     await startAnalyzePatch(wb);
-    await wb.page.locator(ROWS, { has: wb.page.locator('.label-name', { hasText: /^inode-fixed\.c$/ }) }).first().click();
-    // No side question: the patch applies to inode-fixed.c in reverse only.
+    await wb.page.locator(ROWS, { has: wb.page.locator('.label-name', { hasText: /^inode\.c$/ }) }).first().click();
+    // No side question: the patch applies to inode.c forward and not in reverse.
     const frame = await (async () => {
       const deadline = Date.now() + 90_000;
       for (;;) {
@@ -86,14 +86,24 @@ describe('Analyze Patch: the base picker', function () {
           if ((await t.count().catch(() => 0)) && (await t.innerText()).trim() === SUBJECT) return wb.webview(i);
         }
         const asked = await wb.page.locator('.quick-input-widget .quick-input-title', { hasText: /which side of the patch/ }).isVisible();
-        assert.ok(!asked, 'asked for the side although the patch applies to inode-fixed.c in reverse only');
+        assert.ok(!asked, 'asked for the side although all hunks apply to inode.c');
         if (Date.now() > deadline) throw new Error('no patch view opened');
         await wb.page.waitForTimeout(300);
       }
     })();
     const body = (await frame.locator('body').innerText()).replace(/\s+/g, ' ');
-    assert.match(body, /inode-fixed\.c/);
-    assert.match(body, /post-image/);
-    await wb.screenshot('patch-base-post-image');
+    assert.match(body, /chosen by you \(all \d+ hunk\(s\) apply/);
+    assert.match(body, /the pre-image/);
+    await wb.screenshot('patch-base-chosen');
+    // Closing the view takes its Problems on the patch with it.
+    await wb.runCommand('View: Close All Editors');
+    const deadline = Date.now() + 15_000;
+    for (;;) {
+      await wb.openProblems();
+      const files = await wb.page.locator('.markers-panel .monaco-list-row .label-name').allInnerTexts();
+      if (!files.some((f) => f.trim() === ROOT_PATCH)) break;
+      if (Date.now() > deadline) assert.fail(`Problems still lists ${ROOT_PATCH} after its view closed: ${files.join(', ')}`);
+      await wb.page.waitForTimeout(300);
+    }
   });
 });

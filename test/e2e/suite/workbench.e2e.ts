@@ -88,12 +88,12 @@ describe('workbench', function () {
       ...(manifest.contributes?.languages ?? []).filter((x) => x.id === l).flatMap((x) => x.extensions ?? []),
     ]);
     const file = filesWithExtensions(session().server.folder, exts)[0];
-    if (atStartup) {
-      console.log(`      trigger: startup (${events.join(', ')})`);
-    } else if (file) {
+    if (atStartup) console.log(`      trigger: startup (${events.join(', ')})`);
+    // The status-bar item shows for a C editor, so one is opened whatever activated the extension.
+    if (file) {
       console.log(`      trigger: opening ${file}`);
       await wb.openFile(file);
-    } else {
+    } else if (!atStartup) {
       const cmd = paletteTitles(manifest)[0];
       assert.ok(cmd, `no way to activate: activationEvents ${JSON.stringify(events)}, no matching file in the folder, no palette command`);
       console.log(`      trigger: command "${cmd}" (no ${exts.join('/') || 'language'} file in the folder)`);
