@@ -46,7 +46,7 @@ function cellText(run: RunResult): string {
 export function formatScenarios(r: ScenarioResult): string {
   const lines: string[] = [];
   for (const d of r.diagnostics.filter((x) => x.severity !== 'info' || x.kind === 'budget')) {
-    lines.push(`${r.file}:${d.line}:${d.column}: ${d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warning' : 'note'}: ${d.message} [input:${d.kind}]`);
+    lines.push(`${r.file}:${d.line}:${d.column}: ${d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warning' : 'info'}: ${d.message} [input:${d.kind}]`);
   }
   // A short first line per finding (compiler style), the full message indented under it.
   for (const { f, runs } of groupFindings(r)) {
