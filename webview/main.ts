@@ -648,22 +648,23 @@ function onResult(msg: Extract<HostMessage, { type: 'result' }>): void {
   const moved = !before || !app.selection || before.pathId !== app.selection.pathId || before.step !== app.selection.step;
   renderDetail(first || moved);
   saveState();
-  if (pendingSelect) onSelect(pendingSelect.cell, pendingSelect.pathId);
+  if (pendingSelect) onSelect(pendingSelect.cell, pendingSelect.pathId, pendingSelect.step);
 }
 
 /** Selects a scenario on the host's request; kept pending until a result that has it arrives. */
-let pendingSelect: { cell: CellKey; pathId: number | null } | undefined;
+let pendingSelect: { cell: CellKey; pathId: number | null; step?: number } | undefined;
 
-function onSelect(cell: CellKey, pathId: number | null): void {
+function onSelect(cell: CellKey, pathId: number | null, step?: number): void {
   const run = app.result ? findRun(app.result, cell) : undefined;
   if (!app.result || !run) {
-    pendingSelect = { cell, pathId };
+    pendingSelect = { cell, pathId, step };
     return;
   }
   pendingSelect = undefined;
   stopPlay();
   const base = selectCell(app.result, cell);
-  app.selection = base && pathId !== null && run.pathDetails.some((p) => p.id === pathId) ? { ...base, pathId } : base;
+  const chosen = pathId !== null ? run.pathDetails.find((p) => p.id === pathId) : undefined;
+  app.selection = base && chosen ? { ...base, pathId: chosen.id, step: step !== undefined ? Math.min(step, Math.max(0, chosen.trace.length - 1)) : 0 } : base;
   if (app.model) {
     const p = positionOf(app.model, cell);
     if (p) app.focus = p;
@@ -689,7 +690,7 @@ function onMessage(ev: MessageEvent): void {
       setStatus(msg.message, msg.state === 'error' ? 'error' : 'info');
       break;
     case 'select':
-      onSelect(msg.cell, msg.pathId);
+      onSelect(msg.cell, msg.pathId, msg.step);
       break;
   }
 }

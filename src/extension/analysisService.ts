@@ -4,7 +4,9 @@
 import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { AnalyzeOptions, ScenarioResult } from '../engine';
+import { applySuppressions } from '../engine/suppress';
 import { analyzeOptions, type KprConfig, readConfig } from './config';
+import { fileSuppressions } from './kprConfigFiles';
 import { type JobOutcome, WorkerClient } from './workerClient';
 
 export interface AnalysisService extends vscode.Disposable {
@@ -107,7 +109,8 @@ export class KprAnalysisService implements AnalysisService {
     const file = resultFileName(document.uri);
     const started = Date.now();
     this.log.debug(`analyse ${file} v${version}`);
-    const run = this.client.run(document.getText(), file, analyzeOptions(config), cts.token);
+    const text = document.getText();
+    const run = this.client.run(text, file, analyzeOptions(config), cts.token);
     const promise = run.then((outcome) => {
       link?.dispose();
       if (this.inflight.get(key)?.cts === cts) {
@@ -115,7 +118,7 @@ export class KprAnalysisService implements AnalysisService {
         this.runningEmitter.fire({ uri: document.uri, running: false });
       }
       cts.dispose();
-      return this.accept(document, version, generation, file, outcome, Date.now() - started);
+      return this.accept(document, version, generation, file, outcome, Date.now() - started, text);
     });
     this.inflight.set(key, { version, generation, cts, promise });
     this.runningEmitter.fire({ uri: document.uri, running: true });
@@ -201,6 +204,7 @@ export class KprAnalysisService implements AnalysisService {
     file: string,
     outcome: JobOutcome,
     ms: number,
+    text: string,
   ): ScenarioResult | undefined {
     const key = document.uri.toString();
     if (outcome.kind === 'cancelled') {
@@ -208,7 +212,8 @@ export class KprAnalysisService implements AnalysisService {
       return undefined;
     }
     if (outcome.kind === 'sarif') return undefined;
-    const result = outcome.kind === 'result' ? outcome.result : failedResult(file, outcome.message);
+    // Suppressions are a post-pass over the engine's result (kpr-ignore comments, .kpr.json).
+    const result = outcome.kind === 'result' ? applySuppressions(outcome.result, text, fileSuppressions(document.uri)) : failedResult(file, outcome.message);
     if (outcome.kind === 'failed') this.log.error(`analysis of ${file} failed: ${outcome.message}`);
     // Drop results for text or settings that have moved on, and for closed documents.
     const doc = openDocument(document.uri);

@@ -3,17 +3,21 @@
 // src/engine/index.ts, inside dist/analysisWorker.js.
 import * as vscode from 'vscode';
 import { KprAnalysisService } from './analysisService';
+import { activateCodeActions } from './codeActions';
 import { activateCodeLens } from './codeLens';
 import { registerCommands } from './commands';
 import { ExtensionCtx } from './context';
 import { activateDiagnostics } from './diagnostics';
 import { activateDocuments } from './documents';
 import { activateHover } from './hover';
+import { activateConfigFiles } from './kprConfigFiles';
+import { activateNavigation } from './navigation';
 import { activatePanel } from './panel';
 import { activatePatch } from './patch';
 import { activateStatusBar } from './statusBar';
 import { activateTimeline } from './timeline';
 import { openWalkthroughOnFirstStart } from './walkthrough';
+import { openCDocuments } from './documents';
 
 /** When this bundle was evaluated (the host loads it right before calling activate). */
 const loadedAt = Date.now();
@@ -43,6 +47,10 @@ export function activate(context: vscode.ExtensionContext): KprApi {
   activateStatusBar(ctx);
   activateHover(ctx);
   activateCodeLens(ctx);
+  activateNavigation(ctx);
+  activateCodeActions(ctx);
+  // .kpr.json files: when they are found or change, open C files are re-run under them.
+  ctx.push(activateConfigFiles(log, () => service.invalidateAll(openCDocuments())));
   // The simulation panel (src/extension/panel) registers kpr.showSimulationPanel itself.
   ctx.push(activatePanel(context, service, log));
   ctx.push(activatePatch(context, log));

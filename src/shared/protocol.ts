@@ -57,7 +57,7 @@ export type HostMessage =
     }
   | { type: 'status'; state: 'analyzing' | 'idle' | 'error' | 'closed'; message: string }
   /** Select a scenario (the command was run with one, e.g. from a CodeLens); pathId null = its default path. */
-  | { type: 'select'; cell: CellKey; pathId: number | null };
+  | { type: 'select'; cell: CellKey; pathId: number | null; step?: number };
 
 // ---------------------------------------------------------------------------------------------
 // webview → extension host
@@ -302,10 +302,11 @@ export function validateHostMessage(v: unknown): Validated<HostMessage> {
     const o = obj(v, 'message');
     const type = oneOf(o.type, ['result', 'status', 'select'] as const, 'message.type');
     if (type === 'select') {
-      only(o, ['type', 'cell', 'pathId'], 'message');
+      only(o, ['type', 'cell', 'pathId', 'step'], 'message');
       const c = obj(o.cell, 'message.cell');
       only(c, ['aops', 'caller', 'page'], 'message.cell');
-      return { type, cell: cellKey(c, 'message.cell'), pathId: nullable(o.pathId, 'message.pathId', (x, p) => int(x, p, 0, MAX_POSITION)) };
+      const pathId = nullable(o.pathId, 'message.pathId', (x, p) => int(x, p, 0, MAX_POSITION));
+      return o.step === undefined ? { type, cell: cellKey(c, 'message.cell'), pathId } : { type, cell: cellKey(c, 'message.cell'), pathId, step: int(o.step, 'message.step', 0, MAX_POSITION) };
     }
     if (type === 'result') {
       only(o, ['type', 'uri', 'fileName', 'version', 'result'], 'message');

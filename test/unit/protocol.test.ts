@@ -97,6 +97,8 @@ describe('panel protocol', () => {
     assert.ok(v.ok, v.ok ? '' : v.error);
     assert.ok(validateHostMessage({ type: 'status', state: 'analyzing', message: 'Analysing…' }).ok);
     assert.ok(validateHostMessage({ type: 'select', cell: { aops: 'a', caller: 'kswapd', page: 'beyond-eof' }, pathId: null }).ok);
+    assert.ok(validateHostMessage({ type: 'select', cell: { aops: 'a', caller: 'kswapd', page: 'beyond-eof' }, pathId: 2, step: 7 }).ok);
+    assert.ok(!validateHostMessage({ type: 'select', cell: { aops: 'a', caller: 'kswapd', page: 'beyond-eof' }, pathId: 2, step: -1 }).ok);
 
     const damaged = (f: (r: ScenarioResult) => void): string => {
       const r = clone(result);

@@ -305,8 +305,8 @@ export function documentSymbols(r: ScenarioResult): OutlineSymbol[] {
     const children = t.members.map((m): OutlineSymbol => {
       const isEntry = entry && m.field === 'writepage' && m.value === entry.writepage;
       const runs = isEntry ? r.runs.filter((x) => x.aops === t.name).length : 0;
-      const detail = `${m.value ?? ''}${isEntry ? ` — writepage entry, ${runs} scenario${runs === 1 ? '' : 's'}` : ''}`;
-      return { name: `.${m.field}`, detail, kind: 'member', range: { line: m.line, column: m.column - 1, endLine: m.valueLine, endColumn: m.valueEndColumn }, selectionRange: point(m.line, m.column, m.endColumn), children: [] };
+      const detail = isEntry ? `writepage entry, ${runs} scenario${runs === 1 ? '' : 's'}` : '';
+      return { name: m.value ? `.${m.field} = ${m.value}` : `.${m.field}`, detail, kind: 'member', range: { line: m.line, column: m.column - 1, endLine: m.valueLine, endColumn: m.valueEndColumn }, selectionRange: point(m.line, m.column, m.endColumn), children: [] };
     });
     const mode = entry?.mode ? `data=${entry.mode}${entry.delalloc ? ', delalloc' : ''}` : '';
     out.push({ name: t.name, detail: [t.structType, mode].filter(Boolean).join(' '), kind: 'table', range: { line: t.startLine, column: 1, endLine: t.endLine, endColumn: t.endLineColumn }, selectionRange: point(t.line, t.column, t.endColumn), children });

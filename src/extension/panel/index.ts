@@ -19,12 +19,14 @@ const consoleLog: PanelLog = {
 };
 
 /** The optional second argument of the command: a scenario to select (e.g. from a CodeLens). */
-function cellArg(v: unknown): { cell: CellKey; pathId: number | null } | undefined {
+function cellArg(v: unknown): { cell: CellKey; pathId: number | null; step?: number } | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const o = v as Record<string, unknown>;
   if (typeof o.aops !== 'string' || !(CALLER_IDS as readonly unknown[]).includes(o.caller) || !(PAGE_STATE_IDS as readonly unknown[]).includes(o.page)) return undefined;
   const pathId = typeof o.pathId === 'number' && Number.isInteger(o.pathId) ? o.pathId : null;
-  return { cell: { aops: o.aops, caller: o.caller as CellKey['caller'], page: o.page as CellKey['page'] }, pathId };
+  // `step` (a code action on a finding): the index of the responsible step in that path's trace.
+  const step = pathId !== null && typeof o.step === 'number' && Number.isInteger(o.step) && o.step >= 0 ? o.step : undefined;
+  return { cell: { aops: o.aops, caller: o.caller as CellKey['caller'], page: o.page as CellKey['page'] }, pathId, ...(step !== undefined ? { step } : {}) };
 }
 
 export function isCSourcePath(p: string): boolean {

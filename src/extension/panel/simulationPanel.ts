@@ -44,7 +44,7 @@ export class SimulationPanel implements vscode.Disposable {
   private version = 0;
   private latest: ScenarioResult | undefined;
   private state: PanelState | undefined;
-  private pendingSelect: { cell: CellKey; pathId: number | null } | undefined;
+  private pendingSelect: { cell: CellKey; pathId: number | null; step?: number } | undefined;
   private readonly disposables: vscode.Disposable[] = [];
   private disposed = false;
 
@@ -86,11 +86,11 @@ export class SimulationPanel implements vscode.Disposable {
   }
 
   /** Reveals the panel and, if given, selects a scenario in it. */
-  show(select?: { cell: CellKey; pathId: number | null }): void {
+  show(select?: { cell: CellKey; pathId: number | null; step?: number }): void {
     this.panel.reveal(undefined, false);
     if (select) {
       this.pendingSelect = select;
-      void this.post({ type: 'select', cell: select.cell, pathId: select.pathId });
+      void this.post({ type: 'select', cell: select.cell, pathId: select.pathId, ...(select.step !== undefined ? { step: select.step } : {}) });
     }
   }
 
@@ -172,7 +172,7 @@ export class SimulationPanel implements vscode.Disposable {
     if (this.pendingSelect) {
       const s = this.pendingSelect;
       this.pendingSelect = undefined;
-      await this.post({ type: 'select', cell: s.cell, pathId: s.pathId });
+      await this.post({ type: 'select', cell: s.cell, pathId: s.pathId, ...(s.step !== undefined ? { step: s.step } : {}) });
     }
   }
 
