@@ -10,8 +10,7 @@ import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { REPO_ROOT, session, type Workbench } from '../harness';
-
-const LOG_NAME = 'Kernel Patch Reasoner.log';
+import { chooseAction, goTo, problemsWhen as problemsFor } from '../kprUi';
 
 function source(): string[] {
   return fs.readFileSync(path.join(session().server.folder, 'inode.c'), 'utf8').split('\n');
@@ -25,32 +24,9 @@ function where(text: string, word = text, after = 0): { line: number; column: nu
   return { line: i + 1, column: lines[i].indexOf(word, lines[i].indexOf(text)) + 1 };
 }
 
-function filesNamed(dir: string, name: string): string[] {
-  if (!fs.existsSync(dir)) return [];
-  return fs.readdirSync(dir, { withFileTypes: true }).flatMap((e) => {
-    const p = path.join(dir, e.name);
-    return e.isDirectory() ? filesNamed(p, name) : e.name === name ? [p] : [];
-  });
-}
-
-function kprLog(): string {
-  const files = filesNamed(path.join(session().profile.userDataDir, 'logs'), LOG_NAME);
-  files.sort((a, b) => fs.statSync(b).mtimeMs - fs.statSync(a).mtimeMs);
-  return files.length ? fs.readFileSync(files[0], 'utf8') : '';
-}
-
-/** The last "problems for inode.c" line's code@line:col list once `pred` holds for it. */
-async function problemsWhen(pred: (codes: string[]) => boolean, what: string, timeoutMs = 60_000): Promise<string[]> {
-  const deadline = Date.now() + timeoutMs;
-  let last: string[] = [];
-  for (;;) {
-    const lines = kprLog().split('\n').filter((l) => /problems for inode\.c: \d+/.test(l));
-    const m = lines.length ? /problems for inode\.c: \d+(?: \((.*)\))?$/.exec(lines[lines.length - 1]) : null;
-    last = m?.[1] ? m[1].split(', ') : [];
-    if (m && pred(last)) return last;
-    if (Date.now() > deadline) throw new Error(`${what}: the last problems published for inode.c are ${last.join(', ') || '(none)'}`);
-    await new Promise((r) => setTimeout(r, 250));
-  }
+/** The last problems published for inode.c once `pred` holds. */
+function problemsWhen(pred: (codes: string[]) => boolean, what: string, timeoutMs = 60_000): Promise<string[]> {
+  return problemsFor('inode.c', pred, what, timeoutMs);
 }
 
 /** Rows of the peek widget (references / implementations / call hierarchy) once `pred` holds. */
@@ -79,21 +55,6 @@ async function cursorLineBecomes(wb: Workbench, line: number, what: string): Pro
   }
 }
 
-/** Picks an entry of the open code action widget with the keyboard, as a user does. */
-async function chooseAction(wb: Workbench, label: string | RegExp): Promise<void> {
-  for (let i = 0; i < 12; i++) {
-    const focused = ((await wb.page.locator('.action-widget .monaco-list-row.focused').first().innerText().catch(() => '')) ?? '').trim();
-    if (typeof label === 'string' ? focused === label : label.test(focused)) {
-      await wb.page.keyboard.press('Enter');
-      await wb.page.locator('.action-widget').first().waitFor({ state: 'hidden', timeout: 10_000 });
-      return;
-    }
-    await wb.page.keyboard.press('ArrowDown');
-    await wb.page.waitForTimeout(100);
-  }
-  assert.fail(`the code action widget has no entry ${label}`);
-}
-
 describe('navigation and code actions on the sample', function () {
   let wb: Workbench;
 
@@ -109,21 +70,21 @@ describe('navigation and code actions on the sample', function () {
 
   it('Go to Definition on a table\'s `.writepage = ext4_da_writepage` opens ext4_da_writepage', async function () {
     const member = where('.writepage	= ext4_da_writepage', 'ext4_da_writepage');
-    await wb.goToLine(member.line, member.column + 2);
+    await goTo(wb, member.line, member.column + 2);
     await wb.runCommand('Go to Definition');
     await cursorLineBecomes(wb, where('static int ext4_da_writepage(').line, 'definition of the .writepage member');
   });
 
   it('Go to Definition on a callback passed to block_write_full_page opens the callback', async function () {
     const arg = where('ret = block_write_full_page(page, ext4_da_get_block_write, wbc);', 'ext4_da_get_block_write');
-    await wb.goToLine(arg.line, arg.column + 2);
+    await goTo(wb, arg.line, arg.column + 2);
     await wb.runCommand('Go to Definition');
     await cursorLineBecomes(wb, where('static int ext4_da_get_block_write(').line, 'definition of the callback argument');
   });
 
   it('Go to Implementations on `.writepage` lists every table\'s writepage', async function () {
     const field = where('.writepage	= ext4_da_writepage', 'writepage');
-    await wb.goToLine(field.line, field.column + 2);
+    await goTo(wb, field.line, field.column + 2);
     await wb.runCommand('Go to Implementations');
     const rows = await peekRows(wb, (r) => r.filter((x) => /static int ext4_\w*writepage\(/.test(x)).length >= 3, 'implementations of .writepage');
     console.log(`      implementations: ${rows.join(' | ')}`);
@@ -133,7 +94,7 @@ describe('navigation and code actions on the sample', function () {
 
   it('Go to References on ext4_get_block lists its uses as a function pointer', async function () {
     const def = where('int ext4_get_block(struct inode *inode, sector_t iblock,', 'ext4_get_block');
-    await wb.goToLine(def.line, def.column + 2);
+    await goTo(wb, def.line, def.column + 2);
     await wb.runCommand('Go to References');
     const rows = await peekRows(wb, (r) => r.some((x) => x.includes('block_write_full_page(page, ext4_get_block, wbc)')), 'references of ext4_get_block');
     console.log(`      references: ${rows.join(' | ')}`);
@@ -146,7 +107,7 @@ describe('navigation and code actions on the sample', function () {
 
   it('Call hierarchy: incoming calls of ext4_da_get_block_write go through block_write_full_page', async function () {
     const def = where('static int ext4_da_get_block_write(', 'ext4_da_get_block_write');
-    await wb.goToLine(def.line, def.column + 2);
+    await goTo(wb, def.line, def.column + 2);
     await wb.runCommand('Peek Call Hierarchy');
     const rows = await peekRows(wb, (r) => r.some((x) => x.includes('ext4_da_writepage → block_write_full_page')), 'incoming calls');
     console.log(`      incoming calls: ${rows.join(' | ')}`);
@@ -158,7 +119,7 @@ describe('navigation and code actions on the sample', function () {
 
   it('Call hierarchy: outgoing calls of ext4_da_writepage include the callback its primitive invokes', async function () {
     const def = where('static int ext4_da_writepage(', 'ext4_da_writepage');
-    await wb.goToLine(def.line, def.column + 2);
+    await goTo(wb, def.line, def.column + 2);
     // The call hierarchy in the References side bar (the built-in references-view), turned to outgoing calls.
     await wb.runCommand('Calls: Show Call Hierarchy');
     await wb.page.locator('.part.sidebar .monaco-list-row', { hasText: 'ext4_da_writepage' }).first().waitFor({ state: 'visible', timeout: 20_000 });
@@ -194,7 +155,7 @@ describe('navigation and code actions on the sample', function () {
   it('code action: a kpr-ignore comment suppresses the finding in the editor, then in kpr output', async function () {
     const call = where('page_bufs = page_buffers(page);', 'page_buffers');
     const before = await problemsWhen((c) => c.includes(`kernel-bug@${call.line}:${call.column}`), 'kernel-bug at page_buffers()');
-    await wb.goToLine(call.line, call.column + 1);
+    await goTo(wb, call.line, call.column + 1);
     await wb.runCommand('Quick Fix...');
     const action = wb.page.locator('.action-widget .monaco-list-row', { hasText: 'Suppress kernel-bug on this line (kpr-ignore comment)' }).first();
     await action.waitFor({ state: 'visible', timeout: 15_000 });
@@ -204,8 +165,8 @@ describe('navigation and code actions on the sample', function () {
     assert.ok(offered.includes('Open the documentation of kernel-bug'), offered.join(' | '));
     assert.ok(offered.some((t) => t === 'Suppress kernel-bug in ext4_da_writepage in .kpr.json'), offered.join(' | '));
     await wb.screenshot('navigation-code-action');
-    await chooseAction(wb, 'Suppress kernel-bug on this line (kpr-ignore comment)');
     const original = fs.readFileSync(path.join(session().server.folder, 'inode.c'), 'utf8');
+    await chooseAction(wb, 'Suppress kernel-bug on this line (kpr-ignore comment)');
     try {
       // The comment goes on its own line above the call; without a reason it is a warning.
       const warned = await problemsWhen((c) => c.some((x) => x.startsWith(`input:suppression@${call.line}:`)), 'a warning for the suppression without a reason');
@@ -237,8 +198,17 @@ describe('navigation and code actions on the sample', function () {
       assert.match(out, /\[kernel-bug\]/, 'the other kernel-bug findings are still reported');
     } finally {
       // Later suites use the same copy of the sample: put the file back and wait for the editor to follow.
-      fs.writeFileSync(path.join(session().server.folder, 'inode.c'), original);
-      await wb.runCommand('File: Revert File');
+      // Through the editor (the inserted comment is one whole line), so the editor and the disk agree.
+      if (source()[call.line - 1].includes('kpr-ignore kernel-bug')) {
+        await goTo(wb, call.line);
+        await wb.runCommand('Delete Line');
+        await wb.runCommand('File: Save');
+      }
+      const deadline = Date.now() + 15_000;
+      while (fs.readFileSync(path.join(session().server.folder, 'inode.c'), 'utf8') !== original) {
+        if (Date.now() > deadline) assert.fail('inode.c was not restored');
+        await wb.page.waitForTimeout(200);
+      }
       await problemsWhen((c) => c.includes(`kernel-bug@${call.line}:${call.column}`), 'after restoring inode.c');
     }
   });
@@ -246,7 +216,7 @@ describe('navigation and code actions on the sample', function () {
   it('code action: open the trace of a finding in the simulation panel at the responsible step', async function () {
     const call = where('ret = ext4_get_blocks_wrap(handle, inode, iblock, max_blocks,', 'ext4_get_blocks_wrap', where('static int ext4_da_get_block_write(').line);
     await problemsWhen((c) => c.includes(`foreign-credits@${call.line}:${call.column}`), 'foreign-credits');
-    await wb.goToLine(call.line, call.column + 1);
+    await goTo(wb, call.line, call.column + 1);
     await wb.runCommand('Quick Fix...');
     await wb.page.locator('.action-widget .monaco-list-row', { hasText: /^Open the trace in the simulation panel/ }).first().waitFor({ state: 'visible', timeout: 15_000 });
     await chooseAction(wb, /^Open the trace in the simulation panel/);
