@@ -20,13 +20,14 @@ import {
   TextDocumentSyncKind,
 } from 'vscode-languageserver/node';
 import { TextDocument } from 'vscode-languageserver-textdocument';
-import { analyzeSource, initEngine, type RuleId, RULE_IDS, type ScenarioResult } from '../engine';
+import { type RuleId, RULE_IDS, type ScenarioResult } from '../engine';
 import { definitions, documentSymbols, hierarchyItem, type HierarchyItem, implementations, incomingCalls, type OutlineSymbol, outgoingCalls, references, targetAt } from '../engine/navigation/query';
 import { applySuppressions } from '../engine/suppress';
 import { configWithSuppression, suppressionCommentLine } from '../engine/suppress/edits';
 import { applySeverityOverrides } from '../engine/suppress/severity';
 import { CONFIG_FILE_NAME, type ConfigLayer, CONFIG_KEYS, type ConfigKey, checkValue, configAnalyzeOptions, configSeverities, type EffectiveConfig, resolveConfig } from '../shared/kprConfig';
 import { findConfigUpward, loadConfigFile } from '../shared/kprConfigFile';
+import { type EngineRunner, engineRunner } from './engineRunner';
 import { buildCodeLenses, buildHover, buildLspDiagnostics, type FindingData, lspRange, scenarioSummary, SUMMARY_COMMAND } from './features';
 
 const RULE_DOC_COMMAND = 'kpr.openRuleDocumentation';
@@ -34,7 +35,7 @@ const DEBOUNCE_MS = 400;
 
 interface Analysed {
   version: number;
-  result: ScenarioResult;
+  result: Promise<ScenarioResult>;
 }
 
 export interface ServerOptions {
@@ -88,7 +89,7 @@ export function startServer(opts: ServerOptions): Connection {
   const timers = new Map<string, NodeJS.Timeout>();
   let clientSettings: ConfigLayer = { origin: 'client settings', values: {} };
   let rootPath: string | null = null;
-  let ready: Promise<void> = Promise.resolve();
+  let runner: EngineRunner | null = null;
   const log = (m: string) => connection.console.log(m);
   const rulesDoc = (rule: string) => `${pathToFileURL(opts.rulesDoc).toString()}#${rule}`;
 
@@ -101,20 +102,28 @@ export function startServer(opts: ServerOptions): Connection {
     return { effective: resolveConfig(layers, loaded?.suppressions ?? [], loaded?.file ?? null), file };
   };
 
-  const analyse = (doc: TextDocument): Analysed => {
+  /** The result for the document's current version: the one computed or in flight, else a new run. */
+  const analyse = (doc: TextDocument): Promise<ScenarioResult> => {
     const have = results.get(doc.uri);
-    if (have && have.version === doc.version) return have;
+    if (have && have.version === doc.version) return have.result;
     const { effective, file } = configFor(doc.uri);
     const text = doc.getText();
     const name = uriPath(doc.uri) ?? doc.uri;
-    const raw = analyzeSource(text, name, configAnalyzeOptions(effective));
-    const result = applySeverityOverrides(applySuppressions(raw, text, { config: effective.suppressions, configFile: file }), configSeverities(effective));
-    const a = { version: doc.version, result };
-    results.set(doc.uri, a);
-    const findings = result.runs.reduce((n, r) => n + r.findings.length, 0);
-    log(`analysed ${name} v${doc.version}: ${result.runs.length} runs, ${findings} findings (parse ${result.timing.parseMs} ms, analysis ${result.timing.analysisMs} ms)`);
-    void connection.sendDiagnostics({ uri: doc.uri, version: doc.version, diagnostics: buildLspDiagnostics(doc.uri, result, rulesDoc) });
-    return a;
+    const version = doc.version;
+    const engine = runner ?? (runner = engineRunner(opts.wasmDir, log));
+    const result = engine.analyze(text, name, configAnalyzeOptions(effective)).then(
+      (raw) => applySeverityOverrides(applySuppressions(raw, text, { config: effective.suppressions, configFile: file }), configSeverities(effective)),
+      (e: unknown): ScenarioResult => ({ file: name, entries: [], callbacks: [], runs: [], unmodelled: [], functions: [], timing: { parseMs: 0, analysisMs: 0 }, diagnostics: [{ severity: 'error', line: 1, column: 1, kind: 'internal', message: `the analysis failed: ${String((e as Error)?.message ?? e)}` }] }),
+    );
+    results.set(doc.uri, { version, result });
+    void result.then((r) => {
+      // Publish only while this is still the document's latest text.
+      if (results.get(doc.uri)?.result !== result) return;
+      const findings = r.runs.reduce((n, x) => n + x.findings.length, 0);
+      log(`analysed ${name} v${version}: ${r.runs.length} runs, ${findings} findings (parse ${r.timing.parseMs} ms, analysis ${r.timing.analysisMs} ms, ${engine.mode})`);
+      void connection.sendDiagnostics({ uri: doc.uri, version, diagnostics: buildLspDiagnostics(doc.uri, r, rulesDoc) });
+    });
+    return result;
   };
 
   const schedule = (doc: TextDocument, delay: number) => {
@@ -125,24 +134,23 @@ export function startServer(opts: ServerOptions): Connection {
       setTimeout(() => {
         timers.delete(doc.uri);
         const current = documents.get(doc.uri);
-        if (current) void ready.then(() => analyse(current));
+        if (current) void analyse(current);
       }, delay),
     );
   };
 
   /** The current result of an open document (analysed now if the text moved on). */
   const resultOf = async (uri: string): Promise<ScenarioResult | null> => {
-    await ready;
     const doc = documents.get(uri);
-    if (!doc) return results.get(uri)?.result ?? null;
-    return analyse(doc).result;
+    if (!doc) return (await results.get(uri)?.result) ?? null;
+    return analyse(doc);
   };
 
   connection.onInitialize((params) => {
     rootPath = params.rootUri ? uriPath(params.rootUri) : params.rootPath ?? null;
     const init = params.initializationOptions as { settings?: unknown } | undefined;
     clientSettings = settingsLayer(init?.settings, log);
-    ready = initEngine(opts.wasmDir);
+    runner = engineRunner(opts.wasmDir, log);
     return {
       capabilities: {
         textDocumentSync: TextDocumentSyncKind.Incremental,
@@ -294,6 +302,11 @@ export function startServer(opts: ServerOptions): Connection {
       if (r) void connection.window.showInformationMessage(scenarioSummary(r, name));
     }
     return null;
+  });
+
+  connection.onShutdown(() => {
+    runner?.dispose();
+    runner = null;
   });
 
   documents.listen(connection);

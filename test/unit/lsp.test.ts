@@ -138,6 +138,9 @@ describe('kpr lsp (scripted client over stdio)', function () {
     assert.equal(foreign.range.start.line + 1, pos(text, 'ret = ext4_get_blocks_wrap(handle, inode, iblock, max_blocks,', 'ret').line + 1);
     assert.match(foreign.codeDescription!.href, /^file:.*docs\/rules\.md#foreign-credits$/);
     assert.ok(diags.some((d) => d.code === 'kernel-bug'));
+    // The engine ran in the analysis worker beside dist/cli.js, not on the server's thread.
+    const logged = await client.waitFor((n) => n.method === 'window/logMessage' && /analysed .*inode\.c v1: /.test((n.params as { message: string }).message));
+    assert.match((logged.params as { message: string }).message, /, worker\)$/);
   });
 
   it('hover on a get_block callback says what it passes as create and who reaches it', async () => {
