@@ -49,6 +49,9 @@ function step(what: string, cmd: string, args: string[], opts: { passThrough?: R
 const START_SETTINGS: Record<string, unknown> = {
   ...DEFAULT_SETTINGS,
   'git.enabled': true,
+  // sample/ sits inside the project's repository: open it without asking, so Analyze Commit… and
+  // Analyze Working-Tree Change work at once.
+  'git.openRepositoryInParentFolders': 'always',
   'kpr.walkthrough.openOnFirstStart': true,
 };
 
@@ -58,7 +61,7 @@ function migrateDevProfile(settingsFile: string): void {
   if (fs.existsSync(marker)) return;
   try {
     const cur = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
-    fs.writeFileSync(settingsFile, JSON.stringify({ ...cur, 'git.enabled': true, 'kpr.walkthrough.openOnFirstStart': true }, null, 2));
+    fs.writeFileSync(settingsFile, JSON.stringify({ ...cur, 'git.enabled': true, 'git.openRepositoryInParentFolders': 'always', 'kpr.walkthrough.openOnFirstStart': true }, null, 2));
   } catch {
     /* unreadable: leave it to the user */
   }
