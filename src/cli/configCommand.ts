@@ -82,3 +82,24 @@ export function runConfigCommand(args: ParsedArgs, out: (s: string) => void, err
   out(formatEffectiveConfig(c.effective, header));
   return 0;
 }
+
+/**
+ * What the text output says about suppressed findings, so a reader knows something was hidden
+ * and why. Not in the `file:line:col:` form: problem matchers must not take them for problems.
+ */
+export function formatSuppressed(result: ScenarioResult): string {
+  const seen = new Map<string, { rule: string; fn: string; line: number; where: string; reason: string; runs: number }>();
+  for (const run of result.runs) {
+    for (const f of run.suppressed ?? []) {
+      const key = `${f.rule}:${f.line}:${f.column}`;
+      const s = f.suppression;
+      const where = s.kind === 'inSource' ? `kpr-ignore at line ${s.line}` : `suppressions of ${s.file ?? 'the config file'}`;
+      const have = seen.get(key);
+      if (have) have.runs++;
+      else seen.set(key, { rule: f.rule, fn: f.function, line: f.line, where, reason: s.reason, runs: 1 });
+    }
+  }
+  if (seen.size === 0) return '';
+  const lines = [...seen.values()].map((s) => `  ${s.rule} in ${s.fn} (line ${s.line}, ${s.runs} scenario${s.runs === 1 ? '' : 's'}): ${s.where}: ${s.reason || '(no reason given)'}`);
+  return `suppressed: ${seen.size} finding${seen.size === 1 ? '' : 's'} (--json lists them under runs[].suppressed)\n${lines.join('\n')}\n`;
+}

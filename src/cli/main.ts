@@ -13,7 +13,7 @@ import { pipeWriter, readInput } from './io';
 import { runDiff, runPatch } from './patchCommands';
 import { scenariosSarif } from './sarif';
 import { runSeries } from './series';
-import { cliConfig, runConfigCommand } from './configCommand';
+import { cliConfig, formatSuppressed, runConfigCommand } from './configCommand';
 import { runLspCommand } from './lspCommand';
 
 export { parseArgs, ToolError, UsageError, type ParsedArgs };
@@ -95,7 +95,7 @@ export async function main(argv: string[], out: (s: string) => void = pipeWriter
           const located = scenarioLocated(result);
           const lines = format === 'b4' ? located.map(b4Line).filter((l) => l !== null) : located.map(githubLine);
           if (lines.length) out(`${lines.join('\n')}\n`);
-        } else out(args.command === 'scenarios' ? formatScenarios(result) : formatCallbacks(result));
+        } else out(args.command === 'scenarios' ? `${formatScenarios(result)}${formatSuppressed(result)}` : formatCallbacks(result));
         if (args.command === 'callbacks') return 0;
         return hasErrors(result) ? 1 : 0;
       }

@@ -86,6 +86,8 @@ describe('.kpr.json', () => {
       const r = await kpr('scenarios', file);
       assert.doesNotMatch(r.out, /\[kernel-bug\]|\[foreign-credits\]/);
       assert.match(r.out, /\[alloc-under-page-lock\]/);
+      assert.match(r.out, /^suppressed: 1 finding \(--json lists them under runs\[\]\.suppressed\)$/m);
+      assert.match(r.out, /^  foreign-credits in ext4_da_get_block_write \(line \d+, \d+ scenarios?\): suppressions of .*\.kpr\.json: tracked upstream$/m);
       const j = JSON.parse((await kpr('scenarios', file, '--json')).out);
       assert.ok(j.runs.some((x: { suppressed?: { rule: string }[] }) => x.suppressed?.some((f) => f.rule === 'foreign-credits')));
       const s = JSON.parse((await kpr('scenarios', file, '--sarif')).out);
