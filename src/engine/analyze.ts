@@ -97,8 +97,9 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
     unmodelled: new Map(),
     getBlockUses: [],
   };
-  // Plan every run first, so each gets a fair share of the file's time budget (a costly first
-  // run must not starve the others); the last 15% is kept for the callbacks.
+  // Runs are cut only by their step, path and fork budgets, so verdicts never depend on machine
+  // speed. The file's wall-clock limit is a guard, generous by default: past it, the run under
+  // way stops (its result marked incomplete) and the runs not started are listed as not run.
   const planned: { t: (typeof tables)[number]; entry: NonNullable<ReturnType<typeof unit.functions.get>>; caller: (typeof CALLERS)[number]; state: (typeof PAGE_STATES)[number] }[] = [];
   for (const t of tables) {
     if (options.aops && !options.aops.includes(t.name)) continue;
@@ -114,17 +115,14 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
       }
     }
   }
-  const runsDeadline = deadline - Math.floor(budgets.timePerFileMs * 0.15);
   const runs: RunResult[] = [];
   let cutForTime = 0;
   const notes = new BudgetNotes((name) => unit.functions.get(name)?.nameLoc);
-  planned.forEach((p, i) => {
-    const now = Date.now();
-    if (now > runsDeadline) {
+  planned.forEach((p) => {
+    if (Date.now() > deadline) {
       cutForTime++;
       return;
     }
-    ctx.deadline = Math.min(runsDeadline, now + Math.max(50, (runsDeadline - now) / (planned.length - i)));
     const run = runScenario(ctx, p.t, p.entry, p.caller, p.state);
     runs.push(run);
     if (run.truncated) {
@@ -156,14 +154,12 @@ function callbackInfos(unit: TranslationUnit, sites: CallSite[], ctx: RunContext
   const found = findCallbacks(unit, sites);
   const out: CallbackInfo[] = [];
   const list = [...found];
-  for (const [i, [name, uses]] of list.entries()) {
+  for (const [name, uses] of list) {
     const fn = unit.functions.get(name);
     if (!fn) continue;
     const creates = new Set<string>();
     let startsHandle = false;
     let complete = true;
-    const now = Date.now();
-    const sliceDeadline = Math.min(deadline, now + Math.max(50, (deadline - now) / (list.length - i)));
     for (const withHandle of [false, true]) {
       const { truncated } = explore(
         (log) => {
@@ -182,7 +178,7 @@ function callbackInfos(unit: TranslationUnit, sites: CallSite[], ctx: RunContext
           if (world.trace.some((s) => s.event.startsWith('journal handle started by'))) startsHandle = true;
           return null;
         },
-        { maxPaths: 32, deadline: sliceDeadline },
+        { maxPaths: 32, deadline },
       );
       if (truncated.length > 0) complete = false;
     }

@@ -52,7 +52,7 @@ export class BudgetNotes {
       } else if ((m = /^path budget: (\d+) paths explored, (\d+) unexplored/.exec(reason))) {
         this.add(entryLoc, `stopped after ${plural(m[1], 'path')} of ${entry}; other branches were not explored`, scenario);
       } else if (/^time budget ran out/.test(reason)) {
-        this.add(entryLoc, `ran out of time in ${entry}; other branches were not explored`, scenario);
+        this.add(entryLoc, `the file's wall-clock guard ran out in ${entry} (raise kpr.budgets.timePerFileMs or --time-ms); other branches were not explored`, scenario);
       } else if ((m = /^(\d+) path\(s\) forked more than (\d+) times/.exec(reason))) {
         this.add(entryLoc, `a loop in ${entry} or its callees branched more than ${n(m[2])} times on unknown values; later branches were followed one way only`, scenario);
       } else if ((m = /^trace longer than (\d+) steps/.exec(reason))) {
@@ -65,7 +65,7 @@ export class BudgetNotes {
 
   /** Scenario runs never started because the file's time ran out. */
   notStarted(count: number, planned: number, timeMs: number, entry: string, entryLoc: NoteLoc): void {
-    this.add(entryLoc, `ran out of time (${n(timeMs)} ms for the file): ${n(count)} of ${plural(planned, 'scenario')} not run, from ${entry} on`);
+    this.add(entryLoc, `the file's wall-clock guard (${n(timeMs)} ms) ran out: ${n(count)} of ${plural(planned, 'scenario')} not run, from ${entry} on`);
   }
 
   /** get_block callbacks whose own exploration was cut: what they pass as create may be partial. */

@@ -8,6 +8,7 @@ import { Worker } from 'node:worker_threads';
 import type { AnalyzeOptions, DiffResult, PatchResult, ScenarioResult } from '../engine';
 import type { PatchInspection } from './patch/patchJobs';
 import type { PatchBase, WorkerReply, WorkerRequest } from './workerProtocol';
+import { DEFAULT_BUDGETS } from '../engine/api/types';
 
 export interface CancelToken {
   readonly isCancellationRequested: boolean;
@@ -61,7 +62,7 @@ export class WorkerClient {
     if (this.disposed) return Promise.resolve({ kind: 'cancelled' });
     if (token?.isCancellationRequested) return Promise.resolve({ kind: 'cancelled' });
     return new Promise<JobOutcome>((resolve) => {
-      const timeBudget = options.budgets?.timePerFileMs ?? 20_000;
+      const timeBudget = options.budgets?.timePerFileMs ?? DEFAULT_BUDGETS.timePerFileMs;
       const job: Job = { req: { kind: 'analyze', id: this.nextId++, text, file, options }, resolve, limitMs: timeBudget + WATCHDOG_SLACK_MS };
       job.sub = token?.onCancellationRequested(() => this.cancel(job));
       this.queue.push(job);
@@ -80,14 +81,14 @@ export class WorkerClient {
 
   /** Both sides of a patch analysed (analyzePatch); each base's file is analysed twice. */
   patch(patchText: string, bases: Record<string, PatchBase>, options: AnalyzeOptions, token?: CancelToken): Promise<PatchJobOutcome> {
-    const timeBudget = options.budgets?.timePerFileMs ?? 20_000;
+    const timeBudget = options.budgets?.timePerFileMs ?? DEFAULT_BUDGETS.timePerFileMs;
     const files = Math.max(1, Object.keys(bases).length);
     return this.submit({ kind: 'patch', id: this.nextId++, patchText, bases, options }, 2 * files * timeBudget + WATCHDOG_SLACK_MS, token);
   }
 
   /** Two texts analysed and compared; `message` (a commit's) marks the functions it names. */
   diff(pre: { text: string; file: string }, post: { text: string; file: string }, message: string | null, options: AnalyzeOptions, token?: CancelToken): Promise<DiffJobOutcome> {
-    const timeBudget = options.budgets?.timePerFileMs ?? 20_000;
+    const timeBudget = options.budgets?.timePerFileMs ?? DEFAULT_BUDGETS.timePerFileMs;
     return this.submit({ kind: 'diff', id: this.nextId++, pre, post, message, options }, 2 * timeBudget + WATCHDOG_SLACK_MS, token);
   }
 

@@ -360,7 +360,11 @@ export interface Budgets {
   pathsPerRun: number;
   /** Maximum depth of interpreted calls (recursion). */
   callDepth: number;
-  /** Wall-clock milliseconds for one whole file. */
+  /**
+   * Wall-clock milliseconds for one whole file: a guard only, generous by default. Runs are cut
+   * by the step, path and fork budgets (deterministic); past this limit the analysis stops and
+   * says it is incomplete (a `budget` diagnostic), so only a hung machine sees it.
+   */
   timePerFileMs: number;
 }
 
@@ -368,7 +372,7 @@ export const DEFAULT_BUDGETS: Budgets = {
   stepsPerPath: 20000,
   pathsPerRun: 256,
   callDepth: 32,
-  timePerFileMs: 20000,
+  timePerFileMs: 120000,
 };
 
 export interface MountOptions {
