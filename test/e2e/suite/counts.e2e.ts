@@ -38,7 +38,14 @@ describe('one set of counts', function () {
     const codes = (/\((.*)\)\s*$/.exec(line)?.[1] ?? '').split(', ').filter((c) => c && !c.startsWith('input:'));
     assert.equal(codes.length, json.summary.findings, `Problems shows ${codes.length} findings: ${codes.join(', ')}`);
 
-    const item = await wb.waitForStatusBarItem('kpr-team.kernel-patch-reasoner.kpr.findings');
+    // The item says "analysing" while a run is in flight: wait (bounded) for the count.
+    const deadline = Date.now() + 60_000;
+    let item = await wb.waitForStatusBarItem('kpr-team.kernel-patch-reasoner.kpr.findings');
+    while (!PHRASE.test(item.text) || /analysing|sync/.test(item.text)) {
+      if (Date.now() > deadline) break;
+      await wb.page.waitForTimeout(250);
+      item = await wb.waitForStatusBarItem('kpr-team.kernel-patch-reasoner.kpr.findings');
+    }
     assert.match(item.text, new RegExp(want), `status bar: ${item.text}`);
 
     await wb.runCommand('Kernel Patch Reasoner: Show Simulation Panel');

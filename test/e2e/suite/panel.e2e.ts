@@ -314,9 +314,17 @@ describe('simulation panel', function () {
     await wb.runCommand('File: Revert File');
     await nextResult(v1);
     assert.equal(await wb.page.locator(`.tab.dirty[aria-label^="${FILE}"]`).count(), 0, 'still dirty after File: Revert File');
-    await panel.locator('#step-first').click();
-    await panel.locator('#step-finding').click();
-    assert.match(await panel.locator('#step-detail').innerText(), new RegExp(`Line\\s+${ALLOC_LINE}:`));
+    // An analysis of the edited text still in flight may arrive before the revert's: wait
+    // (bounded) for the panel to show the reverted file's trace.
+    const until = Date.now() + ANALYSIS_TIMEOUT;
+    for (;;) {
+      await panel.locator('#step-first').click();
+      await panel.locator('#step-finding').click();
+      const d = await panel.locator('#step-detail').innerText();
+      if (new RegExp(`Line\\s+${ALLOC_LINE}:`).test(d)) break;
+      if (Date.now() > until) assert.fail(`the panel still shows the edited trace after the revert: ${d.slice(0, 200)}`);
+      await wb.page.waitForTimeout(500);
+    }
     await waitForLine(wb, ALLOC_LINE, highlighted, 'the step highlight on line 167 after the revert');
   });
 

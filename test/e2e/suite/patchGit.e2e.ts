@@ -72,7 +72,8 @@ describe('patch view: git inputs (Git extension enabled)', function () {
   it('Analyze Commit… picks the commit from the log; its subject heads the view, the fix shows as fixed', async function () {
     // The Git extension needs a moment to open the repository.
     await wb.page.locator('.part.statusbar .statusbar-item', { hasText: /main/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
-    await wb.runCommand('Kernel Patch Reasoner: Analyze Commit…');
+    // It asks at once (a quick pick): the palette may never close in between.
+    await wb.runCommand('Kernel Patch Reasoner: Analyze Commit…', { keepOpen: true });
     await wb.page.locator('.quick-input-widget .quick-input-title', { hasText: /Analyze Commit: ext4 \(last 2 commits\)/ }).waitFor({ state: 'visible', timeout: 30_000 });
     const rows = await wb.quickInputRows();
     console.log(`      log: ${rows.join(' | ')}`);
