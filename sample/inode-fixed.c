@@ -99,12 +99,12 @@ static int ext4_writepage_trans_blocks(struct inode *inode)
 	return bpp + indirects + 2;
 }
 
-static int ext4_ordered_write_end(struct file *file,
-				  struct address_space *mapping,
-				  loff_t pos, unsigned len, unsigned copied,
-				  struct page *page, void *fsdata)
+static int ext4_ordered_write_end(struct file *file, struct address_space *mapping, loff_t pos,
+				  unsigned len, unsigned copied, struct page *page, void *fsdata)
 {
-	return generic_write_end(file, mapping, pos, len, copied, page, fsdata);
+	int ret = ext4_jbd2_file_inode(ext4_journal_current_handle(), mapping->host);
+
+	return ret ? ret : generic_write_end(file, mapping, pos, len, copied, page, fsdata);
 }
 
 static int ext4_write_begin(struct file *file, struct address_space *mapping,

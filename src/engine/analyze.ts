@@ -10,16 +10,15 @@ import {
   type InputDiagnostic,
   type RunResult,
   type ScenarioResult,
+  type TableFactsInfo,
 } from './api/types';
 import { callSites, type CallSite, findCallbacks, findTables } from './discovery';
 import { buildSymbolIndex } from './navigation/symbols';
 import type { TranslationUnit } from './ir/ir';
 import { lowerSource } from './ir/unit';
-import { explore } from './interp/explorer';
-import { Interp, PathEnd } from './interp/interpreter';
+import { simulate } from './interp/simulate';
 import { int, obj } from './interp/values';
 import { BufferHead } from './models/objects';
-import { constants, modelTable } from './models';
 import { loadParser, ParseTimeout, parserLoaded } from './parse/parser';
 import { CALLERS } from './scenarios/callers';
 import { PAGE_STATES } from './scenarios/pages';
@@ -32,6 +31,12 @@ import { addSummaries } from './api/summary';
 export async function initEngine(wasmDir?: string): Promise<void> {
   await loadParser(wasmDir);
 }
+
+const UNKNOWN_FACTS: TableFactsInfo = {
+  lockOrder: { value: 'unknown', line: null, why: 'not learnt' },
+  orderedData: { value: 'none', line: null, why: 'not learnt' },
+  writebackCredits: { value: 'unknown', line: null, why: 'not learnt' },
+};
 
 function emptyResult(file: string): ScenarioResult {
   return { file, entries: [], callbacks: [], runs: [], unmodelled: [], diagnostics: [], functions: [], timing: { parseMs: 0, analysisMs: 0 } };
@@ -82,7 +87,15 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
   const entries: EntryInfo[] = [];
   for (const t of tables) {
     if (!t.writepage) continue;
-    entries.push({ aops: t.name, writepage: t.writepage, line: t.writepageLine, mode: t.facts.modes ? t.facts.modes.join('|') : null, delalloc: t.facts.delalloc, reclaimInWriteBegin: t.facts.reclaim ? { applicable: t.facts.reclaim.applicable, note: t.facts.reclaim.note } : null });
+    entries.push({
+      aops: t.name,
+      writepage: t.writepage,
+      line: t.writepageLine,
+      mode: t.facts.modes ? t.facts.modes.join('|') : null,
+      delalloc: t.facts.delalloc,
+      reclaimInWriteBegin: t.facts.reclaim ? { applicable: t.facts.reclaim.applicable, note: t.facts.reclaim.note } : null,
+      facts: t.facts.info ?? UNKNOWN_FACTS,
+    });
     if (!unit.functions.has(t.writepage)) {
       result.diagnostics.push({ severity: 'warning', line: t.writepageLine, column: 1, kind: 'unresolved', message: `${t.name}.writepage = ${t.writepage}, which this file does not define: its scenarios cannot run` });
     }
@@ -161,24 +174,27 @@ function callbackInfos(unit: TranslationUnit, sites: CallSite[], ctx: RunContext
     let startsHandle = false;
     let complete = true;
     for (const withHandle of [false, true]) {
-      const { truncated } = explore(
-        (log) => {
-          const caller = withHandle ? CALLERS.find((c) => c.handle?.paysForWriteback) ?? null : null;
-          const world = buildWorld(PAGE_STATES.find((p) => p.id === 'hole-clean') ?? PAGE_STATES[0], caller, { dataMode: 'ordered', options: new Set() }, 500);
-          world.page.locked = false;
-          const interp = new Interp(unit, modelTable(), world, log, { stepsPerPath: budgets.stepsPerPath, callDepth: budgets.callDepth }, constants);
-          const bh = world.page.bufferList()[1] ?? new BufferHead(1024, world.page, 0);
-          bh.flags.add('dirty');
-          try {
-            interp.run(fn, [obj(world.inode), int(bh.lblk >= 0 ? bh.lblk : 9), obj(bh), int(1)]);
-          } catch (e) {
-            if (!(e instanceof PathEnd)) throw e;
-          }
-          for (const a of world.allocCalls) if (a.stack.includes(name)) creates.add(a.create);
-          if (world.trace.some((s) => s.event.startsWith('journal handle started by'))) startsHandle = true;
-          return null;
+      const caller = withHandle ? CALLERS.find((c) => c.handle?.paysForWriteback) ?? null : null;
+      const { truncated } = simulate(
+        unit,
+        fn,
+        {
+          world: () => {
+            const world = buildWorld(PAGE_STATES.find((p) => p.id === 'hole-clean') ?? PAGE_STATES[0], caller, { dataMode: 'ordered', options: new Set() }, 500);
+            world.page.locked = false;
+            return world;
+          },
+          args: (world) => {
+            const bh = world.page.bufferList()[1] ?? new BufferHead(1024, world.page, 0);
+            bh.flags.add('dirty');
+            return [obj(world.inode), int(bh.lblk >= 0 ? bh.lblk : 9), obj(bh), int(1)];
+          },
         },
-        { maxPaths: 32, deadline },
+        { maxPaths: 32, deadline, stepsPerPath: budgets.stepsPerPath, callDepth: budgets.callDepth },
+        ({ world }) => {
+          for (const a of world.allocCalls) if (a.stack.includes(name)) creates.add(a.create);
+          if (world.events.some((e) => e.kind === 'journal-start' && !e.nested)) startsHandle = true;
+        },
       );
       if (truncated.length > 0) complete = false;
     }

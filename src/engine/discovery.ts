@@ -2,14 +2,16 @@
 // the mount configurations under which the file's own code selects each table, the get_block
 // callbacks (get_block_t-shaped functions passed to a primitive that takes one), the call graph.
 import type { Expr, FunctionDef, Stmt, TranslationUnit } from './ir/ir';
-import { exprText, Interp, PathEnd } from './interp/interpreter';
-import { ChoiceLog, explore } from './interp/explorer';
+import { exprText } from './interp/exprText';
+import { simulate } from './interp/simulate';
 import { obj } from './interp/values';
-import { GET_BLOCK_TAKERS, modelTable, constants } from './models';
+import { GET_BLOCK_TAKERS, modelTable } from './models';
 import { PAGE_STATES } from './scenarios/pages';
 import { buildWorld } from './scenarios/setup';
 import type { TableFacts } from './scenarios/callers';
-import { reclaimInWriteBegin } from './scenarios/writeBegin';
+import { orderedDataOf } from './facts/orderedData';
+import { writeBeginFacts } from './facts/writeBegin';
+import { writebackCreditsOf } from './facts/writebackCredits';
 
 export interface AopsTable {
   name: string;
@@ -215,25 +217,22 @@ function tableSelection(unit: TranslationUnit, tables: Set<string>, deadline: nu
   }
   for (const fn of selectors) {
     for (const cfg of CONFIGS) {
-      explore(
-        (log: ChoiceLog) => {
-          const world = buildWorld(PAGE_STATES[0], null, { dataMode: cfg.dataMode, options: new Set(cfg.options) }, 200);
-          const interp = new Interp(unit, modelTable(), world, log, { stepsPerPath: 2000, callDepth: 8 }, constants);
-          const args = fn.params.map((p) => (/\binode\b/.test(p.type) ? obj(world.inode) : interp.unknown(p.name)));
-          try {
-            interp.run(fn, args);
-          } catch (e) {
-            if (!(e instanceof PathEnd)) throw e;
-          }
+      simulate(
+        unit,
+        fn,
+        {
+          world: () => buildWorld(PAGE_STATES[0], null, { dataMode: cfg.dataMode, options: new Set(cfg.options) }, 200),
+          args: (world, interp) => fn.params.map((p) => (/\binode\b/.test(p.type) ? obj(world.inode) : interp.unknown(p.name))),
+        },
+        { maxPaths: 8, deadline, stepsPerPath: 2000, callDepth: 8 },
+        ({ world }) => {
           const chosen = world.inode.mapping.get('a_ops');
           if (chosen && chosen.k === 'global' && tables.has(chosen.name)) {
             const list = picks.get(chosen.name) ?? [];
             if (!list.some((c) => c.dataMode === cfg.dataMode && c.options.join() === cfg.options.join())) list.push(cfg);
             picks.set(chosen.name, list);
           }
-          return null;
         },
-        { maxPaths: 8, deadline },
       );
     }
   }
@@ -262,7 +261,7 @@ export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: n
   const raw = unit.structs.filter((s) => s.structType === 'address_space_operations');
   const names = new Set(raw.map((t) => t.name));
   const picks = tableSelection(unit, names, deadline);
-  return raw.map((t) => {
+  const tables = raw.map((t) => {
     const members = new Map<string, string>();
     for (const f of t.fields) {
       const n = fnName(f.value);
@@ -280,7 +279,15 @@ export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: n
       // No selecting function: a table is delalloc when its members can mark buffers delayed.
       facts = { modes: null, delalloc: reachesSetBufferDelay(unit, [...members.values()], sites) };
     }
-    facts.reclaim = reclaimInWriteBegin(unit, members.get('write_begin'), deadline);
+    const wb = writeBeginFacts(unit, members.get('write_begin'), members.get('prepare_write'), deadline);
+    facts.reclaim = wb.reclaim;
+    const writepages = members.get('writepages');
+    facts.writepages = writepages && unit.functions.has(writepages) ? writepages : undefined;
+    facts.info = {
+      lockOrder: wb.lockOrder,
+      orderedData: orderedDataOf(unit, [...members.values()], facts.modes, sites),
+      writebackCredits: writebackCreditsOf(unit, writepages, deadline),
+    };
     const mount = cfgs && cfgs.length ? cfgs[0] : { dataMode: facts.modes?.[0] ?? 'ordered', options: facts.delalloc ? ['DELALLOC'] : [] };
     return {
       name: t.name,
@@ -292,4 +299,9 @@ export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: n
       mount,
     };
   });
+  // The file's order: one table whose write_begin starts the journal first makes it the file's.
+  const orders = tables.map((t) => t.facts.info?.lockOrder.value);
+  const fileOrder = orders.includes('journal-then-page') ? 'journal-then-page' : orders.includes('page-then-journal') ? 'page-then-journal' : 'unknown';
+  for (const t of tables) t.facts.fileLockOrder = fileOrder;
+  return tables;
 }

@@ -4,18 +4,12 @@
 // Values come from the engine's public types module (re-exported by src/engine/index.ts)
 // rather than the index itself: importing the index would bundle the parser into extension.js.
 import { type AnalyzeOptions, type CallerId, DEFAULT_BUDGETS, type PageStateId, RULE_IDS, type RuleId } from '../engine/api/types';
+import { CALLER_IDS, PAGE_STATE_IDS } from '../engine/api/ids';
 
 export const SECTION = 'kpr';
 
-export const ALL_CALLERS: readonly CallerId[] = ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin'];
-export const ALL_PAGE_STATES: readonly PageStateId[] = [
-  'mapped-dirty',
-  'delayed-dirty',
-  'hole-clean',
-  'no-buffers-allocated',
-  'straddles-eof',
-  'beyond-eof',
-];
+export const ALL_CALLERS: readonly CallerId[] = CALLER_IDS;
+export const ALL_PAGE_STATES: readonly PageStateId[] = PAGE_STATE_IDS;
 
 /** What the user may set a rule's severity to; 'default' keeps the engine's severity. */
 export type SeverityOverride = 'default' | 'error' | 'warning' | 'information' | 'hint' | 'off';

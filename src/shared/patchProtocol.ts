@@ -148,22 +148,14 @@ export type PatchWebviewMessage =
 // validation
 
 export type { Validated } from './validate';
+import { CALLER_IDS, PAGE_STATE_IDS, RULE_IDS } from '../engine/api/ids';
 
 export const MAX_WEBVIEW_STRING = 2000;
 export const MAX_POSITION = 10_000_000;
 
-const CALLERS: readonly CallerId[] = ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin'];
-const PAGES: readonly PageStateId[] = ['mapped-dirty', 'delayed-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof'];
-const RULES: readonly RuleId[] = [
-  'journal-start-under-page-lock',
-  'alloc-under-page-lock',
-  'foreign-credits',
-  'credits-exhausted',
-  'kernel-bug',
-  'page-lock-contract',
-  'dirty-data-dropped',
-  'io-on-unmapped-buffer',
-];
+const CALLERS: readonly CallerId[] = CALLER_IDS;
+const PAGES: readonly PageStateId[] = PAGE_STATE_IDS;
+const RULES: readonly RuleId[] = RULE_IDS;
 const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
 const STATUSES: readonly ChangeStatus[] = ['fixed', 'introduced', 'unchanged'];
 const CELL_STATUSES: readonly CellStatus[] = ['fixed', 'introduced', 'mixed', 'unchanged', 'clean', 'pre-only', 'post-only'];

@@ -85,15 +85,9 @@ export const MAX_WEBVIEW_STRING = 2000;
 /** Largest line or column number accepted from the webview. */
 export const MAX_POSITION = 10_000_000;
 
-export const CALLER_IDS: readonly CallerId[] = ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin'];
-export const PAGE_STATE_IDS: readonly PageStateId[] = [
-  'mapped-dirty',
-  'delayed-dirty',
-  'hole-clean',
-  'no-buffers-allocated',
-  'straddles-eof',
-  'beyond-eof',
-];
+// The id lists come from the one id module (no imports of its own, so the webview bundle stays small).
+export { CALLER_IDS, PAGE_STATE_IDS } from '../engine/api/ids';
+import { CALLER_IDS, PAGE_STATE_IDS, RULE_IDS } from '../engine/api/ids';
 export const OUTCOME_KINDS: readonly OutcomeKind[] = [
   'written',
   'redirtied',
@@ -105,18 +99,7 @@ export const OUTCOME_KINDS: readonly OutcomeKind[] = [
   'truncated',
 ];
 export const SEVERITIES: readonly Severity[] = ['error', 'warning', 'info'];
-// Kept in sync with RULE_IDS in engine/api/types.ts by test/unit/protocol.test.ts; a copy so that
-// the webview bundle does not pull the engine's module graph in for one array.
-export const KNOWN_RULES: readonly RuleId[] = [
-  'journal-start-under-page-lock',
-  'alloc-under-page-lock',
-  'foreign-credits',
-  'credits-exhausted',
-  'kernel-bug',
-  'page-lock-contract',
-  'dirty-data-dropped',
-  'io-on-unmapped-buffer',
-];
+export const KNOWN_RULES: readonly RuleId[] = RULE_IDS;
 
 function cellKey(v: unknown, path: string): CellKey {
   const o = obj(v, path);

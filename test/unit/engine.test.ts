@@ -163,7 +163,7 @@ describe('expectation comments', () => {
     const exp = readExpectations(text);
     assert.deepEqual(compareWithExpectations(r, exp), []);
     const problems = compareWithExpectations(r, exp.slice(1));
-    assert.ok(problems.some((p) => p.startsWith('unexpected error foreign-credits at line 22')));
+    assert.ok(problems.some((p) => p.startsWith('unexpected error foreign-credits at line 23')));
     const extra = [...exp, { line: 5, rule: 'kernel-bug', severity: 'error', patterns: ['*:*:*'] }];
     assert.ok(compareWithExpectations(r, extra).some((p) => p.startsWith('missing error kernel-bug at line 5')));
   });

@@ -36,6 +36,8 @@ function finding(over: Partial<Finding>): Finding {
     endColumn: 12,
     function: 'f',
     message: 'BUG_ON(x) fires',
+    summary: 'BUG_ON(x) fires',
+    assumptions: [],
     stack: ['wp', 'f'],
     anchor: 'BUG_ON#0',
     trace: [],

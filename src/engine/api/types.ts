@@ -2,40 +2,10 @@
 // extension, the webview, the patch view and the tests read. Plain data only (no classes).
 import type { FindingCounts } from './counts';
 
-/** Stable rule ids (docs/rules.md explains each). */
-export type RuleId =
-  | 'journal-start-under-page-lock'
-  | 'alloc-under-page-lock'
-  | 'foreign-credits'
-  | 'credits-exhausted'
-  | 'kernel-bug'
-  | 'page-lock-contract'
-  | 'dirty-data-dropped'
-  | 'io-on-unmapped-buffer';
-
-export const RULE_IDS: readonly RuleId[] = [
-  'journal-start-under-page-lock',
-  'alloc-under-page-lock',
-  'foreign-credits',
-  'credits-exhausted',
-  'kernel-bug',
-  'page-lock-contract',
-  'dirty-data-dropped',
-  'io-on-unmapped-buffer',
-];
+import type { CallerId, PageStateId, RuleId } from './ids';
+export { CALLER_IDS, PAGE_STATE_IDS, RULE_IDS, type CallerId, type PageStateId, type RuleId } from './ids';
 
 export type Severity = 'error' | 'warning' | 'info';
-
-/** Stable caller ids. */
-export type CallerId = 'da-writepages' | 'jbd2-commit' | 'kswapd' | 'reclaim-in-write-begin';
-/** Stable page-state ids. */
-export type PageStateId =
-  | 'mapped-dirty'
-  | 'delayed-dirty'
-  | 'hole-clean'
-  | 'no-buffers-allocated'
-  | 'straddles-eof'
-  | 'beyond-eof';
 
 /** 1-based line and column; end is exclusive. */
 export interface SourceRange {
@@ -64,6 +34,13 @@ export interface BufferSnapshot {
   flags: string[];
 }
 
+/**
+ * What a trace step is, so no consumer has to parse its text: a statement or condition of the
+ * file, entering/returning from a function, a call, a fork between alternatives, an assumption
+ * about an unknown value, a kernel model's effect, a kernel BUG, a finding's note.
+ */
+export type TraceKind = 'stmt' | 'enter' | 'return' | 'call' | 'fork' | 'assume' | 'model' | 'bug' | 'finding';
+
 export interface TraceStep {
   /** Function whose source line this step is on (a model name for steps inside a model). */
   function: string;
@@ -71,11 +48,13 @@ export interface TraceStep {
   column: number;
   /** What happened, in words: "call block_write_full_page", "get_block(create=1)", "BUG_ON fires". */
   event: string;
+  kind: TraceKind;
   /** Call depth (0 = the writepage entry). */
   depth: number;
   pageLocked: boolean;
   /** Who opened the current task's journal handle, or null when the task holds none. */
   handleOwner: string | null;
+  /** Credits left on that handle; null with no handle or when the count is unknown. */
   creditsLeft: number | null;
   /** null when the page has no buffer_heads attached. */
   buffers: BufferSnapshot[] | null;
@@ -92,8 +71,14 @@ export interface Finding {
   /** Function that contains the responsible call. */
   function: string;
   message: string;
-  /** What the finding is in at most 80 characters (end-of-line displays); the detail is `message`. */
+  /** The message's short form (at most 80 characters), for a Problems row or an end-of-line note. */
   summary?: string;
+  /**
+   * Results of unmodelled code (calls, unknown macros) that the path branched on and that the
+   * finding depends on: it holds only if they are what the path assumed. Such a finding is at
+   * most a warning. Empty when it holds whichever way the unknowns go. Always set by the engine.
+   */
+  assumptions?: Assumption[];
   /** Call chain from the writepage entry to the responsible call, outermost first. */
   stack: string[];
   /**
@@ -102,6 +87,14 @@ export interface Finding {
    */
   anchor: string;
   trace: TraceStep[];
+}
+
+export interface Assumption {
+  /** The unmodelled call (`S_ISLNK()`) or unknown identifier (`EXT4_EXTENTS_FL`). */
+  name: string;
+  line: number;
+  /** What the path assumed it evaluates to, e.g. "true (non-zero)". */
+  assumed: string;
 }
 
 export type OutcomeKind =
@@ -171,6 +164,27 @@ export interface EntryInfo {
   delalloc: boolean | null;
   /** Whether direct reclaim inside this table's write_begin can reach ->writepage with a handle held, and why. */
   reclaimInWriteBegin: { applicable: boolean; note: string } | null;
+  /** Premises of the rules, learnt from this file's source (docs/rules.md, "Facts"). */
+  facts: TableFactsInfo;
+}
+
+/** One fact of the file, with the line it was learnt from (null when none) and why it holds. */
+export interface Fact<T> {
+  value: T;
+  line: number | null;
+  why: string;
+}
+
+export type LockOrder = 'journal-then-page' | 'page-then-journal' | 'unknown';
+export type OrderedData = 'inode' | 'buffer' | 'none';
+
+export interface TableFactsInfo {
+  /** Whether the table's ->write_begin (or ->prepare_write path) starts or holds a handle before it grabs/locks the page. */
+  lockOrder: Fact<LockOrder>;
+  /** How ordered data reaches the disk: inodes handed to the journal (the commit calls ->writepage), data buffers journalled, or neither. */
+  orderedData: Fact<OrderedData>;
+  /** Credits the table's ->writepages starts its handle with. */
+  writebackCredits: Fact<number | 'unknown'>;
 }
 
 export interface CallbackPath {

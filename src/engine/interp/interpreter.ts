@@ -1,63 +1,17 @@
 // Executes the IR of the file's own functions along one path, calling kernel models for the
 // primitives they use. Forks (through the ChoiceLog) on unknown conditions and model outcomes.
-import type { RuleId, Severity } from '../api/types';
 import type { Expr, FunctionDef, Loc, Stmt, TranslationUnit } from '../ir/ir';
-import { BufferHead } from '../models/objects';
-import { freshId } from '../models/objects';
+import { BufferHead, freshId } from '../models/objects';
+import { arith, compare } from './arith';
+import type { KernelEvent } from './events';
 import type { ChoiceLog } from './explorer';
+import { describeExpr, exprText } from './exprText';
+import { type ModelCtx, type ModelSpec, type ModelTable, PathEnd, type Site } from './modelApi';
 import { type Cell, int, isNull, KObj, obj, show, showErrno, type Value, ZERO } from './values';
 import type { World } from './world';
 
-/** Ends the current path: the kernel crashed, or a budget was hit. */
-export class PathEnd extends Error {
-  constructor(
-    readonly outcome: 'bug' | 'truncated',
-    readonly why: string,
-  ) {
-    super(why);
-  }
-}
-
-export interface Site {
-  loc: Loc;
-  function: string;
-  stack: string[];
-}
-
-/** What a kernel model sees of the interpreter. */
-export interface ModelCtx {
-  readonly world: World;
-  readonly name: string;
-  site(): Site;
-  event(text: string): void;
-  finding(rule: RuleId, severity: Severity, message: string): void;
-  /** Reports a kernel BUG at the responsible call and ends the path. */
-  bug(message: string): never;
-  choose(options: string[], what: string): number;
-  truthy(v: Value): boolean;
-  intOf(v: Value): bigint | null;
-  objOf(v: Value): KObj | null;
-  /** Calls a function value (a get_block callback, a walk_page_buffers fn...). */
-  callValue(fn: Value, args: Value[], via: string): Value;
-  eval(e: Expr): Value;
-  unknown(why: string): Value;
-}
-
-export type ModelFn = (ctx: ModelCtx, args: Value[], raw: Expr[]) => Value;
-
-export interface ModelSpec {
-  fn: ModelFn;
-  /** The model receives unevaluated arguments (macros such as test_opt(sb, NOBH)). */
-  raw?: boolean;
-  /** Use the model even when the file defines a function of that name (allocation primitives). */
-  preferOverSource?: boolean;
-  /** Index of a get_block_t argument, for callback discovery. */
-  getBlockArg?: number;
-  /** One line on what the model does (hover and docs). */
-  doc?: string;
-}
-
-export type ModelTable = ReadonlyMap<string, ModelSpec>;
+export { PathEnd, type ModelCtx, type ModelFn, type ModelSpec, type ModelTable, type Site } from './modelApi';
+export { exprText } from './exprText';
 
 export interface InterpLimits {
   stepsPerPath: number;
@@ -132,18 +86,21 @@ export class Interp implements ModelCtx {
   }
 
   event(text: string): void {
-    const s = this.site();
-    this.world.step(this.modelName ? `${s.function} → ${this.modelName}` : s.function, s.loc, text, Math.max(0, this.frames.length - 1));
+    this.traceStep(text, 'model');
   }
 
-  finding(rule: RuleId, severity: Severity, message: string): void {
+  private traceStep(text: string, kind: import('../api/types').TraceKind): void {
     const s = this.site();
-    this.event(`${rule}: ${message}`);
-    this.world.findings.push({ rule, severity, loc: s.loc, function: s.function, message, stack: s.stack, traceLength: this.world.trace.length });
+    this.world.step(this.modelName ? `${s.function} → ${this.modelName}` : s.function, s.loc, text, Math.max(0, this.frames.length - 1), kind);
   }
 
-  bug(message: string): never {
-    this.finding('kernel-bug', 'error', message);
+  emit(e: KernelEvent, text: string): void {
+    const s = this.site();
+    this.world.emit(e, s, text, this.modelName ? `${s.function} → ${this.modelName}` : s.function, Math.max(0, this.frames.length - 1));
+  }
+
+  bug(message: string, check = this.modelName || 'BUG'): never {
+    this.emit({ kind: 'bug', api: this.modelName, message, check }, `kernel BUG: ${message}`);
     throw new PathEnd('bug', message);
   }
 
@@ -152,7 +109,7 @@ export class Interp implements ModelCtx {
     // failure points on it succeed. Retry loops around an allocation then end, as in the kernel.
     if (this.world.injected.length > 0 && options.length > 1 && options.slice(1).every((o) => /^-E[A-Z]+/.test(o))) return 0;
     const pick = this.log.choose(options, what);
-    if (options.length > 1) this.event(`fork: ${what} → ${options[pick]}`);
+    if (options.length > 1) this.traceStep(`fork: ${what} → ${options[pick]}`, 'fork');
     // Models list the normal outcome first; any other is an injected failure.
     if (pick > 0 && /^-E[A-Z]+/.test(options[pick])) this.world.injected.push(`${what}: ${options[pick]}`);
     return pick;
@@ -167,7 +124,8 @@ export class Interp implements ModelCtx {
         if (known === undefined) {
           known = this.log.choose(['true', 'false'], `unknown ${v.why}`) === 0;
           this.world.assumptions.set(v.key, known);
-          this.event(`assume ${v.why} is ${known ? 'true (non-zero)' : 'false (zero)'}`);
+          this.traceStep(`assume ${v.why} is ${known ? 'true (non-zero)' : 'false (zero)'}${v.guess ? ` (a guess: ${v.guess} is not modelled)` : ''}`, 'assume');
+          if (v.guess) this.world.guesses.push({ name: v.guess, line: v.guessLine ?? this.site().loc.line, assumed: `${v.why} is ${known ? 'true (non-zero)' : 'false (zero)'}` });
         }
         return v.neg ? !known : known;
       }
@@ -181,7 +139,7 @@ export class Interp implements ModelCtx {
   }
 
   objOf(v: Value): KObj | null {
-    return v.k === 'obj' ? v.o : null;
+    return v.k === 'obj' ? v.o : v.k === 'global' ? this.globalObject(v.name) : null;
   }
 
   unknown(why: string): Value {
@@ -197,7 +155,7 @@ export class Interp implements ModelCtx {
     if (isNull(fn)) this.bug(`${via}: call through a NULL function pointer`);
     const name = `(${show(fn)})`;
     this.noteUnmodelled(name, 'an unknown function pointer: returns an unknown value, no side effects');
-    return this.unknown(`result of ${name}`);
+    return this.guessed(`result of ${name}`, `${name}()`);
   }
 
   // ------------------------------------------------------------------ entry
@@ -215,8 +173,13 @@ export class Interp implements ModelCtx {
     if (spec && (spec.preferOverSource || !def)) return this.callModel(name, spec, args, raw);
     if (def) return this.callFunction(def, args, via);
     this.noteUnmodelled(name, 'returns an unknown value; both outcomes are explored; no side effects assumed');
-    this.event(`call ${name}(): not defined in this file and not modelled; result unknown`);
-    return this.unknown(`result of ${name}()`);
+    this.traceStep(`call ${name}(): not defined in this file and not modelled; result unknown`, 'call');
+    return this.guessed(`result of ${name}()`, `${name}()`);
+  }
+
+  /** An unknown that stands for the result of unmodelled code: branching on it is a guess. */
+  private guessed(why: string, guess: string): Value {
+    return { k: 'unk', key: `u${this.world.unknownCounter++}`, why, guess, guessLine: this.site().loc.line };
   }
 
   private noteUnmodelled(name: string, assumed: string): void {
@@ -247,7 +210,7 @@ export class Interp implements ModelCtx {
     this.frames.push(frame);
     try {
       const argText = args.map(show).join(', ');
-      this.world.step(fn.name, fn.nameLoc, `enter ${fn.name}(${argText})${via ? ` via ${via}` : ''}`, this.frames.length - 1);
+      this.world.step(fn.name, fn.nameLoc, `enter ${fn.name}(${argText})${via ? ` via ${via}` : ''}`, this.frames.length - 1, 'enter');
       let c = this.exec(fn.body);
       if (c === C.Goto) {
         // A goto whose label the body did not hold: the lowering lost it (unknown construct).
@@ -256,7 +219,7 @@ export class Interp implements ModelCtx {
         frame.retVal = this.unknown(`return of ${fn.name} after a lost goto`);
       }
       if (c !== C.Return) frame.retVal = ZERO; // fell off the end
-      this.world.step(fn.name, frame.loc, `return ${show(frame.retVal)} from ${fn.name}`, this.frames.length - 1);
+      this.world.step(fn.name, frame.loc, `return ${show(frame.retVal)} from ${fn.name}`, this.frames.length - 1, 'return');
       return frame.retVal;
     } finally {
       this.frames.pop();
@@ -316,10 +279,10 @@ export class Interp implements ModelCtx {
     return this.frames[this.frames.length - 1];
   }
 
-  private stepEvent(loc: Loc, event: string): void {
+  private stepEvent(loc: Loc, event: string, kind: import('../api/types').TraceKind = 'stmt'): void {
     const f = this.frame();
     f.loc = loc;
-    this.world.step(f.fn.name, loc, event, this.frames.length - 1);
+    this.world.step(f.fn.name, loc, event, this.frames.length - 1, kind);
   }
 
   /** Executes `s`; when `seek` is set, skips forward to that label first (goto). */
@@ -467,7 +430,7 @@ export class Interp implements ModelCtx {
       for (let i = 0; i < s.cases.length && start < 0; i++) {
         const cv = s.cases[i].value;
         if (!cv) continue;
-        if (this.truthy(this.compare('==', v, this.expr(cv)))) start = i;
+        if (this.truthy(compare('==', v, this.expr(cv)))) start = i;
       }
       if (start < 0) start = s.cases.findIndex((c) => !c.value);
       this.stepEvent(s.test.loc, start < 0 ? 'switch: no case matches' : `switch → case at line ${s.cases[start].loc.line}`);
@@ -545,8 +508,7 @@ export class Interp implements ModelCtx {
     }
     if (this.unit.declared.has(name)) return { k: 'fn', name };
     this.noteUnmodelled(name, 'an identifier neither defined in this file nor modelled (macro or global): unknown value');
-    void loc;
-    return { k: 'unk', key: `ident:${name}`, why: name };
+    return { k: 'unk', key: `ident:${name}`, why: name, guess: name, guessLine: loc.line };
   }
 
   private deref(v: Value, what: string): KObj | Cell {
@@ -660,9 +622,9 @@ export class Interp implements ModelCtx {
       case 'ident':
         return this.ident(e.name, e.loc);
       case 'sizeof':
-        return { k: 'unk', key: `sizeof:${e.text}`, why: e.text };
+        return { k: 'unk', key: `sizeof:${e.text}`, why: e.text, guess: e.text, guessLine: e.loc.line };
       case 'unknown':
-        return { k: 'unk', key: `unknown:${e.loc.line}:${e.loc.column}`, why: `unreadable \`${e.text}\`` };
+        return { k: 'unk', key: `unknown:${e.loc.line}:${e.loc.column}`, why: `unreadable \`${e.text}\``, guess: `unreadable \`${e.text}\``, guessLine: e.loc.line };
       case 'init': {
         const o = new KObj('init', freshId(), 'initializer');
         e.items.forEach((it, i) => o.set(it.field ?? `[${i}]`, this.expr(it.value)));
@@ -741,7 +703,7 @@ export class Interp implements ModelCtx {
       case '~':
       case '+': {
         const v = this.expr(e.arg);
-        if (v.k !== 'int') return v.k === 'unk' ? { k: 'unk', key: `${e.op}${v.key}`, why: `${e.op}${v.why}` } : v;
+        if (v.k !== 'int') return v.k === 'unk' ? { k: 'unk', key: `${e.op}${v.key}`, why: `${e.op}${v.why}`, guess: v.guess, guessLine: v.guessLine } : v;
         return int(e.op === '-' ? -v.v : e.op === '~' ? ~v.v : v.v);
       }
     }
@@ -758,67 +720,12 @@ export class Interp implements ModelCtx {
     }
     const l = this.expr(e.left);
     const r = this.expr(e.right);
-    if (['==', '!=', '<', '>', '<=', '>='].includes(e.op)) return this.compare(e.op, l, r);
+    if (['==', '!=', '<', '>', '<=', '>='].includes(e.op)) return compare(e.op, l, r);
     return this.arith(e.op, l, r);
   }
 
-  private compare(op: string, l: Value, r: Value): Value {
-    if (l.k === 'int' && r.k === 'int') {
-      const a = l.v;
-      const b = r.v;
-      const res = op === '==' ? a === b : op === '!=' ? a !== b : op === '<' ? a < b : op === '>' ? a > b : op === '<=' ? a <= b : a >= b;
-      return int(res);
-    }
-    if (l.k === 'unk' || r.k === 'unk') {
-      const key = `(${l.k === 'unk' ? (l.neg ? '!' : '') + l.key : show(l)} ${op} ${r.k === 'unk' ? (r.neg ? '!' : '') + r.key : show(r)})`;
-      // `unk == 0` and `!unk` are the same question: keep them consistent.
-      if ((op === '==' || op === '!=') && r.k === 'int' && r.v === 0n && l.k === 'unk') return { k: 'unk', key: l.key, why: l.why, neg: op === '==' ? !l.neg : !!l.neg };
-      if ((op === '==' || op === '!=') && l.k === 'int' && l.v === 0n && r.k === 'unk') return { k: 'unk', key: r.key, why: r.why, neg: op === '==' ? !r.neg : !!r.neg };
-      const lw = l.k === 'unk' ? l.why : show(l);
-      const rw = r.k === 'unk' ? r.why : show(r);
-      return { k: 'unk', key, why: `${lw} ${op} ${rw}` };
-    }
-    const same = sameValue(l, r);
-    if (op === '==') return int(same);
-    if (op === '!=') return int(!same);
-    return { k: 'unk', key: `cmp:${show(l)}${op}${show(r)}`, why: `${show(l)} ${op} ${show(r)}` };
-  }
-
   private arith(op: string, l: Value, r: Value): Value {
-    if (l.k === 'int' && r.k === 'int') {
-      const a = l.v;
-      const b = r.v;
-      switch (op) {
-        case '+':
-          return int(a + b);
-        case '-':
-          return int(a - b);
-        case '*':
-          return int(a * b);
-        case '/':
-          return b === 0n ? this.unknown('division by zero') : int(a / b);
-        case '%':
-          return b === 0n ? this.unknown('modulo by zero') : int(a % b);
-        case '<<':
-          return b < 0n || b > 128n ? this.unknown('oversized shift') : int(a << b);
-        case '>>':
-          return b < 0n || b > 128n ? this.unknown('oversized shift') : int(a >> b);
-        case '&':
-          return int(a & b);
-        case '|':
-          return int(a | b);
-        case '^':
-          return int(a ^ b);
-        default:
-          return this.unknown(`operator ${op}`);
-      }
-    }
-    // Pointer arithmetic and unknown operands: an unknown derived from both.
-    const lk = l.k === 'unk' ? l.key : show(l);
-    const rk = r.k === 'unk' ? r.key : show(r);
-    const lw = l.k === 'unk' ? l.why : show(l);
-    const rw = r.k === 'unk' ? r.why : show(r);
-    return { k: 'unk', key: `(${lk} ${op} ${rk})`, why: `${lw} ${op} ${rw}` };
+    return arith(op, l, r, (why) => this.unknown(why));
   }
 
   private call(e: Extract<Expr, { kind: 'call' }>): Value {
@@ -837,7 +744,7 @@ export class Interp implements ModelCtx {
     const args = raw ? [] : e.args.map((a) => this.expr(a));
     f.loc = e.loc;
     if (name) {
-      this.stepEvent(e.loc, `call ${name}(${raw ? e.args.map(exprText).join(', ') : args.map(show).join(', ')})`);
+      this.stepEvent(e.loc, `call ${name}(${raw ? e.args.map((x) => exprText(x)).join(', ') : args.map(show).join(', ')})`, 'call');
       f.loc = e.loc;
       const r = this.invoke(name, args, e.args);
       f.loc = e.loc;
@@ -847,58 +754,3 @@ export class Interp implements ModelCtx {
     return this.callValue(fnValue as Value, args, exprText(callee));
   }
 }
-
-function sameValue(a: Value, b: Value): boolean {
-  if (a.k === 'obj' && b.k === 'obj') return a.o === b.o;
-  if (a.k === 'fn' && b.k === 'fn') return a.name === b.name;
-  if (a.k === 'ref' && b.k === 'ref') return a.cell === b.cell;
-  if (a.k === 'global' && b.k === 'global') return a.name === b.name;
-  if (a.k === 'err' && b.k === 'err') return a.errno === b.errno;
-  if (a.k === 'str' && b.k === 'str') return a.s === b.s;
-  return false;
-}
-
-/** Short source-like rendering of an expression, for trace events. */
-export function exprText(e: Expr, depth = 0): string {
-  if (depth > 4) return '…';
-  const t = (x: Expr): string => exprText(x, depth + 1);
-  switch (e.kind) {
-    case 'num':
-      return e.value.toString();
-    case 'str':
-      return e.value.length > 20 ? `${e.value.slice(0, 17)}…"` : e.value;
-    case 'ident':
-      return e.name;
-    case 'unary':
-      return `${e.op}${t(e.arg)}`;
-    case 'update':
-      return e.prefix ? `${e.op}${t(e.arg)}` : `${t(e.arg)}${e.op}`;
-    case 'binary':
-      return `${t(e.left)} ${e.op} ${t(e.right)}`;
-    case 'assign':
-      return `${t(e.target)} ${e.op} ${t(e.value)}`;
-    case 'call':
-      return `${t(e.callee)}(${e.args.map(t).join(', ')})`;
-    case 'member':
-      return `${t(e.object)}${e.arrow ? '->' : '.'}${e.field}`;
-    case 'index':
-      return `${t(e.object)}[${t(e.index)}]`;
-    case 'cond':
-      return `${t(e.test)} ? ${t(e.then)} : ${t(e.else)}`;
-    case 'comma':
-      return e.exprs.map(t).join(', ');
-    case 'cast':
-      return `(${e.type})${t(e.arg)}`;
-    case 'sizeof':
-    case 'unknown':
-      return e.text;
-    case 'init':
-      return '{…}';
-  }
-}
-
-function describeExpr(e: Expr): string {
-  const text = exprText(e);
-  return text.length > 80 ? `${text.slice(0, 77)}…` : text;
-}
-

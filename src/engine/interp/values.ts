@@ -28,7 +28,19 @@ export interface Cell {
 
 export type Value =
   | { k: 'int'; v: bigint }
-  | { k: 'unk'; key: string; why: string; neg?: boolean }
+  | {
+      k: 'unk';
+      key: string;
+      why: string;
+      neg?: boolean;
+      /**
+       * Set when the value derives from code the engine does not model (an unmodelled call, an
+       * unknown macro or global): branching on it is a guess, recorded as the path's assumption.
+       */
+      guess?: string;
+      /** Line of the unmodelled call or identifier. */
+      guessLine?: number;
+    }
   | { k: 'obj'; o: KObj }
   | { k: 'fn'; name: string }
   | { k: 'ref'; cell: Cell }

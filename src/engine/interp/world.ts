@@ -1,52 +1,66 @@
 // The state of one simulated path: the kernel objects, the current task's journal handle,
-// and what the path produced (trace, findings, unmodelled calls). Rebuilt for every path.
-import type { BufferSnapshot, RuleId, Severity, TraceStep } from '../api/types';
+// and what the path produced (trace, typed kernel events, guesses, unmodelled calls).
+// Rebuilt for every path. Findings are not made here: rules read the events (src/engine/checks).
+import type { BufferSnapshot, TraceKind, TraceStep } from '../api/types';
 import type { Loc } from '../ir/ir';
 import type { Handle, Inode, Page, SuperBlock } from '../models/objects';
 import { freshId } from '../models/objects';
+import type { EventSite, HandleView, KernelEvent, PathEvent } from './events';
+import { PathEnd } from './modelApi';
 import { int, KObj, obj, type Value } from './values';
 
-export interface RawFinding {
-  rule: RuleId;
-  severity: Severity;
-  loc: Loc;
-  function: string;
-  message: string;
-  stack: string[];
-  /** Trace up to and including the step that produced the finding. */
-  traceLength: number;
+/** A branch the path took on the result of code the engine does not model (an assumption). */
+export interface Guess {
+  /** The unmodelled call or unknown macro, e.g. "S_ISLNK()" or "EXT4_EXTENTS_FL". */
+  name: string;
+  line: number;
+  /** The value the path assumed: "true (non-zero)" or "false (zero)". */
+  assumed: string;
+}
+
+export function handleView(h: Handle | null): HandleView | null {
+  if (!h) return null;
+  return { owner: h.owner, credits: h.credits, initialCredits: h.initialCredits, purpose: h.purpose, paysForWriteback: h.paysForWriteback, startedInPath: h.startedInPath };
 }
 
 export interface MountConfig {
-  /** 'ordered' | 'writeback' | 'journal' */
+  /** 'ordered' | 'writeback' | 'journal': the first of `modes`. */
   dataMode: string;
   options: Set<string>;
+  /** Every data mode the file selects this table under: a path that asks picks one (a fork). */
+  modes?: string[];
+  /** Mount options that may be on or off under this table (e.g. NOBH): a path that tests one forks. */
+  maybe?: Set<string>;
 }
 
 export class World {
   readonly trace: TraceStep[] = [];
-  readonly findings: RawFinding[] = [];
+  /** What the kernel models did on this path, in order (the rules' input). */
+  readonly events: PathEvent[] = [];
+  /** Branches taken on unmodelled results, in order. */
+  readonly guesses: Guess[] = [];
+  /** Metadata buffers already charged to the running transaction (jbd2's b_modified). */
+  readonly journalled = new Set<string>();
   readonly unmodelled = new Map<string, { name: string; line: number; assumed: string }>();
   /** Memoised objects behind unknown pointers, by unknown key (consistent within the path). */
   readonly unknownObjects = new Map<string, KObj>();
   /** Decisions already taken about unknown values, by key. */
   readonly assumptions = new Map<string, boolean>();
+  /** Mount configuration picked on this path, by key (data mode index), when a table is used under several. */
+  readonly mountChoices = new Map<string, number>();
   traceCut = false;
-  /** Where the page was last unlocked: the responsible call for what happened to its data. */
-  lastRelease: { loc: Loc; function: string; stack: string[] } | null = null;
-  /** Total credits spent per handle owner (for messages). */
-  readonly spent = new Map<string, number>();
   unknownCounter = 0;
   /** Set when the path took a failure after which losing writes is the kernel's design (journal abort). */
   fatalByDesign: string | null = null;
   /** Failures a model was told to inject on this path (journal abort, ENOSPC, I/O error...). */
   readonly injected: string[] = [];
-  /** Page-cache allocations (write_begin): the handle held at the time and whether NOFS was asked. */
-  readonly pageGrabs: { handle: Handle | null; nofs: boolean; via: string; line: number }[] = [];
   /** get_block callbacks the models called, and through which primitive. */
   readonly getBlockCalls: { callback: string; via: string }[] = [];
   /** Calls of the allocation primitive: who called it and what `create` it passed. */
   readonly allocCalls: { stack: string[]; create: string; primitive: string; line: number }[] = [];
+
+  /** Pages this task locked besides the page under writeback (write_begin's grabbed page). */
+  readonly heldPages: Page[] = [];
 
   /** The current task (`current`): its flags, and journal_info = the handle it holds. */
   readonly task: KObj;
@@ -71,12 +85,28 @@ export class World {
     this.task.set('flags', int(taskFlags));
   }
 
-  snapshotBuffers(): BufferSnapshot[] | null {
-    if (!this.page.buffers) return null;
-    return this.page.bufferList().map((bh) => ({ block: bh.lblk, flags: [...bh.flags].filter((f) => f !== 'lock' && f !== 'req') }));
+  /** Whether the task holds a page lock (the page under writeback or one it grabbed). */
+  holdsPageLock(): boolean {
+    return this.page.locked || this.heldPages.some((p) => p.locked);
   }
 
-  step(fn: string, loc: Loc, event: string, depth: number): void {
+  snapshotBuffers(): BufferSnapshot[] | null {
+    if (!this.page.buffers) return null;
+    return this.page.bufferList().map((bh) => ({ block: bh.lblk, flags: [...bh.flags].filter((f) => f !== 'locked' && f !== 'req') }));
+  }
+
+  /** Records a kernel event (and its trace step). */
+  emit(e: KernelEvent, site: EventSite, text: string, fn: string, depth: number): void {
+    this.step(fn, site.loc, text, depth, e.kind === 'bug' ? 'bug' : 'model');
+    const pe = { ...e, site, step: this.trace.length, guesses: this.guesses.length } as PathEvent;
+    this.events.push(pe);
+    if (this.stopOn?.(pe)) throw new PathEnd('stopped', `stopped at ${e.kind}`);
+  }
+
+  /** Ends the path once this returns true for an event (a fact-finding run got its answer). */
+  stopOn?: (e: PathEvent) => boolean;
+
+  step(fn: string, loc: Loc, event: string, depth: number, kind: TraceKind = 'stmt'): void {
     if (this.trace.length >= this.maxTrace) {
       this.traceCut = true;
       return;
@@ -86,6 +116,7 @@ export class World {
       line: loc.line,
       column: loc.column,
       event,
+      kind,
       depth,
       pageLocked: this.page.locked,
       handleOwner: this.handle ? this.handle.owner : null,

@@ -1,9 +1,11 @@
-// The generic buffer-layer writeout and preparation primitives, step for step as in 2008:
-// block_write_full_page, nobh_writepage (mpage), block_prepare_write, block_commit_write.
+// The generic buffer-layer writeout and preparation primitives, step for step as fs/buffer.c and
+// fs/mpage.c of 2.6.27: block_write_full_page (__block_write_full_page and its recover path),
+// mpage_writepage (__mpage_writepage with use_writepage = 0), nobh_writepage, block_prepare_write,
+// block_commit_write; and __block_write_begin (2.6.36) as block_prepare_write on [pos, pos + len).
 import type { ModelCtx, ModelSpec } from '../interp/interpreter';
 import { ERRNO, int, obj, show, type Value, ZERO } from '../interp/values';
 import { BufferHead, type Page, PAGE_SHIFT, PAGE_SIZE } from './objects';
-import { createEmptyBuffers, pageArg, redirtyPage, submitWrite, unlockPage } from './pageBuffers';
+import { cleanBuffer, createEmptyBuffers, endWriteback, mappingSetError, pageArg, setWriteback, submitWrite, unlockPage } from './pageBuffers';
 
 function callGetBlock(ctx: ModelCtx, getBlock: Value, block: number, bh: BufferHead): Value {
   const w = ctx.world;
@@ -25,9 +27,11 @@ function outsideEof(ctx: ModelCtx, page: Page): boolean {
   return page.index >= endIndex + 1n || offset === 0n;
 }
 
+/** block_write_full_page(): do_invalidatepage(page, 0), unlock, return 0 ("don't care"). */
 function dropBeyondEof(ctx: ModelCtx, page: Page): Value {
   page.droppedBeyondEof = true;
   for (const b of page.blocks) b.beyondEof = true;
+  for (const bh of page.bufferList()) bh.flags.delete('dirty');
   ctx.event('page lies wholly beyond i_size: invalidated and dropped, nothing written');
   unlockPage(ctx, page);
   return ZERO;
@@ -42,30 +46,25 @@ function lastBlock(ctx: ModelCtx): bigint {
 function writeFullPage(ctx: ModelCtx, page: Page, getBlock: Value): Value {
   const w = ctx.world;
   const inode = w.inode;
-  if (!page.locked) ctx.bug('BUG_ON(!PageLocked(page)) in __block_write_full_page');
+  if (!page.locked) ctx.bug('BUG_ON(!PageLocked(page)) in __block_write_full_page', 'BUG_ON');
   const last = lastBlock(ctx);
   const blocksize = 1 << inode.blkbits;
   if (!page.buffers) createEmptyBuffers(ctx, page, blocksize, ['dirty', 'uptodate']);
   const ring = page.bufferList();
   let block = page.index << BigInt(PAGE_SHIFT - inode.blkbits);
-  let err: Value | null = null;
   for (const bh of ring) {
     if (block > last) {
       // Beyond EOF: the data is not file data; the buffer is cleaned.
-      bh.flags.delete('dirty');
+      cleanBuffer(ctx, bh, 'beyond i_size');
       bh.flags.add('uptodate');
     } else if ((!bh.has('mapped') || bh.has('delay')) && bh.has('dirty')) {
       const r = callGetBlock(ctx, getBlock, Number(block), bh);
-      if (failed(ctx, r)) {
-        err = r;
-        break;
-      }
+      if (failed(ctx, r)) return recover(ctx, page, ring, r);
       bh.flags.delete('delay');
       if (bh.has('new')) bh.flags.delete('new');
     }
     block++;
   }
-  if (err) return recover(ctx, page, ring, err);
   // Lock and mark for I/O every mapped dirty buffer; an unmapped dirty buffer is silently skipped.
   const toWrite: BufferHead[] = [];
   for (const bh of ring) {
@@ -79,33 +78,40 @@ function writeFullPage(ctx: ModelCtx, page: Page, getBlock: Value): Value {
       toWrite.push(bh);
     }
   }
-  if (page.writeback) ctx.bug('BUG_ON(PageWriteback(page)) in __block_write_full_page');
-  page.writeback = true;
-  ctx.event('set_page_writeback');
+  if (page.writeback) ctx.bug('BUG_ON(PageWriteback(page)) in __block_write_full_page', 'BUG_ON');
+  setWriteback(ctx, page);
   for (const bh of toWrite) {
     bh.flags.delete('async_write');
-    bh.flags.add('dirty');
     submitWrite(ctx, bh);
   }
   unlockPage(ctx, page);
   if (toWrite.length === 0) {
-    page.writeback = false;
     ctx.event('no buffer needed I/O: end_page_writeback at once');
+    endWriteback(ctx, page);
   }
   return ZERO;
 }
 
-/** get_block failed (ENOSPC...): write what is mapped, keep the rest dirty and redirty the page. */
+/**
+ * The recover path of __block_write_full_page (get_block failed: ENOSPC, EIO...): submits the
+ * mapped, dirty, non-delayed buffers, clears dirty on every other one, SetPageError and
+ * mapping_set_error, sets writeback, unlocks. It does not redirty: the rest of the data is dropped,
+ * and the error reaches fsync.
+ */
 function recover(ctx: ModelCtx, page: Page, ring: BufferHead[], err: Value): Value {
-  ctx.event(`get_block failed (${show(err)}): recovery path writes what is mapped`);
-  const toWrite = ring.filter((bh) => bh.has('mapped') && bh.has('dirty') && !bh.has('delay'));
+  ctx.event(`get_block failed (${show(err)}): recovery writes what is mapped and drops the rest`);
+  const toWrite: BufferHead[] = [];
+  for (const bh of ring) {
+    if (bh.has('mapped') && bh.has('dirty') && !bh.has('delay')) toWrite.push(bh);
+    else cleanBuffer(ctx, bh, `__block_write_full_page's recovery after get_block returned ${show(err)}`);
+  }
   page.error = true;
-  if (page.writeback) ctx.bug('BUG_ON(PageWriteback(page)) in __block_write_full_page recovery');
-  page.writeback = true;
+  if (page.writeback) ctx.bug('BUG_ON(PageWriteback(page)) in __block_write_full_page recovery', 'BUG_ON');
+  mappingSetError(ctx, err);
+  setWriteback(ctx, page);
   for (const bh of toWrite) submitWrite(ctx, bh);
-  redirtyPage(ctx, page);
   unlockPage(ctx, page);
-  if (toWrite.length === 0) page.writeback = false;
+  if (toWrite.length === 0) endWriteback(ctx, page);
   return err;
 }
 
@@ -115,66 +121,94 @@ function blockWriteFullPage(ctx: ModelCtx, args: Value[]): Value {
   return writeFullPage(ctx, page, args[1] ?? ZERO);
 }
 
-/** __mpage_writepage(): one bio for the whole page when every block maps contiguously, else -EAGAIN. */
+/**
+ * __mpage_writepage() with use_writepage = 0 (mpage_writepage of 2.6.27): one bio for the page when
+ * its blocks map contiguously; otherwise ("confused") -EAGAIN with the page still locked, for the
+ * caller to fall back to block_write_full_page. Without buffers it maps each block through
+ * get_block(create=1) into a scratch map_bh and trusts b_blocknr whether or not it was mapped.
+ */
 function mpageWritepage(ctx: ModelCtx, page: Page, getBlock: Value): Value | 'confused' {
   const w = ctx.world;
   const inode = w.inode;
-  const last = lastBlock(ctx);
+  const blkbits = inode.blkbits;
+  const perPage = 1 << (PAGE_SHIFT - blkbits);
+  const blocks: { lblk: number; bh: BufferHead; blocknr: bigint }[] = [];
+  let firstUnmapped = perPage;
   if (page.buffers) {
-    let firstUnmapped = -1;
     const ring = page.bufferList();
     for (let i = 0; i < ring.length; i++) {
       const bh = ring[i];
+      if (bh.has('locked')) ctx.bug('BUG_ON(buffer_locked(bh)) in __mpage_writepage', 'BUG_ON');
       if (!bh.has('mapped')) {
-        if (bh.has('dirty')) return 'confused';
-        if (firstUnmapped < 0) firstUnmapped = i;
+        if (bh.has('dirty')) return confused(ctx, `${bh.label} is dirty but unmapped`);
+        if (firstUnmapped === perPage) firstUnmapped = i;
         continue;
       }
-      if (firstUnmapped >= 0) return 'confused';
-      if (!bh.has('dirty') || !bh.has('uptodate')) return 'confused';
+      if (firstUnmapped !== perPage) return confused(ctx, 'a mapped buffer follows a hole');
+      if (!bh.has('dirty') || !bh.has('uptodate')) return confused(ctx, `${bh.label} is not dirty and uptodate`);
+      if (blocks.length && bh.blocknr !== blocks[blocks.length - 1].blocknr + 1n) return confused(ctx, 'blocks not contiguous on disk');
+      blocks.push({ lblk: bh.lblk, bh, blocknr: bh.blocknr });
     }
-    if (firstUnmapped === 0) return 'confused';
-    const mapped = firstUnmapped < 0 ? ring : ring.slice(0, firstUnmapped);
-    if (page.writeback) ctx.bug('BUG_ON(PageWriteback(page)) in __mpage_writepage');
-    page.writeback = true;
-    for (const bh of mapped) submitWrite(ctx, bh);
-    unlockPage(ctx, page);
-    return ZERO;
-  }
-  if (!page.uptodate) ctx.bug('BUG_ON(!PageUptodate(page)) in __mpage_writepage');
-  const blkbits = inode.blkbits;
-  let block = page.index << BigInt(PAGE_SHIFT - blkbits);
-  const perPage = 1 << (PAGE_SHIFT - blkbits);
-  const mapped: { lblk: number; bh: BufferHead }[] = [];
-  for (let i = 0; i < perPage; i++) {
-    const mapBh = new BufferHead(1 << blkbits, page, -1);
-    mapBh.label = 'map_bh';
-    if (failed(ctx, callGetBlock(ctx, getBlock, Number(block), mapBh))) return 'confused';
-    mapped.push({ lblk: Number(block), bh: mapBh });
-    if (block === last) break;
-    block++;
-  }
-  if (page.writeback) ctx.bug('BUG_ON(PageWriteback(page)) in __mpage_writepage');
-  page.writeback = true;
-  for (const m of mapped) {
-    if (!m.bh.has('mapped') || w.inode.diskState(m.lblk) !== 'allocated') {
-      ctx.finding('io-on-unmapped-buffer', 'error', `${ctx.name}: get_block left block ${m.lblk} unmapped but mpage still puts it in the bio (map_bh.b_blocknr is stale): the data goes to the wrong disk block`);
+    if (!firstUnmapped) return confused(ctx, 'the first buffer is unmapped');
+  } else {
+    if (!page.uptodate) ctx.bug('BUG_ON(!PageUptodate(page)) in __mpage_writepage', 'BUG_ON');
+    const last = lastBlock(ctx);
+    let block = page.index << BigInt(PAGE_SHIFT - blkbits);
+    for (let i = 0; i < perPage; i++) {
+      const mapBh = new BufferHead(1 << blkbits, page, -1);
+      mapBh.label = 'map_bh';
+      mapBh.lblk = Number(block);
+      if (failed(ctx, callGetBlock(ctx, getBlock, Number(block), mapBh))) return confused(ctx, 'get_block failed');
+      if (blocks.length && mapBh.blocknr !== blocks[blocks.length - 1].blocknr + 1n) return confused(ctx, 'blocks not contiguous on disk');
+      blocks.push({ lblk: Number(block), bh: mapBh, blocknr: mapBh.blocknr });
+      if (block === last) break;
+      block++;
     }
-    const blk = page.blocks.find((b) => b.lblk === m.lblk);
+    firstUnmapped = blocks.length;
+  }
+  // page_is_mapped: a page at or past i_size's page.
+  const endIndex = inode.size >> BigInt(PAGE_SHIFT);
+  if (page.index >= endIndex) {
+    const offset = inode.size & BigInt(PAGE_SIZE - 1);
+    if (page.index > endIndex || offset === 0n) return confused(ctx, 'the page lies beyond i_size');
+  }
+  for (const bh of page.bufferList().slice(0, firstUnmapped)) bh.flags.delete('dirty');
+  if (page.writeback) ctx.bug('BUG_ON(PageWriteback(page)) in __mpage_writepage', 'BUG_ON');
+  setWriteback(ctx, page);
+  unlockPage(ctx, page);
+  for (const b of blocks) {
+    const mapped = b.bh.has('mapped');
+    ctx.emit(
+      { kind: 'io-submit', api: ctx.name, rw: 'write', buffer: b.bh.label, block: b.lblk, mapped, delayed: b.bh.has('delay'), allocated: w.inode.diskState(b.lblk) === 'allocated', blocknr: b.blocknr.toString() },
+      `bio: block ${b.lblk} → disk ${b.blocknr}${mapped ? '' : ' (map_bh left unmapped: b_blocknr is stale)'}`,
+    );
+    const blk = page.blocks.find((x) => x.lblk === b.lblk);
     if (blk) blk.submitted = true;
   }
-  ctx.event(`bio submitted for ${mapped.length} block(s) of the page`);
-  unlockPage(ctx, page);
+  ctx.event(`bio submitted for ${blocks.length} block(s) of the page`);
   return ZERO;
 }
 
+function confused(ctx: ModelCtx, why: string): 'confused' {
+  ctx.event(`__mpage_writepage: ${why}: confused, -EAGAIN with the page still locked`);
+  return 'confused';
+}
+
+/** mpage_writepage(page, get_block, wbc): -EAGAIN (page locked) when the page cannot go in one bio. */
+function mpageWritepageModel(ctx: ModelCtx, args: Value[]): Value {
+  const page = pageArg(ctx, args[0]);
+  const r = mpageWritepage(ctx, page, args[1] ?? ZERO);
+  return r === 'confused' ? int(-ERRNO.EAGAIN) : r;
+}
+
+/** nobh_writepage(): the EOF handling of block_write_full_page, then mpage_writepage, then __block_write_full_page on -EAGAIN. */
 function nobhWritepage(ctx: ModelCtx, args: Value[]): Value {
   const page = pageArg(ctx, args[0]);
   const getBlock = args[1] ?? ZERO;
   if (outsideEof(ctx, page)) return dropBeyondEof(ctx, page);
   const r = mpageWritepage(ctx, page, getBlock);
   if (r !== 'confused') return r;
-  ctx.event('mpage_writepage: page cannot go in one bio (-EAGAIN): falls back to __block_write_full_page');
+  ctx.event('nobh_writepage: mpage_writepage returned -EAGAIN: falls back to __block_write_full_page');
   return writeFullPage(ctx, page, getBlock);
 }
 
@@ -185,8 +219,8 @@ function blockPrepareWrite(ctx: ModelCtx, args: Value[]): Value {
   const from = args[1] && args[1].k === 'int' ? Number(args[1].v) : 0;
   const to = args[2] && args[2].k === 'int' ? Number(args[2].v) : PAGE_SIZE;
   const getBlock = args[3] ?? ZERO;
-  if (!page.locked) ctx.bug('BUG_ON(!PageLocked(page)) in block_prepare_write');
-  if (from > PAGE_SIZE || to > PAGE_SIZE || from > to) ctx.bug(`BUG_ON(from > PAGE_CACHE_SIZE || to > PAGE_CACHE_SIZE || from > to) in block_prepare_write (${from}, ${to})`);
+  if (!page.locked) ctx.bug('BUG_ON(!PageLocked(page)) in block_prepare_write', 'BUG_ON');
+  if (from > PAGE_SIZE || to > PAGE_SIZE || from > to) ctx.bug(`BUG_ON(from > PAGE_CACHE_SIZE || to > PAGE_CACHE_SIZE || from > to) in block_prepare_write (${from}, ${to})`, 'BUG_ON');
   const blocksize = 1 << w.inode.blkbits;
   if (!page.buffers) createEmptyBuffers(ctx, page, blocksize, []);
   let block = Number(page.index << BigInt(PAGE_SHIFT - w.inode.blkbits));
@@ -265,6 +299,7 @@ export const blockIoModels: [string, ModelSpec][] = [
   ['block_write_full_page', { fn: blockWriteFullPage, getBlockArg: 1, doc: 'maps dirty unmapped/delayed buffers with get_block(create=1), writes mapped dirty buffers, unlocks' }],
   ['block_write_full_page_endio', { fn: blockWriteFullPage, getBlockArg: 1, doc: 'block_write_full_page with an I/O completion handler (2.6.31+)' }],
   ['nobh_writepage', { fn: nobhWritepage, getBlockArg: 1, doc: 'mpage_writepage (get_block(create=1) per block), falling back to the full-page path' }],
+  ['mpage_writepage', { fn: mpageWritepageModel, getBlockArg: 1, doc: 'one bio when the blocks map contiguously; else -EAGAIN with the page still locked' }],
   ['block_prepare_write', { fn: blockPrepareWrite, getBlockArg: 3, doc: 'creates clean buffers, get_block(create=1) on unmapped ones, dirties nothing' }],
   ['__block_write_begin', { fn: blockWriteBegin, getBlockArg: 3, doc: 'as block_prepare_write on [pos, pos + len) of the page (2.6.32+)' }],
   ['block_commit_write', { fn: blockCommitWrite, doc: 'marks buffers in range uptodate and dirty' }],

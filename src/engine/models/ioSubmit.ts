@@ -3,14 +3,13 @@
 import type { ModelCtx, ModelSpec } from '../interp/interpreter';
 import { KObj, obj, type Value, ZERO } from '../interp/values';
 import { freshId } from './objects';
-import { pageArg, submitWrite, unlockPage } from './pageBuffers';
+import { cleanBuffer, endWriteback, pageArg, setWriteback, submitWrite, unlockPage } from './pageBuffers';
 
 function bioWritePage(ctx: ModelCtx, args: Value[]): Value {
   const page = pageArg(ctx, args[1]);
-  if (!page.locked) ctx.bug('BUG_ON(!PageLocked(page)) in ext4_bio_write_page');
-  if (page.writeback) ctx.bug('BUG_ON(PageWriteback(page)) in ext4_bio_write_page');
-  page.writeback = true;
-  ctx.event('set_page_writeback');
+  if (!page.locked) ctx.bug('BUG_ON(!PageLocked(page)) in ext4_bio_write_page', 'BUG_ON');
+  if (page.writeback) ctx.bug('BUG_ON(PageWriteback(page)) in ext4_bio_write_page', 'BUG_ON');
+  setWriteback(ctx, page);
   // (io, page, len, wbc[, keep_towrite]): buffers starting at or past len are beyond EOF.
   const lenArg = args[2];
   const len = lenArg && lenArg.k === 'int' ? Number(lenArg.v) : 4096;
@@ -20,13 +19,13 @@ function bioWritePage(ctx: ModelCtx, args: Value[]): Value {
     const blockStart = start;
     start += bh.size;
     if (blockStart >= len) {
-      bh.flags.delete('dirty');
+      cleanBuffer(ctx, bh, 'beyond i_size');
       bh.flags.add('uptodate');
       continue;
     }
     if (!bh.has('dirty') || bh.has('delay') || !bh.has('mapped') || bh.has('unwritten')) {
       // A hole: its dirty bit can be cleared; delayed/unwritten buffers are left to the caller.
-      if (!bh.has('mapped')) bh.flags.delete('dirty');
+      if (!bh.has('mapped')) cleanBuffer(ctx, bh, 'ext4_bio_write_page takes an unmapped buffer for a hole');
       continue;
     }
     submitWrite(ctx, bh);
@@ -34,8 +33,8 @@ function bioWritePage(ctx: ModelCtx, args: Value[]): Value {
   }
   unlockPage(ctx, page);
   if (submitted === 0) {
-    page.writeback = false;
     ctx.event('no buffer needed I/O: end_page_writeback at once');
+    endWriteback(ctx, page);
   }
   return ZERO;
 }

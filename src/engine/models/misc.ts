@@ -3,7 +3,7 @@
 import type { ModelCtx, ModelSpec } from '../interp/interpreter';
 import { exprText } from '../interp/interpreter';
 import { ERRNO, int, KObj, obj, show, type Value, ZERO } from '../interp/values';
-import { freshId } from './objects';
+import { BH_BITS, freshId } from './objects';
 
 function assertion(kind: string, fires: (ctx: ModelCtx, v: Value) => boolean): ModelSpec {
   return {
@@ -11,7 +11,7 @@ function assertion(kind: string, fires: (ctx: ModelCtx, v: Value) => boolean): M
     fn: (ctx, _a, raw) => {
       const cond = raw[0];
       const v = cond ? ctx.eval(cond) : ZERO;
-      if (fires(ctx, v)) ctx.bug(`${kind}(${cond ? exprText(cond) : ''}) fires`);
+      if (fires(ctx, v)) ctx.bug(`${kind}(${cond ? exprText(cond) : ''}) fires`, kind);
       return ZERO;
     },
     doc: `${kind}: a reachable failing one crashes the kernel`,
@@ -38,13 +38,40 @@ function isErr(v: Value | undefined): boolean {
 function testOpt(ctx: ModelCtx, _a: Value[], raw: import('../ir/ir').Expr[]): Value {
   const opt = raw[1];
   const name = opt && opt.kind === 'ident' ? opt.name.replace(/^EXT[234]_MOUNT_/, '') : opt ? exprText(opt) : '';
-  const on = ctx.world.mount.options.has(name.toUpperCase());
+  const on = mountOption(ctx, name.toUpperCase());
   ctx.event(`test_opt(${name}) → ${on ? 'set' : 'clear'}`);
   return int(on);
 }
 
+/** A mount option: set, clear, or (when the table is used both ways) a fork decided once per path. */
+function mountOption(ctx: ModelCtx, name: string): boolean {
+  const m = ctx.world.mount;
+  if (m.options.has(name)) return true;
+  if (!m.maybe?.has(name)) return false;
+  const key = `mount:${name}`;
+  let on = ctx.world.assumptions.get(key);
+  if (on === undefined) {
+    on = ctx.choose([`mounted without ${name.toLowerCase()}`, `mounted with -o ${name.toLowerCase()}`], 'mount option') === 1;
+    ctx.world.assumptions.set(key, on);
+  }
+  return on;
+}
+
+/** The inode's data mode: one of the modes the file selects the table under, decided once per path. */
+export function mountDataMode(ctx: ModelCtx): string {
+  const m = ctx.world.mount;
+  const modes = m.modes && m.modes.length > 1 ? m.modes : [m.dataMode];
+  if (modes.length === 1) return modes[0];
+  let i = ctx.world.mountChoices.get('data');
+  if (i === undefined) {
+    i = ctx.choose(modes.map((x) => `data=${x}`), 'mount data mode');
+    ctx.world.mountChoices.set('data', i);
+  }
+  return modes[i];
+}
+
 function dataMode(mode: string): ModelSpec {
-  return { fn: (ctx) => int(ctx.world.mount.dataMode === mode), doc: `whether the inode's data mode is data=${mode}` };
+  return { fn: (ctx) => int(mountDataMode(ctx) === mode), doc: `whether the inode's data mode is data=${mode}` };
 }
 
 const identity: ModelSpec = { fn: (_c, a) => a[0] ?? ZERO };
@@ -64,8 +91,8 @@ function minmax(pick: 'min' | 'max', offset: number): ModelSpec {
 export const miscModels: [string, ModelSpec][] = [
   ['BUG_ON', assertion('BUG_ON', (c, v) => c.truthy(v))],
   ['J_ASSERT', assertion('J_ASSERT', (c, v) => !c.truthy(v))],
-  ['J_ASSERT_BH', { raw: true, fn: (c, _a, raw) => { if (raw[1] && !c.truthy(c.eval(raw[1]))) c.bug(`J_ASSERT_BH(${exprText(raw[1])}) fails`); return ZERO; } }],
-  ['BUG', { fn: (c) => c.bug('BUG()') }],
+  ['J_ASSERT_BH', { raw: true, fn: (c, _a, raw) => { if (raw[1] && !c.truthy(c.eval(raw[1]))) c.bug(`J_ASSERT_BH(${exprText(raw[1])}) fails`, 'J_ASSERT_BH'); return ZERO; } }],
+  ['BUG', { fn: (c) => c.bug('BUG()', 'BUG') }],
   ['WARN_ON', warn()],
   ['WARN_ON_ONCE', warn()],
   ['IS_ERR', { fn: (_c, a) => int(isErr(a[0])), doc: 'whether a pointer is an ERR_PTR' }],
@@ -82,7 +109,7 @@ export const miscModels: [string, ModelSpec][] = [
   ['ext4_should_journal_data', dataMode('journal')],
   [
     'ext4_inode_journal_mode',
-    { fn: (ctx) => int(({ journal: 1, ordered: 2, writeback: 4 } as Record<string, number>)[ctx.world.mount.dataMode] ?? 2), doc: 'EXT4_INODE_{JOURNAL,ORDERED,WRITEBACK}_DATA_MODE of the scenario' },
+    { fn: (ctx) => int(({ journal: 1, ordered: 2, writeback: 4 } as Record<string, number>)[mountDataMode(ctx)] ?? 2), doc: 'EXT4_INODE_{JOURNAL,ORDERED,WRITEBACK}_DATA_MODE of the scenario' },
   ],
   [
     'ext4_forced_shutdown',
@@ -205,7 +232,16 @@ export function kernelConstants(): Map<string, Value> {
   set('true', 1n);
   set('false', 0n);
   for (const [name, v] of Object.entries(ERRNO)) set(name, v);
-  const bh = ['BH_Uptodate', 'BH_Dirty', 'BH_Lock', 'BH_Req', 'BH_Mapped', 'BH_New', 'BH_Async_Read', 'BH_Async_Write', 'BH_Delay', 'BH_Boundary', 'BH_Write_EIO', 'BH_Ordered', 'BH_Eopnotsupp', 'BH_Unwritten'];
-  bh.forEach((name, i) => set(name, BigInt(i)));
+  // enum bh_state_bits of the era (BH_Uptodate_Lock at 4), jbd's private bits from BH_PrivateStart.
+  BH_BITS.forEach((b, i) => set(b.bit, BigInt(i)));
+  set('BH_PrivateStart', BigInt(BH_BITS.findIndex((b) => b.bit === 'BH_JBD')));
+  set('BH_JBDPrivateStart', BigInt(BH_BITS.findIndex((b) => b.bit === 'BH_Uninit')));
+  // ext4.h: EXT4_MAP_* are the buffer_head bits (2.6.35+).
+  const bit = (name: string): bigint => 1n << BigInt(BH_BITS.findIndex((b) => b.bit === name));
+  set('EXT4_MAP_NEW', bit('BH_New'));
+  set('EXT4_MAP_MAPPED', bit('BH_Mapped'));
+  set('EXT4_MAP_UNWRITTEN', bit('BH_Unwritten'));
+  set('EXT4_MAP_UNINIT', bit('BH_Uninit'));
+  set('EXT4_MAP_BOUNDARY', bit('BH_Boundary'));
   return m;
 }

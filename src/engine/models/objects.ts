@@ -5,9 +5,46 @@ import { int, KObj, obj, type Value } from '../interp/values';
 export const PAGE_SHIFT = 12;
 export const PAGE_SIZE = 4096;
 
-/** Buffer state bits, named as the kernel's BH_* enum and buffer_*() helpers name them. */
-export const BH_FLAGS = ['uptodate', 'dirty', 'lock', 'req', 'mapped', 'new', 'async_read', 'async_write', 'delay', 'boundary', 'write_io_error', 'ordered', 'eopnotsupp', 'unwritten', 'freed', 'jbd', 'jwrite', 'meta', 'prio', 'defer_completion', 'uninit', 'da_mapped'] as const;
-export type BhFlag = (typeof BH_FLAGS)[number];
+/**
+ * Buffer state bits in the order of `enum bh_state_bits` of include/linux/buffer_head.h (2.6.2x,
+ * with BH_Uptodate_Lock at bit 4), then jbd/jbd2's private bits from BH_PrivateStart (15) and
+ * ext4's from BH_JBDPrivateStart (24: BH_Uninit, 2.6.30+). Each flag is named as BUFFER_FNS names
+ * its helpers (`BUFFER_FNS(Lock, locked)` gives buffer_locked / set_buffer_locked). Bits of later
+ * eras' core enum (BH_Meta, BH_Prio, BH_Defer_Completion) follow, with no era-exact number.
+ */
+export const BH_BITS = [
+  { flag: 'uptodate', bit: 'BH_Uptodate' },
+  { flag: 'dirty', bit: 'BH_Dirty', tas: true },
+  { flag: 'locked', bit: 'BH_Lock', tas: true },
+  { flag: 'req', bit: 'BH_Req', tas: true },
+  { flag: 'uptodate_lock', bit: 'BH_Uptodate_Lock', noHelpers: true },
+  { flag: 'mapped', bit: 'BH_Mapped' },
+  { flag: 'new', bit: 'BH_New' },
+  { flag: 'async_read', bit: 'BH_Async_Read' },
+  { flag: 'async_write', bit: 'BH_Async_Write' },
+  { flag: 'delay', bit: 'BH_Delay' },
+  { flag: 'boundary', bit: 'BH_Boundary' },
+  { flag: 'write_io_error', bit: 'BH_Write_EIO' },
+  { flag: 'ordered', bit: 'BH_Ordered' },
+  { flag: 'eopnotsupp', bit: 'BH_Eopnotsupp' },
+  { flag: 'unwritten', bit: 'BH_Unwritten' },
+  { flag: 'jbd', bit: 'BH_JBD' },
+  { flag: 'jwrite', bit: 'BH_JWrite' },
+  { flag: 'freed', bit: 'BH_Freed' },
+  { flag: 'revoked', bit: 'BH_Revoked', tas: true },
+  { flag: 'revokevalid', bit: 'BH_RevokeValid', tas: true },
+  { flag: 'jbddirty', bit: 'BH_JBDDirty' },
+  { flag: 'state', bit: 'BH_State', noHelpers: true },
+  { flag: 'journalhead', bit: 'BH_JournalHead', noHelpers: true },
+  { flag: 'unshadow', bit: 'BH_Unshadow', noHelpers: true },
+  { flag: 'uninit', bit: 'BH_Uninit' },
+  { flag: 'da_mapped', bit: 'BH_Da_Mapped' },
+  { flag: 'meta', bit: 'BH_Meta' },
+  { flag: 'prio', bit: 'BH_Prio' },
+  { flag: 'defer_completion', bit: 'BH_Defer_Completion' },
+] as const satisfies readonly { flag: string; bit: string; tas?: boolean; noHelpers?: boolean }[];
+export type BhFlag = (typeof BH_BITS)[number]['flag'];
+export const BH_FLAGS: readonly BhFlag[] = BH_BITS.map((b) => b.flag);
 
 export type DiskBlock = 'allocated' | 'delayed' | 'hole';
 
@@ -148,6 +185,8 @@ export class Page extends KObj {
   uptodate = true;
   checked = false;
   error = false;
+  /** mapping_set_error() was called: fsync will report the write error. */
+  mappingError = false;
   redirtied = false;
   /** Dropped by the generic code because it lies wholly beyond EOF. */
   droppedBeyondEof = false;
@@ -189,11 +228,12 @@ export class Page extends KObj {
 /** A jbd2 handle: its credits and, crucially, who reserved them and for what. */
 export class Handle extends KObj {
   refcount = 1;
-  readonly initialCredits: number;
+  readonly initialCredits: number | null;
   constructor(
     /** Function (or caller path) that started it. */
     readonly owner: string,
-    public credits: number,
+    /** Credits left; null when the file's credit count could not be evaluated (never exhausted then). */
+    public credits: number | null,
     /** What the credits were reserved for. */
     readonly purpose: string,
     /** True when the credits were reserved for allocations done by this writeback. */
@@ -205,7 +245,7 @@ export class Handle extends KObj {
     this.initialCredits = credits;
   }
   override get(field: string): Value | undefined {
-    if (field === 'h_buffer_credits') return int(this.credits);
+    if (field === 'h_buffer_credits') return this.credits === null ? { k: 'unk', key: `credits:${this.id}`, why: `credits of the handle of ${this.owner}` } : int(this.credits);
     if (field === 'h_ref') return int(this.refcount);
     return super.get(field);
   }

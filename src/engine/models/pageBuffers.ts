@@ -1,36 +1,37 @@
-// Page lock, page flags and buffer_heads: unlock_page, redirtying, writeback bits,
-// page_has_buffers/page_buffers (BUG on none), create_empty_buffers, buffer flag helpers, submit_bh.
+// Page lock, page flags and buffer_heads, as mm/filemap.c, mm/page-writeback.c, fs/buffer.c and
+// include/linux/buffer_head.h of 2.6.2x define them: unlock_page, redirty, set_page_dirty through
+// ->set_page_dirty, writeback bits, page_has_buffers/page_buffers (BUG on none),
+// create_empty_buffers, the BUFFER_FNS helpers, mark_buffer_dirty, submit_bh and ll_rw_block.
 import { type ModelCtx, type ModelSpec, PathEnd } from '../interp/interpreter';
-import { int, obj, type Value, ZERO } from '../interp/values';
-import { BH_FLAGS, type BhFlag, BufferHead, Page } from './objects';
+import { int, obj, showErrno, type Value, ZERO } from '../interp/values';
+import { BH_BITS, BH_FLAGS, type BhFlag, BufferHead, Page } from './objects';
 
 export function pageArg(ctx: ModelCtx, v: Value | undefined): Page {
   if (v && v.k === 'obj' && v.o instanceof Page) return v.o;
-  if (v && v.k === 'int' && v.v === 0n) ctx.bug(`${ctx.name}: NULL page`);
+  if (v && v.k === 'int' && v.v === 0n) ctx.bug(`${ctx.name}: NULL page`, 'NULL page');
   return ctx.world.page;
 }
 
 export function bhArg(ctx: ModelCtx, v: Value | undefined): BufferHead | null {
   if (v && v.k === 'obj' && v.o instanceof BufferHead) return v.o;
-  if (v && v.k === 'int' && v.v === 0n) ctx.bug(`${ctx.name}: NULL buffer_head dereferenced`);
+  if (v && v.k === 'ref' && v.cell.value.k === 'obj' && v.cell.value.o instanceof BufferHead) return v.cell.value.o;
+  if (v && v.k === 'int' && v.v === 0n) ctx.bug(`${ctx.name}: NULL buffer_head dereferenced`, 'NULL buffer_head');
   return null;
 }
 
+/** unlock_page(): clear PG_locked and wake waiters. An unlocked page trips VM_BUG_ON(!PageLocked(page)). */
 export function unlockPage(ctx: ModelCtx, page: Page): void {
-  if (!page.locked) {
-    ctx.finding('page-lock-contract', 'error', `${ctx.name || 'unlock_page'} unlocks a page that is not locked (unlocked twice): kernel BUG in unlock_page`);
-    throw new PathEnd('bug', 'unlock_page on an unlocked page');
-  }
+  const own = page === ctx.world.page;
+  ctx.emit({ kind: 'page-unlock', api: ctx.name || 'unlock_page', wasLocked: page.locked }, page.locked ? `${own ? 'page' : page.label} unlocked` : `${own ? 'page' : page.label} unlocked again: it was not locked`);
+  if (!page.locked) throw new PathEnd('bug', 'unlock_page on an unlocked page');
   page.locked = false;
-  const s = ctx.site();
-  ctx.world.lastRelease = { loc: s.loc, function: s.function, stack: s.stack };
-  ctx.event('page unlocked');
 }
 
+/** redirty_page_for_writepage() / __set_page_dirty_nobuffers(): PG_dirty set, buffers untouched. */
 export function redirtyPage(ctx: ModelCtx, page: Page): void {
   page.dirtyFlag = true;
   page.redirtied = true;
-  ctx.event('page redirtied: it stays dirty and will be written later');
+  ctx.emit({ kind: 'redirty', api: ctx.name }, 'page redirtied: it stays dirty and will be written later');
 }
 
 /** create_empty_buffers(): a ring of unmapped buffers with `state`; PageUptodate/PageDirty propagate. */
@@ -48,34 +49,86 @@ export function createEmptyBuffers(ctx: ModelCtx, page: Page, blocksize: number,
   }
   ring.forEach((bh, i) => (bh.next = ring[(i + 1) % n]));
   page.buffers = ring[0];
-  ctx.event(`created ${n} buffer_head(s) of ${blocksize} bytes, state {${[...ring[0].flags].join(', ') || 'none'}}`);
+  const flags = [...ring[0].flags];
+  ctx.emit({ kind: 'buffers-created', api: ctx.name, state: flags, count: n }, `created ${n} buffer_head(s) of ${blocksize} bytes, state {${flags.join(', ') || 'none'}}`);
   return ring[0];
 }
 
-/** submit_bh(WRITE): the buffer must be mapped to a real, allocated block. */
+/** A buffer's dirty bit is cleared without its data being written (recovery, holes, beyond EOF). */
+export function cleanBuffer(ctx: ModelCtx, bh: BufferHead, why: string): void {
+  if (!bh.has('dirty')) return;
+  bh.flags.delete('dirty');
+  ctx.emit({ kind: 'buffer-cleaned', api: ctx.name, block: bh.lblk, buffer: bh.label, why }, `${bh.label} (block ${bh.lblk}): dirty bit cleared, not written (${why})`);
+}
+
+function blockOf(ctx: ModelCtx, bh: BufferHead): { mapped: boolean; delayed: boolean; allocated: boolean } {
+  return { mapped: bh.has('mapped'), delayed: bh.has('delay'), allocated: bh.lblk < 0 || ctx.world.inode.diskState(bh.lblk) === 'allocated' };
+}
+
+/** submit_bh(WRITE, bh): the buffer's data goes to b_blocknr. Emits io-submit; the rules judge the mapping. */
 export function submitWrite(ctx: ModelCtx, bh: BufferHead): void {
   const w = ctx.world;
-  if (!bh.has('mapped') || bh.has('delay') || (bh.lblk >= 0 && w.inode.diskState(bh.lblk) !== 'allocated')) {
-    const why = !bh.has('mapped') ? 'unmapped' : bh.has('delay') ? 'delayed (mapped to no block)' : `mapped to block ${bh.blocknr} though block ${bh.lblk} was never allocated (a delayed buffer whose delay bit was cleared)`;
-    ctx.finding('io-on-unmapped-buffer', 'error', `${ctx.name} submits write I/O for ${bh.label} (block ${bh.lblk}), which is ${why}: the data goes to the wrong disk block`);
-  }
+  ctx.emit({ kind: 'io-submit', api: ctx.name, rw: 'write', buffer: bh.label, block: bh.lblk, ...blockOf(ctx, bh), blocknr: bh.blocknr.toString() }, `write I/O submitted for ${bh.label} (block ${bh.lblk} → disk ${bh.blocknr})`);
   bh.flags.delete('dirty');
   if (bh.page === w.page && bh.lblk >= 0) {
     const blk = w.page.blocks.find((b) => b.lblk === bh.lblk);
     if (blk) blk.submitted = true;
   }
-  ctx.event(`write I/O submitted for ${bh.label} (block ${bh.lblk} → disk ${bh.blocknr})`);
 }
 
+/** submit_bh(READ, bh): the block is read; the buffer becomes uptodate, nothing is written. */
+function submitRead(ctx: ModelCtx, bh: BufferHead): void {
+  ctx.emit({ kind: 'io-submit', api: ctx.name, rw: 'read', buffer: bh.label, block: bh.lblk, ...blockOf(ctx, bh), blocknr: bh.blocknr.toString() }, `read I/O submitted for ${bh.label} (block ${bh.lblk})`);
+  bh.flags.add('uptodate');
+}
+
+/** The `rw` argument of submit_bh/ll_rw_block: bit 0 (WRITE) set for writes (WRITE, WRITE_SYNC, SWRITE). */
+function isWrite(ctx: ModelCtx, rw: Value | undefined): boolean {
+  if (rw && rw.k === 'int') return (rw.v & 1n) === 1n;
+  return ctx.truthy(rw ?? ZERO);
+}
+
+/** The buffer_heads of an ll_rw_block(rw, nr, bhs) call: `&bh` or an array of them. */
+function bhList(ctx: ModelCtx, v: Value | undefined, n: number): BufferHead[] {
+  const one = bhArg(ctx, v);
+  if (one) return [one];
+  if (v && v.k === 'obj') {
+    const out: BufferHead[] = [];
+    for (let i = 0; i < n; i++) {
+      const e = v.o.get(`[${i}]`);
+      const bh = e ? bhArg(ctx, e) : null;
+      if (bh) out.push(bh);
+    }
+    return out;
+  }
+  return [];
+}
+
+/** ll_rw_block(): WRITE submits each buffer it can lock whose dirty bit it clears; READ reads non-uptodate ones. */
+function llRwBlock(ctx: ModelCtx, a: Value[]): Value {
+  const n = a[1] && a[1].k === 'int' ? Number(a[1].v) : 1;
+  for (const bh of bhList(ctx, a[2], n)) {
+    if (bh.has('locked')) continue;
+    if (isWrite(ctx, a[0])) {
+      if (bh.has('dirty')) submitWrite(ctx, bh);
+    } else if (!bh.has('uptodate')) submitRead(ctx, bh);
+  }
+  return ZERO;
+}
+
+/** BUFFER_FNS(bit, name) and TAS_BUFFER_FNS(bit, name) of buffer_head.h. */
 function flagModels(): [string, ModelSpec][] {
   const out: [string, ModelSpec][] = [];
-  for (const flag of BH_FLAGS) {
-    const f = flag as BhFlag;
+  for (const b of BH_BITS) {
+    if ('noHelpers' in b && b.noHelpers) continue;
+    const f: BhFlag = b.flag;
     out.push([`buffer_${f}`, { fn: (c, a) => int(bhArg(c, a[0])?.has(f) ?? false) }]);
     out.push([`set_buffer_${f}`, { fn: (c, a) => (bhArg(c, a[0])?.flags.add(f), ZERO) }]);
     out.push([`clear_buffer_${f}`, { fn: (c, a) => (bhArg(c, a[0])?.flags.delete(f), ZERO) }]);
-    out.push([`test_set_buffer_${f}`, { fn: (c, a) => { const b = bhArg(c, a[0]); const had = b?.has(f) ?? false; b?.flags.add(f); return int(had); } }]);
-    out.push([`test_clear_buffer_${f}`, { fn: (c, a) => { const b = bhArg(c, a[0]); const had = b?.has(f) ?? false; b?.flags.delete(f); return int(had); } }]);
+    if ('tas' in b && b.tas) {
+      out.push([`test_set_buffer_${f}`, { fn: (c, a) => { const x = bhArg(c, a[0]); const had = x?.has(f) ?? false; x?.flags.add(f); return int(had); } }]);
+      out.push([`test_clear_buffer_${f}`, { fn: (c, a) => { const x = bhArg(c, a[0]); const had = x?.has(f) ?? false; x?.flags.delete(f); return int(had); } }]);
+    }
   }
   return out;
 }
@@ -91,14 +144,36 @@ function pageFlag(name: string, get: (p: Page) => boolean, set?: (p: Page, v: bo
   return out;
 }
 
+/** mark_buffer_dirty() (fs/buffer.c): nothing if already dirty; on clean → dirty, __set_page_dirty. */
 const markBufferDirty = (c: ModelCtx, a: Value[]): Value => {
   const bh = bhArg(c, a[0]);
-  if (!bh) return ZERO;
+  if (!bh || bh.has('dirty')) return ZERO;
   bh.flags.add('dirty');
-  // mark_buffer_dirty() also dirties the page (__set_page_dirty) when the buffer was clean.
   if (bh.page) bh.page.dirtyFlag = true;
   return ZERO;
 };
+
+/** __set_page_dirty_buffers(): every buffer of the page dirty, then PG_dirty; returns !TestSetPageDirty. */
+function setPageDirtyBuffers(ctx: ModelCtx, page: Page): Value {
+  for (const bh of page.bufferList()) bh.flags.add('dirty');
+  const was = page.dirtyFlag;
+  page.dirtyFlag = true;
+  page.redirtied = true;
+  ctx.emit({ kind: 'redirty', api: ctx.name }, `page dirtied${page.buffers ? ' with every buffer marked dirty' : ''} (__set_page_dirty_buffers)`);
+  return int(!was);
+}
+
+/** set_page_dirty(): the mapping's ->set_page_dirty, else __set_page_dirty_buffers. */
+function setPageDirty(ctx: ModelCtx, a: Value[]): Value {
+  const page = pageArg(ctx, a[0]);
+  const aops = page.mapping.get('a_ops');
+  if (aops && aops.k !== 'int' && aops.k !== 'unk') {
+    const ops = ctx.objOf(aops);
+    const spd = ops?.get('set_page_dirty');
+    if (spd && spd.k === 'fn') return ctx.callValue(spd, [obj(page)], 'set_page_dirty');
+  }
+  return setPageDirtyBuffers(ctx, page);
+}
 
 export const pageBufferModels: [string, ModelSpec][] = [
   ...flagModels(),
@@ -112,29 +187,25 @@ export const pageBufferModels: [string, ModelSpec][] = [
   ['unlock_page', { fn: (c, a) => (unlockPage(c, pageArg(c, a[0])), ZERO), doc: 'releases the page lock; unlocking an unlocked page is a BUG' }],
   ['lock_page', { fn: (c, a) => {
     const p = pageArg(c, a[0]);
-    if (p.locked) c.finding('page-lock-contract', 'error', 'lock_page on a page this task already holds locked: self-deadlock');
+    c.emit({ kind: 'page-lock', api: c.name, wasLocked: p.locked }, p.locked ? 'lock_page on a page this task already holds locked: it waits for itself' : 'page locked');
+    if (p.locked) throw new PathEnd('bug', 'lock_page on a page the task holds: self-deadlock');
     p.locked = true;
     return ZERO;
   } }],
   ['trylock_page', { fn: (c, a) => { const p = pageArg(c, a[0]); if (p.locked) return ZERO; p.locked = true; return int(1); } }],
   ['redirty_page_for_writepage', { fn: (c, a) => (redirtyPage(c, pageArg(c, a[1])), ZERO), doc: 'the page becomes dirty again, to be written later' }],
   ['__set_page_dirty_nobuffers', { fn: (c, a) => (redirtyPage(c, pageArg(c, a[0])), int(1)) }],
-  ['set_page_dirty', { fn: (c, a) => (redirtyPage(c, pageArg(c, a[0])), int(1)) }],
-  ['__set_page_dirty_buffers', { fn: (c, a) => (redirtyPage(c, pageArg(c, a[0])), int(1)) }],
+  ['set_page_dirty', { fn: setPageDirty, doc: "the mapping's ->set_page_dirty, else __set_page_dirty_buffers (every buffer dirty)" }],
+  ['__set_page_dirty_buffers', { fn: (c, a) => setPageDirtyBuffers(c, pageArg(c, a[0])), doc: 'marks every buffer of the page dirty, then the page' }],
   ['clear_page_dirty_for_io', { fn: (c, a) => { const p = pageArg(c, a[0]); const had = p.dirtyFlag; p.dirtyFlag = false; return int(had); } }],
-  ['set_page_writeback', { fn: (c, a) => {
-    const p = pageArg(c, a[0]);
-    if (p.writeback) c.bug('set_page_writeback on a page already under writeback');
-    p.writeback = true;
-    c.event('page writeback set');
-    return ZERO;
-  } }],
-  ['end_page_writeback', { fn: (c, a) => { pageArg(c, a[0]).writeback = false; c.event('page writeback ended'); return ZERO; } }],
+  // test_set_page_writeback(): no BUG of its own (its callers BUG_ON(PageWriteback(page))).
+  ['set_page_writeback', { fn: (c, a) => { const p = pageArg(c, a[0]); const had = p.writeback; setWriteback(c, p); return int(had); } }],
+  ['end_page_writeback', { fn: (c, a) => (endWriteback(c, pageArg(c, a[0])), ZERO), doc: 'ends writeback; on a page not under writeback: BUG()' }],
   ['wait_on_page_writeback', { fn: () => ZERO }],
   ['page_has_buffers', { fn: (c, a) => int(pageArg(c, a[0]).buffers !== null), doc: 'whether buffer_heads are attached' }],
   ['page_buffers', { fn: (c, a) => {
     const p = pageArg(c, a[0]);
-    if (!p.buffers) c.bug('page_buffers() on a page without buffers: BUG_ON(!PagePrivate(page))');
+    if (!p.buffers) c.bug('page_buffers() on a page without buffers: BUG_ON(!PagePrivate(page))', 'page_buffers');
     return obj(p.buffers);
   }, doc: 'first buffer_head of the page; BUG when it has none' }],
   ['create_empty_buffers', { fn: (c, a) => {
@@ -157,11 +228,11 @@ export const pageBufferModels: [string, ModelSpec][] = [
   ['get_bh', { fn: (c, a) => { const b = bhArg(c, a[0]); if (b) b.refcount++; return ZERO; } }],
   ['put_bh', { fn: (c, a) => { const b = bhArg(c, a[0]); if (b) b.refcount--; return ZERO; } }],
   ['brelse', { fn: () => ZERO }],
-  ['lock_buffer', { fn: (c, a) => (bhArg(c, a[0])?.flags.add('lock'), ZERO) }],
-  ['unlock_buffer', { fn: (c, a) => (bhArg(c, a[0])?.flags.delete('lock'), ZERO) }],
-  ['trylock_buffer', { fn: (c, a) => { const b = bhArg(c, a[0]); const had = b?.has('lock'); b?.flags.add('lock'); return int(!had); } }],
-  ['submit_bh', { fn: (c, a) => { const b = bhArg(c, a[1]); if (b) submitWrite(c, b); return ZERO; }, doc: 'submits I/O for one buffer' }],
-  ['ll_rw_block', { fn: () => ZERO }],
+  ['lock_buffer', { fn: (c, a) => (bhArg(c, a[0])?.flags.add('locked'), ZERO) }],
+  ['unlock_buffer', { fn: (c, a) => (bhArg(c, a[0])?.flags.delete('locked'), ZERO) }],
+  ['trylock_buffer', { fn: (c, a) => { const b = bhArg(c, a[0]); const had = b?.has('locked'); b?.flags.add('locked'); return int(!had); } }],
+  ['submit_bh', { fn: (c, a) => { const b = bhArg(c, a[1]); if (b) (isWrite(c, a[0]) ? submitWrite(c, b) : submitRead(c, b)); return ZERO; }, doc: 'submits READ or WRITE I/O for one buffer' }],
+  ['ll_rw_block', { fn: llRwBlock, doc: 'WRITE: submits each dirty buffer it locks; READ: reads the non-uptodate ones' }],
   ['mark_buffer_async_write', { fn: (c, a) => (bhArg(c, a[0])?.flags.add('async_write'), ZERO) }],
   ['unmap_underlying_metadata', { fn: () => ZERO }],
   ['zero_user_segment', { fn: () => ZERO }],
@@ -178,5 +249,25 @@ export const pageBufferModels: [string, ModelSpec][] = [
   ['put_page', { fn: () => ZERO }],
   ['get_page', { fn: () => ZERO }],
   ['block_sync_page', { fn: () => ZERO }],
-  ['mapping_set_error', { fn: (c) => { c.world.page.error = true; return ZERO; } }],
+  ['mapping_set_error', { fn: (c, a) => (mappingSetError(c, a[1]), ZERO), doc: 'records the error on the mapping: fsync returns it' }],
 ];
+
+/** Sets PG_writeback (the callers check PageWriteback first). */
+export function setWriteback(ctx: ModelCtx, page: Page): void {
+  page.writeback = true;
+  ctx.emit({ kind: 'writeback-set', api: ctx.name }, 'page writeback set');
+}
+
+/** end_page_writeback(): `if (!test_clear_page_writeback(page)) BUG();` */
+export function endWriteback(ctx: ModelCtx, page: Page): void {
+  ctx.emit({ kind: 'writeback-end', api: ctx.name, wasUnderWriteback: page.writeback }, 'page writeback ended');
+  if (!page.writeback) ctx.bug('end_page_writeback() on a page not under writeback: BUG()', 'end_page_writeback');
+  page.writeback = false;
+}
+
+/** mapping_set_error(): AS_EIO/AS_ENOSPC on the mapping, so the next fsync reports the error. */
+export function mappingSetError(ctx: ModelCtx, err: Value | undefined): void {
+  ctx.world.page.mappingError = true;
+  const errno = err && err.k === 'int' ? showErrno(err.v) : 'an error';
+  ctx.emit({ kind: 'mapping-error', api: ctx.name, errno }, `mapping_set_error(${errno}): the error is reported to fsync`);
+}

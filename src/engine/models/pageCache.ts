@@ -2,6 +2,7 @@
 // whether the task held a journal handle and whether reclaim could re-enter the file system.
 import type { ModelCtx, ModelSpec } from '../interp/interpreter';
 import { obj, type Value } from '../interp/values';
+import { handleView } from '../interp/world';
 import { Page } from './objects';
 
 /** AOP_FLAG_NOFS (include/linux/fs.h, 2.6.28+): allocate the page without __GFP_FS. */
@@ -10,10 +11,13 @@ const AOP_FLAG_NOFS = 0x4n;
 function grab(ctx: ModelCtx, flags: Value | undefined): Value {
   const w = ctx.world;
   const nofs = !!flags && flags.k === 'int' && (flags.v & AOP_FLAG_NOFS) !== 0n;
-  w.pageGrabs.push({ handle: w.handle, nofs, via: ctx.name, line: ctx.site().loc.line });
-  ctx.event(`${ctx.name}: page cache page allocated${w.handle ? ` while the task holds the handle of ${w.handle.owner}` : ' with no journal handle held'}${nofs ? ' (AOP_FLAG_NOFS: reclaim cannot enter the file system)' : ' (reclaim may write pages back)'}`);
+  ctx.emit(
+    { kind: 'page-grab', api: ctx.name, handle: handleView(w.handle), nofs },
+    `${ctx.name}: page cache page allocated and locked${w.handle ? ` while the task holds the handle of ${w.handle.owner}` : ' with no journal handle held'}${nofs ? ' (AOP_FLAG_NOFS: reclaim cannot enter the file system)' : ' (reclaim may write pages back)'}`,
+  );
   const p = new Page(w.page.index, w.page.mapping);
   p.label = 'new page';
+  w.heldPages.push(p);
   return obj(p);
 }
 

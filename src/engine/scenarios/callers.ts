@@ -1,6 +1,6 @@
 // Who calls ->writepage, with which journal handle and writeback_control. This is data about
 // the kernel's call chains (domain notes §4), not about any function of the analysed file.
-import type { CallerId } from '../api/types';
+import type { CallerId, LockOrder, TableFactsInfo } from '../api/types';
 
 /** Task flags (include/linux/sched.h). */
 export const PF_MEMALLOC = 0x800;
@@ -22,6 +22,12 @@ export interface TableFacts {
   /** Whether the table is selected with delalloc (null: unknown). */
   delalloc: boolean | null;
   reclaim?: ReclaimFacts;
+  /** The rules' premises learnt from the file for this table. */
+  info?: TableFactsInfo;
+  /** The file's lock order (journal-then-page when any table's write_begin shows it). */
+  fileLockOrder?: LockOrder;
+  /** The table's ->writepages, when the file defines one. */
+  writepages?: string;
 }
 
 export interface CallerDef {
@@ -29,7 +35,8 @@ export interface CallerDef {
   title: string;
   /** The call chain, outermost first, as a kernel developer would write it. */
   chain: string;
-  handle: { owner: string; credits: number; purpose: string; paysForWriteback: boolean } | null;
+  /** Credits null: the count could not be evaluated from the file (never runs out then). */
+  handle: { owner: string; credits: number | null; purpose: string; paysForWriteback: boolean } | null;
   wbc: Record<string, number>;
   /** current->flags of the task that calls ->writepage. */
   taskFlags: number;
@@ -41,8 +48,9 @@ export const CALLERS: readonly CallerDef[] = [
     id: 'da-writepages',
     title: 'delalloc writeback with its own handle',
     chain: 'ext4_da_writepages → mpage_da_writepages → write_cache_pages → ->writepage',
-    // The writepages of the delalloc table opens this handle for the allocations of this writeback.
-    handle: { owner: 'ext4_da_writepages', credits: 32, purpose: 'the block allocations of this writeback', paysForWriteback: true },
+    // The table's own ->writepages opens this handle for the allocations of this writeback; its
+    // credits are evaluated from the file (callerFor). The owner is a default for files without one.
+    handle: { owner: 'ext4_da_writepages', credits: null, purpose: 'the block allocations of this writeback', paysForWriteback: true },
     wbc: { sync_mode: 0, nonblocking: 0, for_reclaim: 0, for_writepages: 1, nr_to_write: 1024 },
     taskFlags: 0,
     appliesTo: (t) => t.delalloc !== false,
@@ -54,7 +62,8 @@ export const CALLERS: readonly CallerDef[] = [
     handle: null,
     wbc: { sync_mode: 1, nonblocking: 0, for_reclaim: 0, nr_to_write: 2048 },
     taskFlags: 0,
-    appliesTo: (t) => t.modes === null || t.modes.includes('ordered'),
+    // The commit writes pages through ->writepage only with inode-based ordered data.
+    appliesTo: (t) => t.info?.orderedData.value === 'inode',
   },
   {
     id: 'kswapd',
@@ -80,6 +89,10 @@ export const CALLERS: readonly CallerDef[] = [
 
 /** The caller as it applies to a table: reclaim-in-write-begin takes the table's own write_begin handle. */
 export function callerFor(caller: CallerDef, t: TableFacts): CallerDef {
+  if (caller.id === 'da-writepages' && caller.handle) {
+    const credits = t.info?.writebackCredits.value;
+    return { ...caller, chain: t.writepages ? caller.chain.replace(/^\S+/, t.writepages) : caller.chain, handle: { ...caller.handle, owner: t.writepages ?? caller.handle.owner, credits: typeof credits === 'number' ? credits : null } };
+  }
   if (caller.id !== 'reclaim-in-write-begin' || !t.reclaim || !caller.handle) return caller;
   const r = t.reclaim;
   return { ...caller, handle: { ...caller.handle, owner: r.owner, credits: r.credits, purpose: r.fromSource ? `${r.owner}'s own updates` : caller.handle.purpose } };

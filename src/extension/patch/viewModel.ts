@@ -16,9 +16,10 @@ import type {
   ViewMatrix,
   ViewProblem,
 } from '../../shared/patchProtocol';
+import { CALLER_IDS, PAGE_STATE_IDS } from '../../engine/api/ids';
 
-export const CALLER_ORDER: readonly CallerId[] = ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin'];
-export const PAGE_ORDER: readonly PageStateId[] = ['mapped-dirty', 'delayed-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof'];
+export const CALLER_ORDER: readonly CallerId[] = CALLER_IDS;
+export const PAGE_ORDER: readonly PageStateId[] = PAGE_STATE_IDS;
 
 const SEVERITY_RANK: Record<Severity, number> = { error: 0, warning: 1, info: 2 };
 const STATUS_RANK = { introduced: 0, fixed: 1, unchanged: 2 } as const;

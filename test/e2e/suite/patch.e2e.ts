@@ -167,13 +167,16 @@ describe('patch view', function () {
     await fc.click();
     await view.locator('.changes h3', { hasText: /Changes in scenario ext4_da_aops\/reclaim-in-write-begin\/delayed-dirty/ }).waitFor({ state: 'visible' });
     assert.ok((await view.locator('.change[data-rule="foreign-credits"]').count()) >= 1);
-    assert.equal(await view.locator('.change[data-rule="dirty-data-dropped"]').count(), 0);
+    // Its own ENOSPC data loss is fixed too; the data loss the patch introduces is in other scenarios.
+    assert.equal(await view.locator('.change[data-rule="dirty-data-dropped"][data-status="introduced"]').count(), 0);
     await view.locator('vscode-button', { hasText: 'Show all changes' }).first().click();
     await dropped.first().waitFor({ state: 'visible' });
   });
 
   it('Problems: introduced findings on their + line, fixed ones on their - line of the patch', async function () {
     const plusLine = lineOf(PATCH, /^\+\t\tret = block_write_full_page\(page,$/);
+    // With -o nobh the same clean buffers reach nobh_writepage two lines above.
+    const nobhLine = lineOf(PATCH, /^\+\t\tret = nobh_writepage\(page, ext4_normal_get_block_write, wbc\);$/);
     const minusLine = lineOf(PATCH, /^-\tret = ext4_get_blocks_wrap\(handle, inode, iblock, max_blocks,$/);
     await samplePatchView(wb);
     const intro = await problemsFiltered(wb, 'introduced: dirty data', (rows) => rows.some((r) => r.kind === 'marker' && r.code === 'dirty-data-dropped'));
@@ -182,14 +185,14 @@ describe('patch view', function () {
     assert.ok(i);
     assert.equal(i.source, 'kpr');
     assert.equal(i.severity, 'error');
-    assert.match(i.position, new RegExp(`\\[Ln ${plusLine}, Col 1\\]`));
+    assert.match(i.position, new RegExp(`\\[Ln (${plusLine}|${nobhLine}), Col 1\\]`));
     assert.ok(intro.some((r) => r.kind === 'file' && r.text.startsWith(PATCH)), `rows under ${PATCH}: ${JSON.stringify(intro)}`);
 
     const fixed = await problemsFiltered(wb, 'fixed: ', (rows) => rows.some((r) => r.kind === 'marker' && r.code === 'foreign-credits'));
     const f = fixed.find((r) => r.kind === 'marker' && r.code === 'foreign-credits');
     assert.ok(f);
     assert.equal(f.severity, 'info');
-    assert.match(f.text, /fixed: ext4_get_blocks_wrap allocation of block 2 spends 4 journal credits/);
+    assert.match(f.text, /fixed: ext4_get_blocks_wrap allocation of block 2 spends 3 journal credits/);
     assert.match(f.position, new RegExp(`\\[Ln ${minusLine}, Col 1\\]`));
     assert.ok(fixed.some((r) => r.kind === 'marker' && r.code === 'kernel-bug' && r.severity === 'info'));
     await wb.screenshot('patch-problems');

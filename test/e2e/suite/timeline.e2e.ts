@@ -85,7 +85,7 @@ describe('timeline: Analyze Commit Range… (Git extension enabled)', function (
     const states = await fc.locator('button.cell').evaluateAll((els) => els.map((e) => e.getAttribute('data-state')));
     assert.deepEqual(states, ['present', 'fixed']);
     const dd = view.locator('tr.row[data-rule="dirty-data-dropped"][data-function="ext4_da_writepage"]').first();
-    assert.deepEqual(await dd.locator('button.cell').evaluateAll((els) => els.map((e) => e.getAttribute('data-state'))), ['absent', 'introduced']);
+    assert.deepEqual(await dd.locator('button.cell').evaluateAll((els) => els.map((e) => e.getAttribute('data-state'))), ['present', 'changed']);
     assert.match((await view.locator('#meta').innerText()).replace(/\s+/g, ' '), /2 commit\(s\) touching C files/);
     await wb.screenshot('timeline');
     // The present cell at commit 2: inode.c as of commit 2, at the finding's line.

@@ -1,0 +1,30 @@
+// The one list of stable ids: rules, callers and page states. The engine, the settings schema
+// check, both webview protocols and the webviews import these; docs/rules.md explains each.
+
+export const RULE_IDS = [
+  'journal-start-under-page-lock',
+  'alloc-under-page-lock',
+  'foreign-credits',
+  'credits-exhausted',
+  'kernel-bug',
+  'page-lock-contract',
+  'dirty-data-dropped',
+  'io-on-unmapped-buffer',
+] as const;
+export type RuleId = (typeof RULE_IDS)[number];
+
+export const CALLER_IDS = ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin'] as const;
+export type CallerId = (typeof CALLER_IDS)[number];
+
+export const PAGE_STATE_IDS = ['mapped-dirty', 'delayed-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof'] as const;
+export type PageStateId = (typeof PAGE_STATE_IDS)[number];
+
+export function isRuleId(s: string): s is RuleId {
+  return (RULE_IDS as readonly string[]).includes(s);
+}
+export function isCallerId(s: string): s is CallerId {
+  return (CALLER_IDS as readonly string[]).includes(s);
+}
+export function isPageStateId(s: string): s is PageStateId {
+  return (PAGE_STATE_IDS as readonly string[]).includes(s);
+}

@@ -1,0 +1,26 @@
+// alloc-under-page-lock: a block is allocated while the page is locked in a writepage path.
+// A warning when the caller's own writeback handle pays for it (delalloc writeback), an error otherwise.
+// In a file that locks the page before it starts the journal (ext3, ext4 ≤ 2.6.26) and orders data
+// by buffers, ->writepage may start its own handle under the page lock and allocate with it: that
+// is the file's design, not a finding.
+import { at, eventsOf, type PathInput, type RawFinding, type Rule } from './types';
+
+export const allocUnderPageLock: Rule = {
+  id: 'alloc-under-page-lock',
+  check(path: PathInput): RawFinding[] {
+    const consistent = path.facts.fileLockOrder === 'page-then-journal' && path.facts.orderedData !== 'inode';
+    return eventsOf(path, 'alloc')
+      .filter((e) => e.pageLocked && !(consistent && e.handle?.startedInPath))
+      .map((e) => {
+        const own = e.handle?.paysForWriteback ?? false;
+        const payer = e.handle ? `the handle of ${e.handle.owner} (${e.handle.purpose})` : 'no journal handle';
+        return at(
+          e,
+          'alloc-under-page-lock',
+          own ? 'warning' : 'error',
+          `${e.api} allocates block ${e.block} (create=${e.create}) while the page is locked, paid by ${payer}${own ? '' : '; writepage must not allocate under the page lock'}`,
+          `${e.api} allocates block ${e.block} under the page lock${own ? ' (own handle)' : ''}`,
+        );
+      });
+  },
+};

@@ -1,0 +1,69 @@
+// dirty-data-dropped: ->writepage returns with a block of dirty data neither submitted, nor handed
+// to the journal, nor kept dirty (the page not redirtied). The message names, per block, what left
+// it unwritten and where. Data dropped only after an injected failure is a warning that says so;
+// after __block_write_full_page's error path it is a warning that says the error reaches fsync.
+// After a journal abort it is no finding (the file system stops writing by design).
+import type { PathEvent } from '../interp/events';
+import { at, eventsOf, type PathInput, type RawFinding, type Rule } from './types';
+
+/** The blocks whose data this path lost (computed once, shared with the outcome). */
+export function lostBlocks(path: PathInput): number[] {
+  const page = path.world.page;
+  if (path.end.ended !== 'returned' || page.locked || page.droppedBeyondEof || page.dirtyFlag) return [];
+  return page.blocks.filter((b) => b.dirty && !b.submitted && !b.beyondEof).map((b) => b.lblk);
+}
+
+function cause(path: PathInput, lblk: number, writeout: string): { text: string; short: string } {
+  const cleaned = eventsOf(path, 'buffer-cleaned').filter((e) => e.block === lblk).pop();
+  if (cleaned) return { text: `its dirty bit was cleared by ${cleaned.api} at line ${cleaned.site.loc.line} (${cleaned.why})`, short: `dirty bit cleared by ${cleaned.api}` };
+  const bh = path.world.page.bufferList().find((b) => b.lblk === lblk);
+  if (!bh) return { text: 'the page has no buffer_head for it', short: 'no buffer_head' };
+  if (!bh.has('mapped')) return bh.has('dirty') ? { text: `its buffer is dirty but unmapped, and ${writeout} skips unmapped buffers`, short: 'buffer dirty but unmapped' } : { text: 'its buffer is unmapped and clean', short: 'buffer unmapped and clean' };
+  if (bh.has('dirty')) return { text: 'its buffer is mapped and dirty but was never submitted', short: 'buffer never submitted' };
+  const created = eventsOf(path, 'buffers-created').find((e) => !e.state.includes('dirty'));
+  if (created) {
+    return {
+      text: `${created.api} (line ${created.site.loc.line}) created the buffers clean and nothing marked them dirty (no block_commit_write or mark_buffer_dirty), so ${writeout} had nothing to send`,
+      short: `${created.api} made clean buffers, none marked dirty`,
+    };
+  }
+  return { text: `its buffer is mapped but clean, so ${writeout} had nothing to send`, short: 'buffer clean: nothing sent' };
+}
+
+export const dirtyDataDropped: Rule = {
+  id: 'dirty-data-dropped',
+  check(path: PathInput): RawFinding[] {
+    const lost = lostBlocks(path);
+    const w = path.world;
+    if (lost.length === 0 || w.fatalByDesign) return [];
+    const unlock = eventsOf(path, 'page-unlock').pop();
+    const writeout = unlock?.api && unlock.api !== 'unlock_page' ? unlock.api : 'the writeout';
+    const groups = new Map<string, { blocks: number[]; short: string }>();
+    for (const b of lost) {
+      const c = cause(path, b, writeout);
+      const g = groups.get(c.text) ?? { blocks: [], short: c.short };
+      g.blocks.push(b);
+      groups.set(c.text, g);
+    }
+    const detail = [...groups].map(([text, g]) => `block${g.blocks.length === 1 ? '' : 's'} ${g.blocks.join(', ')}: ${text}`).join('; ');
+    const fsync = w.page.mappingError ? '; the write error is recorded with mapping_set_error and reaches fsync' : '';
+    const after = w.injected.length ? `; only after ${w.injected.join(', ')}` : '';
+    const severity = fsync || after ? 'warning' : 'error';
+    const site: PathEvent | undefined = unlock;
+    const blocks = `block${lost.length === 1 ? '' : 's'} ${lost.join(', ')}`;
+    const message = `dirty data of ${blocks} is neither submitted nor redirtied when ${path.entry} returns, and the page is clean: the data is lost (${detail})${fsync}${after}`;
+    const summary = `dirty data of ${blocks} lost: ${[...groups.values()][0].short}`;
+    if (site) return [at(site, 'dirty-data-dropped', severity, message, summary)];
+    return [
+      {
+        rule: 'dirty-data-dropped',
+        severity,
+        site: { loc: path.returnLoc, function: path.entry, stack: [path.entry] },
+        message,
+        summary: summary.slice(0, 80),
+        step: w.trace.length,
+        guesses: w.guesses.length,
+      },
+    ];
+  },
+};

@@ -1,0 +1,85 @@
+// C arithmetic and comparison on interpreter values: exact on integers, symbolic on unknowns.
+// An unknown derived from a guessed (unmodelled) value keeps the guess, so a branch on it is
+// recorded as an assumption. Identities that hold whatever the unknown is (0 & x, x * 0) fold.
+import { int, show, type Value } from './values';
+
+type Unk = Extract<Value, { k: 'unk' }>;
+
+function guessOf(l: Value, r: Value): Pick<Unk, 'guess' | 'guessLine'> {
+  const g = l.k === 'unk' && l.guess ? l : r.k === 'unk' && r.guess ? r : null;
+  return g && g.k === 'unk' ? { guess: g.guess, guessLine: g.guessLine } : {};
+}
+
+function keyOf(v: Value): string {
+  return v.k === 'unk' ? (v.neg ? '!' : '') + v.key : show(v);
+}
+
+function whyOf(v: Value): string {
+  return v.k === 'unk' ? v.why : show(v);
+}
+
+export function sameValue(a: Value, b: Value): boolean {
+  if (a.k === 'obj' && b.k === 'obj') return a.o === b.o;
+  if (a.k === 'fn' && b.k === 'fn') return a.name === b.name;
+  if (a.k === 'ref' && b.k === 'ref') return a.cell === b.cell;
+  if (a.k === 'global' && b.k === 'global') return a.name === b.name;
+  if (a.k === 'err' && b.k === 'err') return a.errno === b.errno;
+  if (a.k === 'str' && b.k === 'str') return a.s === b.s;
+  return false;
+}
+
+export function compare(op: string, l: Value, r: Value): Value {
+  if (l.k === 'int' && r.k === 'int') {
+    const a = l.v;
+    const b = r.v;
+    const res = op === '==' ? a === b : op === '!=' ? a !== b : op === '<' ? a < b : op === '>' ? a > b : op === '<=' ? a <= b : a >= b;
+    return int(res);
+  }
+  if (l.k === 'unk' || r.k === 'unk') {
+    // `unk == 0` and `!unk` are the same question: keep them consistent.
+    if ((op === '==' || op === '!=') && r.k === 'int' && r.v === 0n && l.k === 'unk') return { ...l, neg: op === '==' ? !l.neg : !!l.neg };
+    if ((op === '==' || op === '!=') && l.k === 'int' && l.v === 0n && r.k === 'unk') return { ...r, neg: op === '==' ? !r.neg : !!r.neg };
+    return { k: 'unk', key: `(${keyOf(l)} ${op} ${keyOf(r)})`, why: `${whyOf(l)} ${op} ${whyOf(r)}`, ...guessOf(l, r) };
+  }
+  const same = sameValue(l, r);
+  if (op === '==') return int(same);
+  if (op === '!=') return int(!same);
+  return { k: 'unk', key: `cmp:${show(l)}${op}${show(r)}`, why: `${show(l)} ${op} ${show(r)}` };
+}
+
+/** `op` on two values; `unknown` makes a fresh unknown for undefined results (division by zero). */
+export function arith(op: string, l: Value, r: Value, unknown: (why: string) => Value): Value {
+  if (l.k === 'int' && r.k === 'int') {
+    const a = l.v;
+    const b = r.v;
+    switch (op) {
+      case '+':
+        return int(a + b);
+      case '-':
+        return int(a - b);
+      case '*':
+        return int(a * b);
+      case '/':
+        return b === 0n ? unknown('division by zero') : int(a / b);
+      case '%':
+        return b === 0n ? unknown('modulo by zero') : int(a % b);
+      case '<<':
+        return b < 0n || b > 128n ? unknown('oversized shift') : int(a << b);
+      case '>>':
+        return b < 0n || b > 128n ? unknown('oversized shift') : int(a >> b);
+      case '&':
+        return int(a & b);
+      case '|':
+        return int(a | b);
+      case '^':
+        return int(a ^ b);
+      default:
+        return unknown(`operator ${op}`);
+    }
+  }
+  // Whatever the unknown operand is: 0 & x == 0, x * 0 == 0 (a test of a zero flag word is no fork).
+  const zero = (v: Value): boolean => v.k === 'int' && v.v === 0n;
+  if ((op === '&' || op === '*') && (zero(l) || zero(r)) && (l.k === 'unk' || r.k === 'unk')) return int(0);
+  // Pointer arithmetic and unknown operands: an unknown derived from both.
+  return { k: 'unk', key: `(${keyOf(l)} ${op} ${keyOf(r)})`, why: `${whyOf(l)} ${op} ${whyOf(r)}`, ...guessOf(l, r) };
+}

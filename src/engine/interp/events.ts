@@ -1,0 +1,76 @@
+// Typed events that kernel models emit while they change the simulated state. Models are the
+// kernel's semantics; rules (src/engine/checks/) read a path's events and decide what is a finding.
+import type { Loc } from '../ir/ir';
+
+/** Where an event happened: the responsible call, its function and the call chain. */
+export interface EventSite {
+  loc: Loc;
+  function: string;
+  stack: string[];
+}
+
+/** A journal handle as rules need to see it (a copy: later changes do not alter the event). */
+export interface HandleView {
+  owner: string;
+  /** Credits left before the event; null when the count could not be evaluated from the file. */
+  credits: number | null;
+  initialCredits: number | null;
+  purpose: string;
+  /** The caller started it for the allocations of this very writeback. */
+  paysForWriteback: boolean;
+  /** Started inside the simulated path (not inherited from the caller). */
+  startedInPath: boolean;
+}
+
+export type KernelEvent =
+  | {
+      kind: 'journal-start';
+      api: string;
+      pageLocked: boolean;
+      nested: boolean;
+      /** Credits asked for; null when the count could not be evaluated (`requestedText` says what it was). */
+      requested: number | null;
+      requestedText: string;
+      handle: HandleView | null;
+    }
+  | { kind: 'journal-stop'; api: string; handle: HandleView | null; closed: boolean }
+  | { kind: 'alloc'; api: string; block: number; create: string; pageLocked: boolean; handle: HandleView | null }
+  | {
+      kind: 'credit-spend';
+      api: string;
+      what: string;
+      /** Credits this step needs (new buffers of the transaction). */
+      needed: number;
+      handle: HandleView;
+      /** jbd2's J_ASSERT(handle->h_buffer_credits > 0) fired for a buffer new to the transaction. */
+      exhausted: boolean;
+    }
+  | { kind: 'io-submit'; api: string; rw: 'write' | 'read'; buffer: string; block: number; mapped: boolean; delayed: boolean; allocated: boolean; blocknr: string }
+  | { kind: 'redirty'; api: string }
+  | { kind: 'page-lock'; api: string; wasLocked: boolean }
+  | { kind: 'page-unlock'; api: string; wasLocked: boolean }
+  | { kind: 'writeback-set'; api: string }
+  | { kind: 'writeback-end'; api: string; wasUnderWriteback: boolean }
+  | { kind: 'mapping-error'; api: string; errno: string }
+  | { kind: 'buffers-created'; api: string; state: string[]; count: number }
+  | { kind: 'buffer-cleaned'; api: string; block: number; buffer: string; why: string }
+  | {
+      kind: 'bug';
+      api: string;
+      /** The failing expression or the kernel's own words. */
+      message: string;
+      /** Which kernel check: BUG_ON, J_ASSERT, page_buffers, unlock_page, credits, NULL... */
+      check: string;
+    }
+  | { kind: 'page-grab'; api: string; handle: HandleView | null; nofs: boolean };
+
+export type EventKind = KernelEvent['kind'];
+
+/** An event with where and when it happened on its path. */
+export type PathEvent = KernelEvent & {
+  site: EventSite;
+  /** Trace length when the event was emitted (the finding's trace ends there). */
+  step: number;
+  /** Unmodelled results the path had branched on before this event. */
+  guesses: number;
+};
