@@ -25,6 +25,7 @@ const KPR_BIN = path.join(ROOT, 'bin', 'kpr.js');
 
 interface Change {
   status: string;
+  severity: string;
   rule: string;
   function: string;
   path: string;
