@@ -131,6 +131,21 @@ interface TableHead {
   mode: string | null;
   delalloc: boolean | null;
   reclaimInWriteBegin?: { applicable: boolean; note: string } | null;
+  /** The rules' premises learnt from the file (absent from older results). */
+  facts?: { lockOrder: FactView; orderedData: FactView; writebackCredits: FactView };
+}
+
+interface FactView {
+  value: string | number;
+  line: number | null;
+  why: string;
+}
+
+/** One line naming the facts of the file the rules used for this table. */
+export function factsNote(facts: TableHead['facts']): string | null {
+  if (!facts) return null;
+  const at = (f: FactView): string => `${f.value}${f.line ? ` (line ${f.line})` : ''}`;
+  return `Facts of this file: lock order ${at(facts.lockOrder)}, ordered data ${at(facts.orderedData)}, writeback credits ${at(facts.writebackCredits)}`;
 }
 
 /** The caller's set-up note of a run (absent from older results). */
@@ -163,6 +178,8 @@ export function buildMatrix(result: ScenarioResult, filters: PanelFilters): Matr
       if (note) callerNotes[c] = note;
     }
     const notes: string[] = [];
+    const fn = factsNote(e.facts);
+    if (fn) notes.push(fn);
     const rwb = e.reclaimInWriteBegin;
     if (rwb && !rwb.applicable && !callers.includes('reclaim-in-write-begin')) notes.push(`reclaim-in-write-begin not run: ${rwb.note}`);
     tables.push({ aops: e.aops, entry: e.writepage, title: `${e.aops} → ${e.writepage}${details ? ` (${details})` : ''}`, line: e.line, callers, pages, rows, callerNotes, notes });

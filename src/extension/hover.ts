@@ -1,6 +1,7 @@
 // Hovers on get_block callbacks (definition or any use) and on ->writepage functions or an
 // aops table's `.writepage` member: what the engine learnt about them, the verdict per
 // scenario, and a command link to run those scenarios.
+import { CALLER_IDS, PAGE_STATE_IDS } from '../engine/api/ids';
 import * as vscode from 'vscode';
 import type { CallbackInfo, EntryInfo, RunResult, ScenarioResult } from '../engine';
 import { countFindings, countsPhrase, severityPhrase } from '../engine/api/counts';
@@ -94,8 +95,8 @@ export function callbackMarkdown(uri: vscode.Uri, result: ScenarioResult, cb: Ca
   return md;
 }
 
-const CALLER_ORDER = ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin'] as const;
-const PAGE_ORDER = ['mapped-dirty', 'delayed-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof'] as const;
+const CALLER_ORDER = CALLER_IDS;
+const PAGE_ORDER = PAGE_STATE_IDS;
 const OUTCOME_SHORT: Record<string, string> = { bug: 'BUG', 'data-lost': 'LOST', 'returned-locked': 'LOCKED', error: 'err', truncated: 'cut', redirtied: 'redirty', written: 'ok', 'dropped-beyond-eof': 'eof-drop' };
 const OUTCOME_RANK = ['bug', 'data-lost', 'returned-locked', 'error', 'truncated', 'redirtied', 'written', 'dropped-beyond-eof'];
 
@@ -106,12 +107,31 @@ function matrixCell(run: RunResult): string {
   return `${mark}${outs.join('+')}${run.truncated ? '\\*' : ''}`;
 }
 
+/** The facts the rules take from this file for the table, each with the line it was learnt from. */
+function factsMarkdown(e: EntryInfo): string {
+  const f = e.facts;
+  if (!f) return '';
+  const at = (line: number | null): string => (line ? ` (line ${line})` : '');
+  const lock =
+    f.lockOrder.value === 'page-then-journal' && f.orderedData.value !== 'inode'
+      ? ': a journal start under the page lock is consistent with this order'
+      : f.lockOrder.value === 'journal-then-page'
+        ? ': a journal start under the page lock can deadlock'
+        : '';
+  return [
+    `  - lock order ${code(f.lockOrder.value)}${at(f.lockOrder.line)}${lock} — ${escapeMd(f.lockOrder.why)}`,
+    `  - ordered data ${code(f.orderedData.value)}${at(f.orderedData.line)} — ${escapeMd(f.orderedData.why)}`,
+    `  - writeback credits ${code(String(f.writebackCredits.value))}${at(f.writebackCredits.line)} — ${escapeMd(f.writebackCredits.why)}`,
+  ].join('\n') + '\n';
+}
+
 export function writepageMarkdown(uri: vscode.Uri, result: ScenarioResult, writepage: string, entries: EntryInfo[]): vscode.MarkdownString {
   const md = new vscode.MarkdownString('', false);
   md.isTrusted = { enabledCommands: [RUN_SCENARIOS_COMMAND] };
   md.appendMarkdown(`**->writepage** ${code(writepage)} (defined at line ${entries[0].line})\n\n`);
   for (const e of entries) {
     md.appendMarkdown(`- of ${code(e.aops)}: ${escapeMd(entryLabel(e).replace(/^.*?\(/, '(').replace(/^\(|\)$/g, ''))}\n`);
+    md.appendMarkdown(factsMarkdown(e));
   }
   const cbs = result.callbacks.filter((c) => c.reachedFrom.some((r) => r.writepage === writepage));
   if (cbs.length) {

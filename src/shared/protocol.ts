@@ -256,6 +256,16 @@ function scenarioResult(v: unknown, p: string): ScenarioResult {
         str(ro.note, `${q}.note`);
       });
     }
+    if (eo.facts !== undefined) {
+      const fo = obj(eo.facts, `${p}.entries[${i}].facts`);
+      for (const k of ['lockOrder', 'orderedData', 'writebackCredits']) {
+        const q = `${p}.entries[${i}].facts.${k}`;
+        const f = obj(fo[k], q);
+        if (typeof f.value !== 'number') str(f.value, `${q}.value`, 40);
+        nullable(f.line, `${q}.line`, (x, qq) => int(x, qq, 0, MAX_POSITION));
+        str(f.why, `${q}.why`);
+      }
+    }
   });
   arr(o.runs, `${p}.runs`).forEach((r, i) => runResult(r, `${p}.runs[${i}]`));
   arr(o.diagnostics, `${p}.diagnostics`).forEach((d, i) => {

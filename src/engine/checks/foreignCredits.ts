@@ -16,7 +16,7 @@ export const foreignCredits: Rule = {
           'foreign-credits',
           'error',
           `${e.what} spends ${plural(e.needed, 'journal credit')} of the handle ${h.owner} started with ${had} reserved for ${h.purpose}; writepage must not use credits another operation reserved`,
-          `spends credits ${h.owner} reserved for ${h.purpose}`,
+          `${e.api} spends credits ${h.owner} reserved for ${h.purpose}`,
         );
       });
   },
