@@ -40,7 +40,8 @@ describe('simulation panel model', () => {
     const note = callerNote(findRun(result, FOREIGN)!);
     assert.equal(da.callerNotes['reclaim-in-write-begin'], note);
     if (note !== undefined) assert.match(note, /ext4_da_write_begin .*1 credit/);
-    assert.deepEqual(da.notes, []);
+    // The facts the rules took from the file, with the lines they were learnt from.
+    assert.deepEqual(da.notes, ['Facts of this file: lock order journal-then-page (line 276), ordered data inode (line 105), writeback credits 24 (line 251)']);
     // Every run is in exactly one cell.
     const cells = m.tables.flatMap((t) => t.rows.flat()).filter((c) => c.run);
     assert.equal(cells.length, result.runs.length);
