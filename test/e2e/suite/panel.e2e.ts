@@ -290,6 +290,20 @@ describe('simulation panel', function () {
       }
       return version();
     };
+    // Results arrive one per debounce burst, and a run for text typed a moment earlier may land
+    // after the first new version: step to the finding until it is on `line` (or time runs out).
+    const findingOnLine = async (line: number): Promise<void> => {
+      const deadline = Date.now() + ANALYSIS_TIMEOUT;
+      let detail = '';
+      for (;;) {
+        await panel.locator('#step-first').click();
+        await panel.locator('#step-finding').click();
+        detail = await panel.locator('#step-detail').innerText();
+        if (new RegExp(`Line\\s+${line}:`).test(detail) || Date.now() > deadline) break;
+        await nextResult(await version()).catch(() => undefined);
+      }
+      assert.match(detail, new RegExp(`Line\\s+${line}:`));
+    };
     // Type a comment line at the top of inode.c: every line below moves down by one.
     await wb.page.locator(`.tab[aria-label^="${FILE}"]`).first().click();
     await goTo(wb, 1);
@@ -305,9 +319,7 @@ describe('simulation panel', function () {
     // The allocation is now on line 168; the editor's decoration moved with the text.
     await goTo(wb, ALLOC_LINE + 1);
     await waitForLine(wb, ALLOC_LINE + 1, highlighted, 'the step highlight moved with the edit');
-    await panel.locator('#step-first').click();
-    await panel.locator('#step-finding').click();
-    assert.match(await panel.locator('#step-detail').innerText(), new RegExp(`Line\\s+${ALLOC_LINE + 1}:`));
+    await findingOnLine(ALLOC_LINE + 1);
     await waitForLine(wb, ALLOC_LINE + 1, (l) => highlighted(l) && l.after.some((a) => /alloc-under-page-lock/.test(a)), 'the re-run trace on line 168');
     await wb.screenshot('panel-dark-after-edit');
     // Revert: analysed again, back on line 167.
@@ -315,17 +327,7 @@ describe('simulation panel', function () {
     await wb.runCommand('File: Revert File');
     await nextResult(v1);
     assert.equal(await wb.page.locator(`.tab.dirty[aria-label^="${FILE}"]`).count(), 0, 'still dirty after File: Revert File');
-    // An analysis of the edited text still in flight may arrive before the revert's: wait
-    // (bounded) for the panel to show the reverted file's trace.
-    const until = Date.now() + ANALYSIS_TIMEOUT;
-    for (;;) {
-      await panel.locator('#step-first').click();
-      await panel.locator('#step-finding').click();
-      const d = await panel.locator('#step-detail').innerText();
-      if (new RegExp(`Line\\s+${ALLOC_LINE}:`).test(d)) break;
-      if (Date.now() > until) assert.fail(`the panel still shows the edited trace after the revert: ${d.slice(0, 200)}`);
-      await wb.page.waitForTimeout(500);
-    }
+    await findingOnLine(ALLOC_LINE);
     await waitForLine(wb, ALLOC_LINE, highlighted, 'the step highlight on line 167 after the revert');
   });
 
