@@ -1,5 +1,11 @@
-// `npm run bench`: bare tree-sitter parse time vs full analysis time (and their ratio) for the
-// bundled fixtures and a large generated ext4-like file. Figures are medians of several runs.
+// `npm run bench`: bare tree-sitter parse, lowering and full analysis of real-size (~5,000-line)
+// inputs in the shapes of the file systems the engine reads, their ratios and peak memory, in one
+// run. Each input is measured in its own child process (so its peak RSS is its own); times are
+// medians. Inputs are generated from the project's own fixtures (no kernel source): the fixture
+// whole (its tables and ->writepage paths), then renamed copies of its functions, unreachable from
+// the tables, until the file is about 5,000 lines, as a real inode.c is mostly other code.
+// `npm run bench -- FILE...` measures real files as well (never committed: fetch them to /tmp).
+import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { analyzeSource, initEngine } from '../src/engine';
@@ -7,61 +13,149 @@ import { lowerSource } from '../src/engine/ir/unit';
 import { parseC } from '../src/engine/parse/parser';
 
 const ROOT = path.resolve(__dirname, '..');
+const TARGET_LINES = 5000;
+const ROUNDS = 7;
+const NO_WALL_CLOCK = { budgets: { timePerFileMs: 3_600_000 } };
+
+interface Shape {
+  name: string;
+  /** Fixture paths tried in order; the first that exists is used. */
+  fixtures: string[];
+}
+
+const SHAPES: Shape[] = [
+  { name: 'ext4 (2008)', fixtures: ['sample/inode.c'] },
+  { name: 'ext4 (2.6.3x)', fixtures: ['test/fixtures/eras/ext4-2.6.30-shape.c'] },
+  { name: 'ext3', fixtures: ['test/fixtures/filesystems/ext3-inode.c', 'test/fixtures/filesystems/ext3.c'] },
+  { name: 'ocfs2', fixtures: ['test/fixtures/filesystems/ocfs2-aops.c', 'test/fixtures/filesystems/ocfs2.c'] },
+];
+
+interface Row {
+  name: string;
+  source: string;
+  lines: number;
+  parseMs: number;
+  lowerMs: number;
+  analysisMs: number;
+  runs: number;
+  paths: number;
+  findings: number;
+  truncatedRuns: number;
+  maxRssMb: number;
+}
 
 function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
 }
 
-function time(fn: () => void, reps: number): number {
-  const out: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const t = process.hrtime.bigint();
-    fn();
-    out.push(Number(process.hrtime.bigint() - t) / 1e6);
-  }
-  return median(out);
+function time(fn: () => void): number {
+  const t = process.hrtime.bigint();
+  fn();
+  return Number(process.hrtime.bigint() - t) / 1e6;
 }
 
-/** N renamed copies of a fixture: every function and table the file defines gets a suffix. */
-function generate(text: string, copies: number): string {
+function escapeRe(s: string): string {
+  return s.replace(/[$]/g, '\\$');
+}
+
+/** The fixture, then renamed copies of its function definitions until about TARGET_LINES lines. */
+export function generate(text: string, target = TARGET_LINES): string {
   const unit = lowerSource(text);
-  const names = [...unit.functions.keys(), ...unit.structs.map((s) => s.name)];
-  const re = new RegExp(`\\b(${names.map((n) => n.replace(/[$]/g, '\\$')).join('|')})\\b`, 'g');
-  const parts: string[] = [];
-  for (let i = 0; i < copies; i++) parts.push(text.replace(re, (m) => `${m}_g${i}`));
-  return parts.join('\n');
-}
-
-async function mainBench(): Promise<void> {
-  await initEngine(__dirname);
-  const files = ['sample/inode.c', 'sample/inode-fixed.c', ...fs.readdirSync(path.join(ROOT, 'test/fixtures/rules')).map((f) => `test/fixtures/rules/${f}`)];
-  const rows: { name: string; lines: number; parse: number; analysis: number; runs: number; paths: number }[] = [];
-  const measure = (name: string, text: string, reps: number): void => {
-    const parse = time(() => parseC(text).delete(), reps);
-    let runs = 0;
-    let paths = 0;
-    const analysis = time(() => {
-      const r = analyzeSource(text, name, { budgets: { timePerFileMs: 600000 } });
-      runs = r.runs.length;
-      paths = r.runs.reduce((n, x) => n + x.paths, 0);
-    }, reps);
-    rows.push({ name, lines: text.split('\n').length, parse, analysis, runs, paths });
-  };
-  // Warm the JIT so the first row is not penalised.
-  for (const f of files) analyzeSource(fs.readFileSync(path.join(ROOT, f), 'utf8'), f);
-  for (const f of files) measure(f, fs.readFileSync(path.join(ROOT, f), 'utf8'), 7);
-  const big = generate(fs.readFileSync(path.join(ROOT, files[0]), 'utf8'), 40);
-  measure('generated: 40 renamed copies of inode-pre.c', big, 3);
-  const w = Math.max(...rows.map((r) => r.name.length));
-  console.log(`${'input'.padEnd(w)}  lines  runs  paths  parse ms  analysis ms  analysis/parse`);
-  for (const r of rows) {
-    console.log(`${r.name.padEnd(w)}  ${String(r.lines).padStart(5)}  ${String(r.runs).padStart(4)}  ${String(r.paths).padStart(5)}  ${r.parse.toFixed(2).padStart(8)}  ${r.analysis.toFixed(1).padStart(11)}  ${(r.analysis / r.parse).toFixed(1).padStart(14)}`);
+  const fns = [...unit.functions.values()];
+  if (fns.length === 0) return text;
+  const lines = text.split('\n');
+  const bodies = fns.map((f) => lines.slice(f.loc.line - 1, f.loc.endLine).join('\n'));
+  const re = new RegExp(`\\b(${fns.map((f) => escapeRe(f.name)).join('|')})\\b`, 'g');
+  const parts = [text];
+  let count = lines.length;
+  for (let copy = 0; count < target; copy++) {
+    for (const b of bodies) {
+      const renamed = b.replace(re, (m) => `${m}_g${copy}`);
+      parts.push(renamed);
+      count += renamed.split('\n').length + 1;
+      if (count >= target) break;
+    }
   }
-  console.log(`\nmedians of 7 runs (3 for the generated input), node ${process.version}; analysis = parse + lowering + discovery + every scenario run.`);
+  return parts.join('\n\n');
 }
 
-mainBench().catch((e) => {
-  console.error(e);
-  process.exit(1);
-});
+/** Child process: measures one input, prints one JSON row. */
+async function measureOne(name: string, file: string, generated: boolean): Promise<void> {
+  await initEngine(__dirname);
+  const raw = fs.readFileSync(path.isAbsolute(file) ? file : path.join(ROOT, file), 'utf8');
+  const text = generated ? generate(raw) : raw;
+  // Warm the JIT on the input itself so the medians measure steady state.
+  analyzeSource(text, name, NO_WALL_CLOCK);
+  // Interleaved rounds: on a shared, loaded machine each ratio compares times taken moments apart.
+  const parse: number[] = [];
+  const lower: number[] = [];
+  const analysis: number[] = [];
+  let r = analyzeSource(text, name, NO_WALL_CLOCK);
+  for (let round = 0; round < ROUNDS; round++) {
+    parse.push(time(() => parseC(text).delete()));
+    lower.push(time(() => lowerSource(text)));
+    analysis.push(
+      time(() => {
+        r = analyzeSource(text, name, NO_WALL_CLOCK);
+      }),
+    );
+  }
+  const [parseMs, lowerMs, analysisMs] = [median(parse), median(lower), median(analysis)];
+  const row: Row = {
+    name,
+    source: file,
+    lines: text.split('\n').length,
+    parseMs,
+    lowerMs,
+    analysisMs,
+    runs: r.runs.length,
+    paths: r.runs.reduce((n, x) => n + x.paths, 0),
+    findings: r.runs.reduce((n, x) => n + x.findings.length, 0),
+    truncatedRuns: r.runs.filter((x) => x.truncated).length,
+    maxRssMb: process.resourceUsage().maxRSS / 1024,
+  };
+  process.stdout.write(JSON.stringify(row) + '\n');
+}
+
+function child(args: string[]): Row {
+  const out = execFileSync(process.execPath, [__filename, '--one', ...args], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+  return JSON.parse(out.trim().split('\n').pop() as string) as Row;
+}
+
+function mainBench(): void {
+  const rows: Row[] = [];
+  const missing: string[] = [];
+  for (const s of SHAPES) {
+    const f = s.fixtures.find((x) => fs.existsSync(path.join(ROOT, x)));
+    if (!f) {
+      missing.push(`${s.name} (no fixture: ${s.fixtures.join(' or ')})`);
+      continue;
+    }
+    rows.push(child([`${s.name} shape`, f, 'generated']));
+  }
+  for (const f of process.argv.slice(2)) rows.push(child([path.basename(f), path.resolve(f), 'real']));
+  const w = Math.max(...rows.map((r) => r.name.length), 5);
+  console.log(`${'input'.padEnd(w)}  lines  runs  paths  findings  parse ms  lower ms  analysis ms  lower/parse  analysis/parse  peak RSS MB`);
+  for (const r of rows) {
+    console.log(
+      `${r.name.padEnd(w)}  ${String(r.lines).padStart(5)}  ${String(r.runs).padStart(4)}  ${String(r.paths).padStart(5)}  ${String(r.findings).padStart(8)}  ${r.parseMs.toFixed(1).padStart(8)}  ${r.lowerMs.toFixed(1).padStart(8)}  ${r.analysisMs.toFixed(0).padStart(11)}  ${(r.lowerMs / r.parseMs).toFixed(2).padStart(11)}  ${(r.analysisMs / r.parseMs).toFixed(1).padStart(14)}  ${r.maxRssMb.toFixed(0).padStart(11)}`,
+    );
+  }
+  const cut = rows.filter((r) => r.truncatedRuns > 0);
+  if (cut.length) console.log(`\nruns cut by a step/path/fork budget: ${cut.map((r) => `${r.name} ${r.truncatedRuns}`).join(', ')}`);
+  if (missing.length) console.log(`\nnot measured: ${missing.join('; ')}`);
+  console.log(
+    `\nmedians of ${ROUNDS} interleaved rounds (parse, lower, analysis) after one warm-up, each input in its own process; node ${process.version}.` +
+      `\nlower = parse + lowering; analysis = parse + lowering + discovery + every scenario run + callbacks + symbol index; peak RSS = the process's high-water mark.`,
+  );
+}
+
+if (process.argv[2] === '--one') {
+  measureOne(process.argv[3], process.argv[4], process.argv[5] === 'generated').catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+} else {
+  mainBench();
+}
