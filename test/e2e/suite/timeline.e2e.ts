@@ -73,7 +73,9 @@ describe('timeline: Analyze Commit Range… (Git extension enabled)', function (
   it('commits × findings: introduced and fixed cells; a click opens the line at that commit', async function () {
     this.timeout(TIMEOUT * 2);
     await wb.page.locator('.part.statusbar .statusbar-item', { hasText: /main/ }).first().waitFor({ state: 'visible', timeout: 60_000 });
-    await wb.runCommand('Kernel Patch Reasoner: Analyze Commit Range…');
+    // The command asks at once (a quick input), so the palette does not close in between.
+    await wb.quickInput('>Kernel Patch Reasoner: Analyze Commit Range…');
+    await wb.page.locator('.quick-input-widget .quick-input-list .monaco-list-row', { has: wb.page.locator('.label-name', { hasText: /^Kernel Patch Reasoner: Analyze Commit Range…$/ }) }).first().click();
     await wb.page.locator('.quick-input-widget .quick-input-title', { hasText: /Analyze Commit Range: ext4/ }).waitFor({ state: 'visible', timeout: 30_000 });
     const range = `${hashes[0].slice(0, 12)}..HEAD`;
     await wb.answerQuickInput(range);
