@@ -70,12 +70,22 @@ interface PanelRow {
 
 /** Types into the Problems panel's filter box and returns the rows it then shows. */
 async function filteredProblems(wb: Workbench, filter: string, wantMarkers: number | ((rows: PanelRow[]) => boolean)): Promise<PanelRow[]> {
-  const input = await wb.problemsFilterInput();
+  let input = await wb.problemsFilterInput();
   await input.fill(filter);
-  const deadline = Date.now() + 15_000;
+  const deadline = Date.now() + 30_000;
+  let retyped = Date.now();
   let rows: PanelRow[] = [];
   for (;;) {
     await wb.page.waitForTimeout(300);
+    // Under load the filter box has been seen to lose what was typed (the view re-rendered while
+    // the problems were republished): type it again, and again after 5 s without the rows wanted.
+    const value = await input.inputValue().catch(() => '');
+    if (value !== filter || Date.now() - retyped > 5_000) {
+      input = await wb.problemsFilterInput();
+      await input.fill('');
+      await input.fill(filter);
+      retyped = Date.now();
+    }
     rows = await wb.page.locator('.markers-panel .monaco-list-row').evaluateAll((els) =>
       els.map((r) => {
         const t = (sel: string) => ((r.querySelector(sel) as HTMLElement | null)?.innerText ?? '').trim();

@@ -359,6 +359,10 @@ describe('simulation panel', function () {
 
   it('is restored with its selection after a window reload', async function () {
     const step = await panel.locator('#step-counter').innerText();
+    // The webview's state (vscode.setState) reaches the workbench's storage asynchronously; a reload
+    // straight after the last step change has been seen to restore the state before it. A user's
+    // reload is never within a second of a click, so wait that long.
+    await wb.page.waitForTimeout(1_500);
     await wb.page.reload();
     await wb.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 90_000 });
     panel = wb.webview(0);

@@ -100,6 +100,22 @@ async function clearProblemsFilter(wb: Workbench): Promise<void> {
   await (await wb.problemsFilterInput()).fill('');
 }
 
+/**
+ * Clicks a button of the patch view until the editor `name` is the active tab: a click on a
+ * webview under load has been seen to be lost (the view was re-rendering), never twice the editor.
+ */
+async function clickOpening(wb: Workbench, button: Locator, name: string): Promise<void> {
+  for (let attempt = 1; ; attempt++) {
+    await button.click();
+    try {
+      await wb.waitForActiveTab(name);
+      return;
+    } catch (e) {
+      if (attempt >= 3) throw e;
+    }
+  }
+}
+
 /** Waits until the active editor tab's label starts with `name` and the cursor is on `line`. */
 async function waitForCursor(wb: Workbench, name: string, line: number): Promise<void> {
   await wb.waitForActiveTab(name);
@@ -203,13 +219,13 @@ describe('patch view', function () {
     const view = await samplePatchView(wb);
     const callback = lineOf('inode.c', /^static int ext4_da_get_block_write\(/);
     const call = lineOf('inode.c', /ret = ext4_get_blocks_wrap\(handle, inode, iblock, max_blocks,/, callback);
-    await view.locator('.change[data-status="fixed"][data-rule="foreign-credits"] vscode-button', { hasText: /Before: line \d+/ }).first().click();
+    await clickOpening(wb, view.locator('.change[data-status="fixed"][data-rule="foreign-credits"] vscode-button', { hasText: /Before: line \d+/ }).first(), 'inode.c');
     await waitForCursor(wb, 'inode.c', call);
 
     const dropped = view.locator('.change[data-status="introduced"][data-rule="dirty-data-dropped"][data-function="ext4_da_writepage"]').first();
     const after = await dropped.locator('vscode-button', { hasText: /After: line \d+/ }).first().innerText();
     const postLine = Number(/line (\d+)/.exec(after)?.[1]);
-    await dropped.locator('vscode-button', { hasText: /After: line \d+/ }).first().click();
+    await clickOpening(wb, dropped.locator('vscode-button', { hasText: /After: line \d+/ }).first(), 'inode.c (post-image)');
     await waitForCursor(wb, 'inode.c (post-image)', postLine);
     // Monaco renders spaces as no-break spaces.
     const text = (await wb.page.locator('.editor-group-container.active .view-lines').innerText()).replace(/\u00a0/g, ' ');
@@ -218,7 +234,7 @@ describe('patch view', function () {
 
     const patchBtn = dropped.locator('vscode-button', { hasText: /Patch: line \d+/ }).first();
     const patchLine = Number(/line (\d+)/.exec(await patchBtn.innerText())?.[1]);
-    await patchBtn.click();
+    await clickOpening(wb, patchBtn, PATCH);
     await waitForCursor(wb, PATCH, patchLine);
     // The first introduced data loss sits on the nobh_writepage or the block_write_full_page line.
     assert.ok([lineOf(PATCH, /^\+\t\tret = block_write_full_page\(page,$/), lineOf(PATCH, /^\+\t\tret = nobh_writepage\(page, ext4_normal_get_block_write, wbc\);$/)].includes(patchLine), `patch line ${patchLine}`);
