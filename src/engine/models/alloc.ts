@@ -24,13 +24,18 @@ interface Lookup {
   create: Value;
   /** ext4_map_blocks: write the result into this struct instead of a buffer. */
   map?: import('../interp/values').KObj;
+  /**
+   * Whether the primitive allocates under a journal handle (ext3/ext4/gfs2). A journal-less one
+   * (ext2) allocates with no handle by design and is charged no credits.
+   */
+  journalled?: boolean;
 }
 
 function createText(v: Value): string {
   return v.k === 'int' ? v.v.toString() : show(v);
 }
 
-function getBlocks(ctx: ModelCtx, q: Lookup): Value {
+export function getBlocks(ctx: ModelCtx, q: Lookup): Value {
   const w = ctx.world;
   const inode = w.inode;
   const block = q.block.k === 'int' ? Number(q.block.v) : null;
@@ -63,18 +68,19 @@ function getBlocks(ctx: ModelCtx, q: Lookup): Value {
   }
   // create != 0 on an unallocated block: a real allocation.
   const hv = q.handle;
-  const handle = hv.k === 'obj' && hv.o instanceof Handle ? hv.o : null;
+  const journalled = q.journalled !== false;
+  const handle = journalled && hv.k === 'obj' && hv.o instanceof Handle ? hv.o : null;
   ctx.emit(
     { kind: 'alloc', api: ctx.name, block, create: createText(q.create), pageLocked: w.holdsPageLock(), handle: handleView(handle) },
-    `${ctx.name}(block ${block}, create=${createText(q.create)}): block unallocated: allocating${handle ? ` under the handle of ${handle.owner}` : ' with no journal handle'}`,
+    `${ctx.name}(block ${block}, create=${createText(q.create)}): block unallocated: allocating${handle ? ` under the handle of ${handle.owner}` : journalled ? ' with no journal handle' : ' (no journal: the file system has none)'}`,
   );
-  if (!handle) {
+  if (!handle && journalled) {
     ctx.bug(`${ctx.name} allocates block ${block} with no journal handle: journalling the block bitmap dereferences a NULL handle`, 'NULL handle');
   }
   const outcome = ctx.choose(['allocated', '-ENOSPC', '-EDQUOT'], `${ctx.name} allocation of block ${block}`);
   if (outcome === 1) return int(-ERRNO.ENOSPC);
   if (outcome === 2) return int(-ERRNO.EDQUOT);
-  chargeBuffers(ctx, handle, ALLOC_BUFFERS, `${ctx.name} allocation of block ${block}`);
+  if (handle) chargeBuffers(ctx, handle, ALLOC_BUFFERS, `${ctx.name} allocation of block ${block}`);
   inode.blockMap.set(block, 'allocated');
   mapResult(q, block, 1);
   if (q.bh) q.bh.flags.add('new');

@@ -2,6 +2,7 @@
 import type { ModelSpec, ModelTable } from '../interp/interpreter';
 import { ZERO } from '../interp/values';
 import { allocModels } from './alloc';
+import { familyConstants, familyModels } from './families';
 import { ioSubmitModels } from './ioSubmit';
 import { pageCacheModels } from './pageCache';
 import { blockIoModels } from './blockIo';
@@ -28,9 +29,10 @@ const PRINT: ModelSpec = { fn: () => ZERO, doc: 'kernel log message: no effect o
 let table: Models | undefined;
 
 export function modelTable(): ModelTable {
-  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...ioSubmitModels, ...pageCacheModels, ...journalModels, ...allocModels, ...miscModels]);
+  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...ioSubmitModels, ...pageCacheModels, ...journalModels, ...allocModels, ...familyModels, ...miscModels]);
   return table;
 }
 
 export const constants = kernelConstants();
+for (const [k, v] of familyConstants()) constants.set(k, { k: 'int', v });
 export { GET_BLOCK_TAKERS } from './blockIo';

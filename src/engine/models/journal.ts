@@ -45,7 +45,7 @@ function currentHandle(ctx: ModelCtx): Value {
 }
 
 /** A journal start: `creditArg` is the index of the credit count in the call. */
-function journalStart(ctx: ModelCtx, args: Value[], creditArg: number | 'last'): Value {
+export function journalStart(ctx: ModelCtx, args: Value[], creditArg: number | 'last'): Value {
   const w = ctx.world;
   const nv = creditArg === 'last' ? args[args.length - 1] : args[creditArg];
   const requested = nv && nv.k === 'int' ? Number(nv.v) : null;
@@ -74,7 +74,7 @@ function journalStart(ctx: ModelCtx, args: Value[], creditArg: number | 'last'):
   return obj(h);
 }
 
-function journalStop(ctx: ModelCtx, args: Value[]): Value {
+export function journalStop(ctx: ModelCtx, args: Value[]): Value {
   const w = ctx.world;
   const h = handleArg(args[0]) ?? w.handle;
   if (!h) {
@@ -102,7 +102,7 @@ function dataToJournal(ctx: ModelCtx, bh: Value | undefined, clearDirty: boolean
 }
 
 /** jbd2_journal_dirty_metadata(handle, bh): one credit if bh is new to the transaction. */
-function dirtyMetadata(ctx: ModelCtx, args: Value[], bhArg: number): Value {
+export function dirtyMetadata(ctx: ModelCtx, args: Value[], bhArg: number): Value {
   const hv = args[0];
   const h = handleArg(hv);
   if (!h) {

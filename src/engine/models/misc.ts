@@ -5,7 +5,7 @@ import { exprText } from '../interp/interpreter';
 import { ERRNO, int, KObj, obj, show, type Value, ZERO } from '../interp/values';
 import { BH_BITS, freshId } from './objects';
 
-function assertion(kind: string, fires: (ctx: ModelCtx, v: Value) => boolean): ModelSpec {
+export function assertion(kind: string, fires: (ctx: ModelCtx, v: Value) => boolean): ModelSpec {
   return {
     raw: true,
     fn: (ctx, _a, raw) => {
@@ -70,7 +70,7 @@ export function mountDataMode(ctx: ModelCtx): string {
   return modes[i];
 }
 
-function dataMode(mode: string): ModelSpec {
+export function dataMode(mode: string): ModelSpec {
   return { fn: (ctx) => int(mountDataMode(ctx) === mode), doc: `whether the inode's data mode is data=${mode}` };
 }
 

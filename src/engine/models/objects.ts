@@ -84,6 +84,8 @@ export class Inode extends KObj {
     this.info.set('i_disksize', int(size));
     this.info.set('i_state', int(0));
     this.info.set('i_flags', int(0));
+    // The scenario inode is a regular file (S_IFREG, 0644): S_ISREG is true, S_ISLNK/S_ISDIR false.
+    this.set('i_mode', int(0o100644));
   }
   override get(field: string): Value | undefined {
     switch (field) {

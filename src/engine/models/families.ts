@@ -1,0 +1,240 @@
+// Model families of the other filesystems of the 2008 era (v2.6.27 sources read for each entry):
+// ext2 (fs/ext2/inode.c), ext3/jbd (fs/ext3/inode.c, include/linux/ext3_fs.h, ext3_jbd.h),
+// ocfs2 (fs/ocfs2/aops.c, extent_map.c, journal.c, cluster/masklog.h), gfs2 (fs/gfs2/ops_address.c,
+// bmap.c, trans.c, util.h) and reiserfs (fs/reiserfs/journal.c, prints.c). One audited table:
+// inode/superblock accessors, data-mode predicates, S_IS* on the scenario inode's mode, assertion
+// families, journal families and the block-mapping primitives, cut where the allocator starts
+// (preferOverSource, as ext4_get_blocks_wrap in alloc.ts). Models emit events; rules decide.
+import type { Expr } from '../ir/ir';
+import type { ModelCtx, ModelSpec } from '../interp/interpreter';
+import { exprText } from '../interp/interpreter';
+import { int, obj, type Value, ZERO } from '../interp/values';
+import { getBlocks } from './alloc';
+import { dirtyMetadata, journalStart, journalStop } from './journal';
+import { assertion, dataMode, mountDataMode } from './misc';
+import { BufferHead } from './objects';
+
+const zero: Value = ZERO;
+const noop: ModelSpec = { fn: () => ZERO };
+/** Log and trace macros whose arguments (ML_ERROR, format strings) need no evaluation. */
+const log: ModelSpec = { fn: () => ZERO, raw: true, doc: 'kernel log/trace message: no effect on the simulated state' };
+
+function bhArg(v: Value | undefined): BufferHead | null {
+  return v && v.k === 'obj' && v.o instanceof BufferHead ? v.o : null;
+}
+
+/** The in-core inode of the scenario, named by the filesystem's accessor (EXT3_I, OCFS2_I...). */
+function inodeInfo(name: string, fields: Record<string, bigint> = {}): ModelSpec {
+  return {
+    fn: (c) => {
+      const info = c.world.inode.info;
+      for (const [f, v] of Object.entries(fields)) if (info.get(f) === undefined) info.set(f, int(v));
+      return obj(info);
+    },
+    doc: `the in-core ${name} inode of the scenario (a regular user file)${Object.keys(fields).length ? `: ${Object.entries(fields).map(([f, v]) => `${f} = ${v}`).join(', ')}` : ''}`,
+  };
+}
+
+const superBlock: ModelSpec = { fn: (c) => obj(c.world.sb), doc: 'the superblock of the scenario' };
+
+// include/linux/stat.h: S_IFMT and the file types.
+const S_IFMT = 0o170000n;
+const TYPES: Record<string, bigint> = { S_ISREG: 0o100000n, S_ISDIR: 0o040000n, S_ISLNK: 0o120000n, S_ISCHR: 0o020000n, S_ISBLK: 0o060000n, S_ISFIFO: 0o010000n, S_ISSOCK: 0o140000n };
+
+function fileType(name: string, type: bigint): ModelSpec {
+  return {
+    fn: (c, a) => {
+      const m = a[0];
+      if (!m || m.k !== 'int') return c.unknown(`${name}() of an unknown mode`);
+      return int((m.v & S_IFMT) === type);
+    },
+    doc: `${name}(mode): the file type in the mode (the scenario inode is a regular file)`,
+  };
+}
+
+/** gfs2_assert_withdraw(sdp, assertion): 0 when it holds; else the file system withdraws (stops, no BUG) and -1. */
+function gfs2Withdraw(ctx: ModelCtx, _a: Value[], raw: Expr[]): Value {
+  const cond = raw[1];
+  if (!cond || ctx.truthy(ctx.eval(cond))) return ZERO;
+  ctx.world.fatalByDesign = `gfs2 withdrew (gfs2_assert_withdraw(${exprText(cond)}) failed: the file system stops by design, not a BUG)`;
+  ctx.event(`gfs2_assert_withdraw(${exprText(cond)}) fails: the file system withdraws`);
+  return int(-1);
+}
+
+/** gfs2_assert_warn(sdp, assertion): warns and returns -1 when it fails; no BUG. */
+function gfs2Warn(ctx: ModelCtx, _a: Value[], raw: Expr[]): Value {
+  const cond = raw[1];
+  if (!cond || ctx.truthy(ctx.eval(cond))) return ZERO;
+  ctx.event(`gfs2_assert_warn(${exprText(cond)}) warns (not a BUG)`);
+  return int(-1);
+}
+
+/** An assertion whose condition is argument `index` and which BUGs when the condition is false. */
+function assertTrue(kind: string, index: number): ModelSpec {
+  return {
+    raw: true,
+    fn: (c, _a, raw) => {
+      const cond = raw[index];
+      if (cond && !c.truthy(c.eval(cond))) c.bug(`${kind}(${exprText(cond)}) fails`, kind);
+      return ZERO;
+    },
+    doc: `${kind}: a reachable failing one crashes the kernel`,
+  };
+}
+
+/** Writes through an out-pointer argument (`&p_blkno`), when the caller passed one. */
+function store(p: Value | undefined, v: Value): void {
+  if (p && p.k === 'ref') p.cell.value = v;
+}
+
+/**
+ * ocfs2_extent_map_get_blocks(inode, v_blkno, *p_blkno, *ret_count, *extent_flags) of 2.6.27
+ * (fs/ocfs2/extent_map.c): a lookup only (ocfs2 allocates in ->write_begin, never in
+ * ->writepage): an allocated block gives its disk block, a hole gives p_blkno 0.
+ */
+function ocfs2ExtentMap(ctx: ModelCtx, a: Value[]): Value {
+  const v = a[1];
+  if (!v || v.k !== 'int') return ctx.unknown(`result of ${ctx.name}`);
+  const block = Number(v.v);
+  const inode = ctx.world.inode;
+  if (inode.diskState(block) === 'allocated') {
+    let n = 1;
+    while (inode.diskState(block + n) === 'allocated') n++;
+    store(a[2], int(1000 + block));
+    store(a[3], int(n));
+    store(a[4], int(0));
+    ctx.event(`${ctx.name}(block ${block}): allocated at disk block ${1000 + block}, ${n} contiguous, not unwritten`);
+  } else {
+    store(a[2], int(0));
+    store(a[3], int(1));
+    store(a[4], int(0));
+    ctx.event(`${ctx.name}(block ${block}): a hole (p_blkno 0)`);
+  }
+  return ZERO;
+}
+
+/** reiserfs journal_begin(th, sb, nblocks): 0 or an error (the handle lives in *th and current->journal_info). */
+function reiserfsBegin(ctx: ModelCtx, a: Value[]): Value {
+  const h = journalStart(ctx, a, 2);
+  return h.k === 'err' ? int(h.errno) : ZERO;
+}
+
+/**
+ * gfs2_trans_add_bh(gl, bh, meta) of v2.6.27 (fs/gfs2/trans.c, lops.c databuf_lo_add): with a
+ * transaction open, the buffer is charged to it. Without one, an ordered data buffer (meta 0, not
+ * jdata) is only put on the log's ordered list (databuf_lo_add tests `tr`); a journalled data
+ * buffer dereferences the NULL transaction (tr->tr_num_databuf_new++).
+ */
+function gfs2TransAddBh(ctx: ModelCtx, a: Value[]): Value {
+  const h = ctx.world.handle;
+  if (h) return dirtyMetadata(ctx, [obj(h), a[1] ?? ZERO], 1);
+  const meta = a[2] && a[2].k === 'int' ? a[2].v !== 0n : null;
+  if (meta === false) {
+    if (mountDataMode(ctx) === 'journal') ctx.bug(`${ctx.name} of a journalled data buffer with no transaction open: databuf_lo_add dereferences the NULL transaction`, 'NULL handle');
+    ctx.event(`${ctx.name}: no transaction open; the ordered data buffer goes on the log's ordered list (the log flush writes it)`);
+    return ZERO;
+  }
+  ctx.event(`${ctx.name}: no transaction open (metadata buffer: not modelled further)`);
+  return ZERO;
+}
+
+export const familyModels: [string, ModelSpec][] = [
+  // Accessors.
+  ['EXT2_I', inodeInfo('ext2')],
+  ['EXT3_I', inodeInfo('ext3')],
+  ['OCFS2_I', inodeInfo('ocfs2', { ip_flags: 0n, ip_dyn_features: 0n })],
+  ['GFS2_I', inodeInfo('gfs2')],
+  ['REISERFS_I', inodeInfo('reiserfs')],
+  ['EXT2_SB', superBlock],
+  ['EXT3_SB', superBlock],
+  ['OCFS2_SB', superBlock],
+  ['GFS2_SB', superBlock],
+  ['REISERFS_SB', superBlock],
+  ['le32_to_cpu', { fn: (_c, a) => a[0] ?? ZERO }],
+  ['cpu_to_le32', { fn: (_c, a) => a[0] ?? ZERO }],
+  // Data modes: ext3's predicates; ext2 has none (no journal). gfs2_is_jdata: journalled data.
+  ['ext3_should_writeback_data', dataMode('writeback')],
+  ['ext3_should_order_data', dataMode('ordered')],
+  ['ext3_should_journal_data', dataMode('journal')],
+  ['gfs2_is_jdata', dataMode('journal')],
+  ['gfs2_is_ordered', dataMode('ordered')],
+  ['gfs2_is_writeback', dataMode('writeback')],
+  // The file type of the scenario inode's mode.
+  ...Object.entries(TYPES).map(([n, t]): [string, ModelSpec] => [n, fileType(n, t)]),
+  [
+    'ocfs2_inode_is_fast_symlink',
+    { fn: (c) => { c.event('ocfs2_inode_is_fast_symlink: no (the scenario inode is a regular file)'); return int(0); }, doc: 'whether the inode is a fast symlink: the scenario inode is a regular file' },
+  ],
+  // Assertion families.
+  ['mlog_bug_on_msg', assertion('mlog_bug_on_msg', (c, v) => c.truthy(v))],
+  ['BUG_ON_MSG', assertion('BUG_ON_MSG', (c, v) => c.truthy(v))],
+  ['J_ASSERT_JH', assertTrue('J_ASSERT_JH', 1)],
+  ['RFALSE', assertion('RFALSE', (c, v) => c.truthy(v))],
+  ['gfs2_assert', assertTrue('gfs2_assert', 1)],
+  ['gfs2_assert_withdraw', { fn: gfs2Withdraw, raw: true, doc: 'gfs2_assert_withdraw: a failing one withdraws the file system (it stops by design), not a BUG' }],
+  ['gfs2_assert_warn', { fn: gfs2Warn, raw: true, doc: 'gfs2_assert_warn: a failing one warns, not a BUG' }],
+  [
+    'gfs2_glock_is_held_excl',
+    {
+      fn: (c) => { c.event('gfs2_glock_is_held_excl: yes (a gfs2 page is dirtied only under the exclusive glock, and demoting it writes the pages back first)'); return int(1); },
+      doc: 'whether the node holds the glock exclusively: yes for a dirty page (gfs2 dirties pages only under EX, demotion syncs them)',
+    },
+  ],
+  ['reiserfs_panic', { fn: (c) => c.bug('reiserfs_panic()', 'reiserfs_panic'), doc: 'reiserfs_panic: crashes the kernel' }],
+  // Logging of the families.
+  ...['mlog', 'mlog_errno', 'mlog_entry', 'mlog_exit', 'mlog_entry_void', 'mlog_exit_void', 'mlog_exit_ptr', 'BUFFER_TRACE', 'ext2_error', 'ext2_warning', 'ext3_error', 'ext3_warning', 'ext3_std_error', 'reiserfs_warning', 'dump_stack'].map((n): [string, ModelSpec] => [n, log]),
+  // Journal families.
+  ['ocfs2_start_trans', { fn: (c, a) => journalStart(c, a, 1), doc: 'ocfs2_start_trans(osb, max_buffs): opens a jbd handle; nested: same handle; may fail (ERR_PTR)' }],
+  ['ocfs2_commit_trans', { fn: (c, a) => journalStop(c, [a[1] ?? ZERO]), doc: 'ocfs2_commit_trans(osb, handle): drops one reference; the last closes the handle' }],
+  ['ocfs2_journal_dirty', { fn: (c, a) => dirtyMetadata(c, a, 1), doc: 'journals a metadata buffer: one credit if new to the transaction' }],
+  ['gfs2_trans_begin', { fn: (c, a) => { const h = journalStart(c, a, 1); return h.k === 'err' ? int(h.errno) : ZERO; }, doc: 'gfs2_trans_begin(sdp, blocks, revokes): opens the transaction (current->journal_info); 0 or an error' }],
+  ['gfs2_trans_end', { fn: (c) => journalStop(c, []), doc: "gfs2_trans_end(sdp): closes the task's transaction" }],
+  ['gfs2_trans_add_bh', { fn: gfs2TransAddBh, doc: "gfs2_trans_add_bh(gl, bh, meta): adds the buffer to the task's transaction (one credit if new), or, for ordered data with no transaction, to the log's ordered list" }],
+  ['journal_begin', { fn: reiserfsBegin, doc: 'reiserfs journal_begin(th, sb, nblocks): opens a handle; nested: same handle; 0 or an error' }],
+  ['journal_end', { fn: (c) => journalStop(c, []), doc: "reiserfs journal_end(th, sb, nblocks): drops one reference of the task's handle" }],
+  // Block mapping, cut where the allocator starts.
+  [
+    'ext3_get_blocks_handle',
+    {
+      // v2.6.27 fs/ext3/inode.c: (handle, inode, iblock, maxblocks, bh_result, create, extend_disksize)
+      fn: (c, a) => getBlocks(c, { handle: a[0] ?? zero, block: a[2] ?? zero, maxBlocks: a[3] ?? zero, bh: bhArg(a[4]), create: a[5] ?? zero, journalled: true }),
+      preferOverSource: true,
+      doc: 'ext3 block mapping: maps an allocated block; allocates (under the handle, charging credits) when create != 0',
+    },
+  ],
+  [
+    'ext2_get_blocks',
+    {
+      // v2.6.27 fs/ext2/inode.c: (inode, iblock, maxblocks, bh_result, create); ext2 has no journal.
+      fn: (c, a) => getBlocks(c, { handle: zero, block: a[1] ?? zero, maxBlocks: a[2] ?? zero, bh: bhArg(a[3]), create: a[4] ?? zero, journalled: false }),
+      preferOverSource: true,
+      doc: 'ext2 block mapping: maps an allocated block; allocates (no journal) when create != 0',
+    },
+  ],
+  [
+    'gfs2_block_map',
+    {
+      // v2.6.27 fs/gfs2/bmap.c: (inode, lblock, bh_map, create); allocation runs in the caller's transaction.
+      // It returns 0 or -errno (the mapping is in bh_map), not a block count.
+      fn: (c, a) => {
+        const r = getBlocks(c, { handle: c.world.handle ? obj(c.world.handle) : zero, block: a[1] ?? zero, maxBlocks: int(1), bh: bhArg(a[2]), create: a[3] ?? zero, journalled: true });
+        return r.k === 'int' && r.v > 0n ? ZERO : r;
+      },
+      preferOverSource: true,
+      doc: "gfs2 block mapping: maps an allocated block; allocates in the task's transaction when create != 0",
+    },
+  ],
+  ['ocfs2_extent_map_get_blocks', { fn: ocfs2ExtentMap, preferOverSource: true, doc: 'ocfs2 extent lookup: disk block of an allocated block, 0 for a hole (no allocation)' }],
+];
+
+/** Constants of the families' headers (v2.6.27). */
+export function familyConstants(): [string, bigint][] {
+  return [
+    ['EXT2_NDIR_BLOCKS', 12n],
+    ['EXT3_NDIR_BLOCKS', 12n],
+    ['EXT3_STATE_JDATA', 1n],
+    ['EXT3_STATE_NEW', 2n],
+    ['OCFS2_INODE_SYSTEM_FILE', 0x1n],
+    ['OCFS2_EXT_UNWRITTEN', 0x1n],
+  ];
+}
