@@ -15,6 +15,7 @@ import { scenariosSarif } from './sarif';
 import { runSeries } from './series';
 import { cliConfig, formatSuppressed, runConfigCommand } from './configCommand';
 import { runLspCommand } from './lspCommand';
+import { runModelsCommand } from './modelsCommand';
 
 export { parseArgs, ToolError, UsageError, type ParsedArgs };
 
@@ -22,6 +23,7 @@ const USAGE = `usage:
   kpr scenarios FILE.c [--aops NAME] [--caller ID] [--page ID] [--nobh] [--format F | --json | --sarif]
                        [--steps N] [--paths N] [--depth N] [--time-ms N]
   kpr callbacks FILE.c [--json]
+  kpr models FILE.c [--json]     what each call on the writepage paths is bound to (model, function, unmodelled)
   kpr patch FILE.patch|- [--base FILE.c]... [--post FILE.c]... [--tree DIR] [--repo DIR] [--format F]
   kpr diff PRE.c POST.c [--format F]
   kpr series REV_RANGE --repo DIR [--path GLOB]... [--jobs N] [--shard I/N] [--format F]
@@ -103,6 +105,8 @@ export async function main(argv: string[], out: (s: string) => void = pipeWriter
         return runConfigCommand(args, out, err);
       case 'lsp':
         return await runLspCommand(args);
+      case 'models':
+        return await runModelsCommand(args, wasmDir(), out);
       case 'patch':
         await initEngine(wasmDir());
         return await runPatch(args, analyzeOptions(args), io);

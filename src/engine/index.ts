@@ -7,3 +7,4 @@ export { analyzePatch, mentionedFunctions, type PatchSource } from './diff/patch
 export { analyzePatchSeries, sideOf, type SeriesPatchResult } from './diff/patchSeries';
 export type { NoSource } from './diff/patchAnalysis';
 export { buildStories, type FindingStory, type SeriesCommitChanges, type StoryEvent } from './diff/story';
+export { bindingsOfSource, type BindingsResult, type CallBinding, type PathBindings } from './binding/callBindings';

@@ -183,6 +183,39 @@ export const familyModels: [string, ModelSpec][] = [
   ['reiserfs_panic', { fn: (c) => c.bug('reiserfs_panic()', 'reiserfs_panic'), doc: 'reiserfs_panic: crashes the kernel' }],
   // Logging of the families.
   ...['mlog', 'mlog_errno', 'mlog_entry', 'mlog_exit', 'mlog_entry_void', 'mlog_exit_void', 'mlog_exit_ptr', 'BUFFER_TRACE', 'ext2_error', 'ext2_warning', 'ext3_error', 'ext3_warning', 'ext3_std_error', 'reiserfs_warning', 'dump_stack'].map((n): [string, ModelSpec] => [n, log]),
+  ['le64_to_cpu', { fn: (_c, a) => a[0] ?? ZERO }],
+  ['EXT3_QUOTA_TRANS_BLOCKS', { fn: () => ZERO, doc: 'quota credits: 0 (quota off)' }],
+  ['EXT3_QUOTA_INIT_BLOCKS', { fn: () => ZERO, doc: 'quota credits: 0 (quota off)' }],
+  [
+    'ext3_journal_blocks_per_page',
+    { fn: (c) => int(1n << BigInt(12 - c.world.inode.blkbits)), doc: 'journal_blocks_per_page: blocks per page (PAGE_CACHE_SHIFT - blocksize bits)' },
+  ],
+  [
+    'ext3_journal_abort_handle',
+    {
+      fn: (c) => {
+        c.world.fatalByDesign = 'the journal handle was aborted (ext3_journal_abort_handle: the file system reports the error per errors=)';
+        c.event('ext3_journal_abort_handle: the handle is aborted');
+        return ZERO;
+      },
+      doc: 'aborts the handle after a journal error: the file system stops writing by design',
+    },
+  ],
+  [
+    'ocfs2_sparse_alloc',
+    {
+      fn: (c) => {
+        let on = c.world.assumptions.get('ocfs2:sparse');
+        if (on === undefined) {
+          on = c.choose(['sparse feature off', 'sparse feature on'], 'ocfs2 sparse-file feature of the volume') === 1;
+          c.world.assumptions.set('ocfs2:sparse', on);
+        }
+        return int(on);
+      },
+      doc: 'whether the volume has the sparse-file feature: both explored, decided once per path',
+    },
+  ],
+  ['ocfs2_blocks_for_bytes', { fn: (c, a) => (a[1] && a[1].k === 'int' ? int((a[1].v + (1n << BigInt(c.world.inode.blkbits)) - 1n) >> BigInt(c.world.inode.blkbits)) : c.unknown('ocfs2_blocks_for_bytes of an unknown size')), doc: 'bytes rounded up to blocks' }],
   // Journal families.
   ['ocfs2_start_trans', { fn: (c, a) => journalStart(c, a, 1), doc: 'ocfs2_start_trans(osb, max_buffs): opens a jbd handle; nested: same handle; may fail (ERR_PTR)' }],
   ['ocfs2_commit_trans', { fn: (c, a) => journalStop(c, [a[1] ?? ZERO]), doc: 'ocfs2_commit_trans(osb, handle): drops one reference; the last closes the handle' }],
@@ -238,3 +271,6 @@ export function familyConstants(): [string, bigint][] {
     ['OCFS2_EXT_UNWRITTEN', 0x1n],
   ];
 }
+
+/** The journal starts of the families (ocfs2, gfs2, reiserfs). */
+export const FAMILY_JOURNAL_STARTS = ['ocfs2_start_trans', 'gfs2_trans_begin', 'journal_begin'];

@@ -2,11 +2,11 @@
 import type { ModelSpec, ModelTable } from '../interp/interpreter';
 import { ZERO } from '../interp/values';
 import { allocModels } from './alloc';
-import { familyConstants, familyModels } from './families';
+import { FAMILY_JOURNAL_STARTS, familyConstants, familyModels } from './families';
 import { ioSubmitModels } from './ioSubmit';
 import { pageCacheModels } from './pageCache';
 import { blockIoModels } from './blockIo';
-import { journalModels } from './journal';
+import { JOURNAL_START_NAMES, journalModels } from './journal';
 import { kernelConstants, miscModels } from './misc';
 import { pageBufferModels } from './pageBuffers';
 
@@ -28,6 +28,28 @@ const PRINT: ModelSpec = { fn: () => ZERO, doc: 'kernel log message: no effect o
 
 let table: Models | undefined;
 
+/** Each model list, by the family a user reads (kpr models). */
+const FAMILIES: [string, [string, ModelSpec][]][] = [
+  ['page and buffers', pageBufferModels],
+  ['buffer I/O', blockIoModels],
+  ['I/O submission', ioSubmitModels],
+  ['page cache', pageCacheModels],
+  ['journal', journalModels],
+  ['allocation', allocModels],
+  ['ext2/ext3/ocfs2/gfs2/reiserfs', familyModels],
+  ['assertions, locks, accessors', miscModels],
+];
+let families: Map<string, string> | undefined;
+
+/** The family of a model name (the last list wins, as in the table). */
+export function modelFamily(name: string): string {
+  if (!families) {
+    families = new Map();
+    for (const [label, list] of FAMILIES) for (const [n] of list) families.set(n, label);
+  }
+  return families.get(name) ?? (name.startsWith('trace_') ? 'tracepoint' : modelTable().has(name) ? 'kernel log' : 'none');
+}
+
 export function modelTable(): ModelTable {
   if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...ioSubmitModels, ...pageCacheModels, ...journalModels, ...allocModels, ...familyModels, ...miscModels]);
   return table;
@@ -36,3 +58,6 @@ export function modelTable(): ModelTable {
 export const constants = kernelConstants();
 for (const [k, v] of familyConstants()) constants.set(k, { k: 'int', v });
 export { GET_BLOCK_TAKERS } from './blockIo';
+
+/** Every call that starts a journal handle (jbd/jbd2 and the families): a file calling none has no journal. */
+export const JOURNAL_STARTS: ReadonlySet<string> = new Set([...JOURNAL_START_NAMES, ...FAMILY_JOURNAL_STARTS]);

@@ -192,6 +192,9 @@ export const journalModels: [string, ModelSpec][] = [
   ['journal_extend', { fn: extend }],
 ];
 
+/** Names of the journal-start models of this file (a file calling none has no journal). */
+export const JOURNAL_START_NAMES = journalModels.filter(([, m]) => m.doc?.startsWith('opens a handle')).map(([n]) => n);
+
 /** Calls that hand an inode to the journal for ordered writeout (the commit then calls ->writepage). */
 export const INODE_ORDERED_DATA = ['ext4_jbd2_file_inode', 'jbd2_journal_file_inode'];
 /** Calls that journal ordered data buffer by buffer (the commit submits them itself). */
