@@ -9,10 +9,10 @@ import type { World } from '../interp/world';
 import { CALLERS, type ReclaimFacts } from '../scenarios/callers';
 import { PAGE_STATES } from '../scenarios/pages';
 import { buildWorld } from '../scenarios/setup';
-import { JOURNAL_STARTS } from '../models';
+import { JOURNAL_CALLS } from '../models';
 
-/** The first call in the file to a journal start (any function), or null: a file with none has no journal. */
-export function firstJournalStart(unit: TranslationUnit): { name: string; line: number } | null {
+/** The first call in the file that uses a journal (any function), or null: a file with none has no journal. */
+export function firstJournalCall(unit: TranslationUnit): { name: string; line: number } | null {
   let found: { name: string; line: number } | null = null;
   const walk = (n: unknown): void => {
     if (found || !n || typeof n !== 'object') return;
@@ -21,7 +21,7 @@ export function firstJournalStart(unit: TranslationUnit): { name: string; line: 
       return;
     }
     const o = n as { kind?: string; callee?: { kind?: string; name?: string }; loc?: { line: number } };
-    if (o.kind === 'call' && o.callee?.kind === 'ident' && o.callee.name && JOURNAL_STARTS.has(o.callee.name)) {
+    if (o.kind === 'call' && o.callee?.kind === 'ident' && o.callee.name && JOURNAL_CALLS.has(o.callee.name)) {
       found = { name: o.callee.name, line: o.loc?.line ?? 0 };
       return;
     }
@@ -108,8 +108,8 @@ function lockOrderOf(fnName: string, seen: Seen[], prepare: boolean): Fact<LockO
 
 /** Interprets the table's write_begin (else prepare_write) for the reclaim caller and the lock order. */
 export function writeBeginFacts(unit: TranslationUnit, writeBegin: string | undefined, prepareWrite: string | undefined, deadline: number): WriteBeginFacts {
-  const journal = firstJournalStart(unit);
-  const fallback = (why: string): ReclaimFacts => journal === null ? { applicable: false, owner: '', credits: 0, fromSource: true, note: `${why}, and the file starts no journal handle anywhere (no journal): no handle can be held at the page allocation` } : ({
+  const journal = firstJournalCall(unit);
+  const fallback = (why: string): ReclaimFacts => journal === null ? { applicable: false, owner: '', credits: 0, fromSource: true, note: `${why}, and the file makes no journal call anywhere (no journal): no handle can be held at the page allocation` } : ({
     applicable: true,
     owner: DOMAIN_DEFAULT?.owner ?? 'write_begin',
     credits: DOMAIN_DEFAULT?.credits ?? 1,

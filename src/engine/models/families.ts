@@ -274,3 +274,6 @@ export function familyConstants(): [string, bigint][] {
 
 /** The journal starts of the families (ocfs2, gfs2, reiserfs). */
 export const FAMILY_JOURNAL_STARTS = ['ocfs2_start_trans', 'gfs2_trans_begin', 'journal_begin'];
+
+/** The families' calls that use a journal (their journal models and journalled block mapping). */
+export const FAMILY_JOURNAL_CALLS = ['ocfs2_start_trans', 'ocfs2_commit_trans', 'ocfs2_journal_dirty', 'gfs2_trans_begin', 'gfs2_trans_end', 'gfs2_trans_add_bh', 'journal_begin', 'journal_end', 'ext3_get_blocks_handle', 'gfs2_block_map'];

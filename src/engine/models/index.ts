@@ -2,7 +2,7 @@
 import type { ModelSpec, ModelTable } from '../interp/interpreter';
 import { ZERO } from '../interp/values';
 import { allocModels } from './alloc';
-import { FAMILY_JOURNAL_STARTS, familyConstants, familyModels } from './families';
+import { FAMILY_JOURNAL_CALLS, FAMILY_JOURNAL_STARTS, familyConstants, familyModels } from './families';
 import { ioSubmitModels } from './ioSubmit';
 import { pageCacheModels } from './pageCache';
 import { blockIoModels } from './blockIo';
@@ -59,5 +59,12 @@ export const constants = kernelConstants();
 for (const [k, v] of familyConstants()) constants.set(k, { k: 'int', v });
 export { GET_BLOCK_TAKERS } from './blockIo';
 
-/** Every call that starts a journal handle (jbd/jbd2 and the families): a file calling none has no journal. */
+/** Every call that starts a journal handle (jbd/jbd2 and the families). */
 export const JOURNAL_STARTS: ReadonlySet<string> = new Set([...JOURNAL_START_NAMES, ...FAMILY_JOURNAL_STARTS]);
+
+/**
+ * Every call that uses a journal: the journal models (starts, current handle, dirtying, stop), the
+ * families' journal calls and the allocation primitives that allocate under a handle. A file that
+ * calls none has no journal (ext2).
+ */
+export const JOURNAL_CALLS: ReadonlySet<string> = new Set([...journalModels.map(([n]) => n), ...FAMILY_JOURNAL_CALLS, ...allocModels.map(([n]) => n)]);
