@@ -29,6 +29,9 @@ const PUNCTUATORS = [
   '<:', ':>', '<%', '%>', '%:',
   '[', ']', '(', ')', '{', '}', '.', '&', '*', '+', '-', '~', '!', '/', '%', '<', '>', '^', '|', '?', ':', ';', '=', ',', '#',
 ];
+const PUNCT_SET = new Set(PUNCTUATORS);
+const IDENT_START = /[A-Za-z_$]/;
+const IDENT_REST = /[A-Za-z0-9_$]*/y;
 const DIGRAPH: Record<string, string> = { '<:': '[', ':>': ']', '<%': '{', '%>': '}', '%:': '#', '%:%:': '##' };
 
 export interface LexProblem {
@@ -138,7 +141,16 @@ export function lex(text: string, file: string, problems: LexProblem[] = []): Pp
       space = true;
       continue;
     }
-    if (/[A-Za-z_$]/.test(c)) {
+    if (IDENT_START.test(c)) {
+      // Fast path: the identifier has no backslash-newline inside it.
+      IDENT_REST.lastIndex = i;
+      IDENT_REST.exec(text);
+      const end = IDENT_REST.lastIndex;
+      if (text[end] !== '\\' && text[end] !== '"' && text[end] !== "'") {
+        push('id', text.slice(i, end), l, col);
+        i = end;
+        continue;
+      }
       let t = '';
       while (i < n && /[A-Za-z0-9_$]/.test(text[i] ?? '')) t += take();
       // A string or character prefix (L"…", u8"…") belongs to the literal.
@@ -165,6 +177,15 @@ export function lex(text: string, file: string, problems: LexProblem[] = []): Pp
       continue;
     }
     let p = '';
+    const ahead = text.slice(i, i + 4);
+    if (!ahead.includes('\\')) {
+      for (let len = Math.min(4, ahead.length); len > 0 && !p; len--) if (PUNCT_SET.has(ahead.slice(0, len))) p = ahead.slice(0, len);
+      if (p) {
+        i += p.length;
+        push('punct', DIGRAPH[p] ?? p, l, col);
+        continue;
+      }
+    }
     for (const cand of PUNCTUATORS) {
       let ok = true;
       for (let k = 0; k < cand.length; k++) if (peek(k) !== cand[k]) ok = false;

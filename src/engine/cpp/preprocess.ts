@@ -84,16 +84,34 @@ export function preprocess(entry: string, host: SourceHost, opts: PreprocessOpti
     diagnostics.push({ severity, file: p.file, line: p.line, col: p.col, message: p.message });
   };
 
+  // Each file is read and lexed once; a header wrapped whole in `#ifndef G … #endif` is not read
+  // again while G is defined (the multiple-include optimisation GCC makes).
+  const texts = new Map<string, string | undefined>();
+  const read = (file: string): string | undefined => {
+    if (!texts.has(file)) texts.set(file, host.read(file));
+    return texts.get(file);
+  };
+  const lexed = new Map<string, PpToken[]>();
+  const guards = new Map<string, string>();
+
   const run = (file: string, depth: number, from?: { file: string; line: number }, foundIn?: number): void => {
-    const text = host.read(file);
+    const text = read(file);
     if (text === undefined) return;
+    const guard = guards.get(file);
+    if (guard !== undefined && table.get(guard)) return;
     if (!seen.has(file)) {
       seen.add(file);
       files.push({ file, from });
     }
-    const lexProblems: LexProblem[] = [];
-    const tokens = lex(text, file, lexProblems);
-    for (const p of lexProblems) report('warning', p);
+    let tokens = lexed.get(file);
+    if (!tokens) {
+      const lexProblems: LexProblem[] = [];
+      tokens = lex(text, file, lexProblems);
+      for (const p of lexProblems) report('warning', p);
+      lexed.set(file, tokens);
+      const g = includeGuard(tokens);
+      if (g) guards.set(file, g);
+    }
     const out = emit(file) && !emitted.has(file) ? new UnitWriter(file) : undefined;
     if (out) emitted.add(file);
     const expProblems: ExpandProblem[] = [];
@@ -258,11 +276,11 @@ export function preprocess(entry: string, host: SourceHost, opts: PreprocessOpti
     function resolveInclude(name: string, angled: boolean, after?: number): { file: string; dir?: number } | undefined {
       if (!angled && after === undefined) {
         const local = path.posix.normalize(path.posix.join(path.posix.dirname(file), name));
-        if (host.read(local) !== undefined) return { file: local };
+        if (read(local) !== undefined) return { file: local };
       }
       for (let d = after === undefined ? 0 : after + 1; d < opts.includeDirs.length; d++) {
         const f = path.posix.normalize(path.posix.join(opts.includeDirs[d], name));
-        if (host.read(f) !== undefined) return { file: f, dir: d };
+        if (read(f) !== undefined) return { file: f, dir: d };
       }
       return undefined;
     }
@@ -270,6 +288,25 @@ export function preprocess(entry: string, host: SourceHost, opts: PreprocessOpti
 
   run(entry, 0);
   return { units, macros: table, files, diagnostics };
+}
+
+/** `G` when the file is `#ifndef G` … `#endif` with only white space and comments outside. */
+function includeGuard(tokens: PpToken[]): string | undefined {
+  const sig = tokens.filter((t) => t.kind !== 'nl');
+  if (sig[0]?.text !== '#' || sig[1]?.text !== 'ifndef' || sig[2]?.kind !== 'id') return undefined;
+  let depth = 0;
+  for (let k = 0; k < sig.length; k++) {
+    const t = sig[k];
+    if (t.text !== '#' || !t.bol) continue;
+    const d = sig[k + 1]?.text;
+    if (d === 'if' || d === 'ifdef' || d === 'ifndef') depth++;
+    else if (d === 'endif' && --depth === 0) {
+      // Nothing but the #endif line may follow.
+      const rest = sig.slice(k + 2).filter((x) => x.line !== t.line);
+      return rest.length === 0 ? sig[2].text : undefined;
+    } else if ((d === 'else' || d === 'elif') && depth === 1) return undefined;
+  }
+  return undefined;
 }
 
 function sameDefinition(a: MacroDef, b: MacroDef): boolean {
