@@ -14,8 +14,8 @@ export interface ParsedArgs {
   flags: Map<string, string[]>;
 }
 
-const STRING_OPTIONS = ['aops', 'caller', 'page', 'steps', 'paths', 'depth', 'time-ms', 'base', 'post', 'tree', 'repo', 'path', 'jobs', 'shard', 'format', 'config'] as const;
-const BOOLEAN_OPTIONS = ['json', 'sarif', 'nobh', 'help', 'version', 'merge', 'print', 'stdio'] as const;
+const STRING_OPTIONS = ['aops', 'caller', 'page', 'steps', 'paths', 'depth', 'time-ms', 'base', 'post', 'tree', 'repo', 'path', 'jobs', 'shard', 'format', 'config', 'kconfig'] as const;
+const BOOLEAN_OPTIONS = ['json', 'sarif', 'nobh', 'help', 'version', 'merge', 'print', 'stdio', 'expand-all'] as const;
 
 const ANALYSIS = ['--aops', '--caller', '--page', '--nobh', '--steps', '--paths', '--depth', '--time-ms'];
 const COMMON = ['--help', '--version'];
@@ -25,6 +25,7 @@ export const COMMAND_OPTIONS: Record<string, string[]> = {
   callbacks: [...COMMON, ...ANALYSIS, '--json', '--config'],
   config: [...COMMON, ...ANALYSIS, '--json', '--config', '--print'],
   lsp: [...COMMON, '--stdio'],
+  cpp: [...COMMON, '--json', '--format', '--tree', '--kconfig', '--expand-all'],
   patch: [...COMMON, ...ANALYSIS, '--json', '--sarif', '--format', '--base', '--post', '--tree', '--repo'],
   diff: [...COMMON, ...ANALYSIS, '--json', '--sarif', '--format'],
   series: [...COMMON, ...ANALYSIS, '--json', '--sarif', '--format', '--repo', '--path', '--jobs', '--shard', '--merge'],

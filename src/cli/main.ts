@@ -16,6 +16,7 @@ import { runSeries } from './series';
 import { cliConfig, formatSuppressed, runConfigCommand } from './configCommand';
 import { runLspCommand } from './lspCommand';
 import { runModelsCommand } from './modelsCommand';
+import { runCppCommand } from './cppCommand';
 
 export { parseArgs, ToolError, UsageError, type ParsedArgs };
 
@@ -24,6 +25,8 @@ const USAGE = `usage:
                        [--steps N] [--paths N] [--depth N] [--time-ms N]
   kpr callbacks FILE.c [--json]
   kpr models FILE.c [--json]     what each call on the writepage paths is bound to (model, function, unmodelled)
+  kpr cpp FILE.c [--tree DIR] [--kconfig KEY=y|m|n|VALUE]... [--expand-all] [--json]
+                                 FILE preprocessed with its kernel tree's headers, line for line
   kpr patch FILE.patch|- [--base FILE.c]... [--post FILE.c]... [--tree DIR] [--repo DIR] [--format F]
   kpr diff PRE.c POST.c [--format F]
   kpr series REV_RANGE --repo DIR [--path GLOB]... [--jobs N] [--shard I/N] [--format F]
@@ -105,6 +108,8 @@ export async function main(argv: string[], out: (s: string) => void = pipeWriter
         return runConfigCommand(args, out, err);
       case 'lsp':
         return await runLspCommand(args);
+      case 'cpp':
+        return runCppCommand(args, out, err);
       case 'models':
         return await runModelsCommand(args, wasmDir(), out);
       case 'patch':

@@ -5,6 +5,9 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { preprocess, type SourceHost } from '../../src/engine/cpp';
+import { configMacros, DEFAULT_CONFIG, treeDefines } from '../../src/engine/tree/config';
+import { isKernelTree, treeHost, treeLayout } from '../../src/engine/tree/layout';
+import { main } from '../../src/cli/main';
 import { FIXTURES } from './helpers';
 
 /** A host over an in-memory set of files. */
@@ -20,15 +23,8 @@ function run(text: string, defines: Record<string, string> = {}) {
 const squash = (s: string) => s.replace(/\s+/g, '');
 
 const TREE = path.join(FIXTURES, 'tree');
-const treeHost: SourceHost = {
-  read: (f) => {
-    try {
-      return fs.readFileSync(path.join(TREE, f), 'utf8');
-    } catch {
-      return undefined;
-    }
-  },
-};
+const treeLay = treeLayout(TREE);
+const treeFiles = treeHost(treeLay, configMacros({ ...DEFAULT_CONFIG }));
 
 describe('kernel-tree preprocessor', function () {
   it('expands C99 6.10.3.5 example 3 as the standard says', function () {
@@ -169,15 +165,18 @@ describe('kernel-tree preprocessor', function () {
   });
 
   it('preprocesses a buffer.c of a kernel-layout tree: includes found, include_next, BUFFER_FNS functions, page_buffers', function () {
-    const r = preprocess('fs/buffer.c', treeHost, {
-      includeDirs: ['arch/x86/include', 'include'],
-      defines: { __KERNEL__: '1', CONFIG_BUG: '1' },
+    assert.ok(isKernelTree(TREE));
+    assert.equal(treeLay.version?.text, '2.6.27-kpr');
+    assert.deepEqual(treeLay.includeDirs, ['arch/x86/include', 'include']);
+    const r = preprocess('fs/buffer.c', treeFiles, {
+      includeDirs: treeLay.includeDirs,
+      defines: treeDefines(),
       emit: (f) => f === 'fs/buffer.c' || f === 'include/linux/buffer_head.h',
     });
     assert.deepEqual(r.diagnostics, []);
     assert.deepEqual(
       r.files.map((f) => f.file),
-      ['fs/buffer.c', 'include/linux/buffer_head.h', 'include/linux/compiler.h', 'include/linux/bug.h', 'arch/x86/include/asm/bitops.h', 'include/asm/bitops.h', 'include/asm-generic/bitops.h'],
+      ['fs/buffer.c', 'include/linux/buffer_head.h', 'include/linux/compiler.h', 'include/linux/bug.h', 'arch/x86/include/asm/bitops.h', 'include/asm/bitops.h', 'include/asm-generic/bitops.h', 'include/linux/fs.h', 'include/linux/version.h'],
     );
     assert.ok(r.macros.get('ARCH_HAS_FAST_BITOPS') && r.macros.get('GENERIC_ASM_BITOPS'), 'include_next reached the generic header');
     const header = r.units.find((u) => u.file === 'include/linux/buffer_head.h')!;
@@ -194,11 +193,43 @@ describe('kernel-tree preprocessor', function () {
     const src = fs.readFileSync(path.join(TREE, 'fs/buffer.c'), 'utf8').split('\n');
     assert.equal(lines.length, src.length + (src[src.length - 1] === '' ? 0 : 1));
     const lineOf = (re: RegExp) => src.findIndex((l) => re.test(l));
-    assert.match(squash(lines[lineOf(/BUG_ON\(!PageLocked/)]), /do\{if\(__builtin_expect\(!!\(!PageLocked\(page\)\),0\)\)do\{panic\("BUGat%s:%d","fs\/buffer.c",20\);\}while\(0\);\}while\(0\);/);
+    assert.match(squash(lines[lineOf(/BUG_ON\(!PageLocked/)]), /do\{if\(__builtin_expect\(!!\(!PageLocked\(page\)\),0\)\)do\{panic\("BUGat%s:%d","fs\/buffer.c",21\);\}while\(0\);\}while\(0\);/);
     assert.match(squash(lines[lineOf(/head = page_buffers/)]), /head=\(\{do\{.*PagePrivate\(page\).*\(\(structbuffer_head\*\)page_private\(page\)\);\}\);/);
     assert.match(squash(lines[lineOf(/pr_debug\("done/)]), /^printk\("<7>""done\\n"\);$/);
-    assert.equal(squash(lines[lineOf(/return TREE_CHECKS/)]), 'return1;');
+    assert.equal(squash(lines[lineOf(/return TREE_CHECKS/)]), 'return1+1;', 'LINUX_VERSION_CODE of the generated version.h, from the Makefile');
     // Lines without a macro keep their text and columns.
     assert.equal(lines[lineOf(/^\tbh = head;/)], src[lineOf(/^\tbh = head;/)].replace(/\t/g, ' '));
+  });
+
+  it('kpr cpp: the file as the tree mode sees it, modelled macros kept as calls; --expand-all, --kconfig, --json; a file outside a tree is a usage error', async function () {
+    const file = path.join(TREE, 'fs/buffer.c');
+    const run = async (...argv: string[]) => {
+      let out = '';
+      let err = '';
+      const code = await main(['cpp', ...argv], (x) => (out += x), (x) => (err += x));
+      return { code, out, err };
+    };
+    const kept = await run(file);
+    assert.equal(kept.code, 0, kept.err);
+    const src = fs.readFileSync(file, 'utf8').split('\n');
+    const at = (out: string, re: RegExp) => out.split('\n')[src.findIndex((l) => re.test(l))];
+    assert.equal(at(kept.out, /BUG_ON\(!PageLocked/).trim(), 'BUG_ON(!PageLocked(page));');
+    assert.equal(at(kept.out, /head = page_buffers/).trim(), 'head = page_buffers(page);');
+    const all = await run(file, '--expand-all');
+    assert.match(at(all.out, /head = page_buffers/), /\(\{ do \{/);
+    const nobug = await run(file, '--expand-all', '--kconfig', 'BUG=n');
+    assert.doesNotMatch(at(nobug.out, /BUG_ON\(!PageLocked/), /panic/);
+    assert.equal(squash(at(nobug.out, /return TREE_CHECKS/)), 'return0+1;');
+    const json = await run(file, '--json', '--tree', TREE);
+    const j = JSON.parse(json.out);
+    assert.equal(j.file, 'fs/buffer.c');
+    assert.equal(j.tree.version, '2.6.27-kpr');
+    assert.ok(j.files.length >= 8);
+    const outside = await run(path.join(FIXTURES, 'lock-order', fs.readdirSync(path.join(FIXTURES, 'lock-order'))[0]));
+    assert.equal(outside.code, 2);
+    assert.match(outside.err, /not inside a kernel tree: give the tree with --tree DIR/);
+    const bad = await run(file, '--kconfig', 'nonsense');
+    assert.equal(bad.code, 2);
+    assert.match(bad.err, /--kconfig nonsense: expected KEY=y\|m\|n\|VALUE/);
   });
 });

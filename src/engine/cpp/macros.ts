@@ -29,6 +29,12 @@ export const EXPANSION_TOKEN_LIMIT = 200_000;
 
 export class MacroTable {
   readonly defs = new Map<string, MacroDef>();
+  /**
+   * Macros left unexpanded in the text (they stay calls): in the kernel-tree mode, those the engine
+   * models (`page_buffers`, `BUG_ON`), so that they bind to their model as in a file without a tree.
+   * Directives (#if) still expand them.
+   */
+  keep: (name: string) => boolean = () => false;
   /** Tokens produced by the expansion under way (bounded by EXPANSION_TOKEN_LIMIT; reset per line). */
   produced = 0;
 
@@ -95,6 +101,7 @@ export function expand(
   table: MacroTable,
   problems: ExpandProblem[],
   onExpand?: (def: MacroDef, at: PpToken) => void,
+  inText = false,
 ): PpToken[] {
   const out: PpToken[] = [];
   // A work list read from its end: pushing the expansion back is cheap.
@@ -111,7 +118,7 @@ export function expand(
       out.push({ ...t, kind: t.text === '__LINE__' ? 'num' : 'str', text: t.text === '__LINE__' ? String(t.line) : JSON.stringify(t.file), expanded: true });
       continue;
     }
-    if (!def || t.hide?.has(t.text)) {
+    if (!def || t.hide?.has(t.text) || (inText && table.keep(t.text))) {
       out.push(t);
       continue;
     }
@@ -123,7 +130,7 @@ export function expand(
     if (!def.params) {
       onExpand?.(def, t);
       const hs = withName(t.hide, def.name);
-      pushBack(work, subst(def, [], hs, t, table, problems));
+      pushBack(work, subst(def, [], hs, t, table, problems, inText));
       continue;
     }
     // A function-like macro name not followed by `(` is an ordinary identifier.
@@ -141,7 +148,7 @@ export function expand(
     }
     onExpand?.(def, t);
     const hs = withName(intersect(t.hide, args.close.hide), def.name);
-    pushBack(work, subst(def, args.args, hs, t, table, problems));
+    pushBack(work, subst(def, args.args, hs, t, table, problems, inText));
   }
   return out;
 }
@@ -200,7 +207,7 @@ function collectArgs(work: PpToken[], def: MacroDef, at: PpToken, problems: Expa
 }
 
 /** The macro's body with its parameters replaced, `#` and `##` applied, `hs` added to every token's hide set. */
-function subst(def: MacroDef, args: PpToken[][], hs: Set<string>, at: PpToken, table: MacroTable, problems: ExpandProblem[]): PpToken[] {
+function subst(def: MacroDef, args: PpToken[][], hs: Set<string>, at: PpToken, table: MacroTable, problems: ExpandProblem[], inText: boolean): PpToken[] {
   const params = def.params ?? [];
   const argOf = (name: string): PpToken[] | undefined => {
     const k = params.indexOf(name);
@@ -212,7 +219,7 @@ function subst(def: MacroDef, args: PpToken[][], hs: Set<string>, at: PpToken, t
     const k = params.indexOf(name);
     let e = expandedArgs.get(k);
     if (!e) {
-      e = expand(args[k] ?? [], table, problems);
+      e = expand(args[k] ?? [], table, problems, undefined, inText);
       expandedArgs.set(k, e);
     }
     return e;

@@ -24,6 +24,8 @@ export interface PreprocessOptions {
   defines?: Record<string, string>;
   /** Whether a file's expanded text is wanted as a unit (default: only the entry file). */
   emit?: (file: string) => boolean;
+  /** Macros left unexpanded in the output text (see MacroTable.keep). */
+  keep?: (name: string) => boolean;
   /** Nesting of includes past which an #include is refused (default 64). */
   maxIncludeDepth?: number;
 }
@@ -65,6 +67,7 @@ interface Cond {
 
 export function preprocess(entry: string, host: SourceHost, opts: PreprocessOptions): PreprocessResult {
   const table = new MacroTable();
+  if (opts.keep) table.keep = opts.keep;
   const diagnostics: PpDiagnostic[] = [];
   const units: PpUnit[] = [];
   const files: PreprocessResult['files'] = [];
@@ -125,7 +128,7 @@ export function preprocess(entry: string, host: SourceHost, opts: PreprocessOpti
     const flush = () => {
       if (!pending.length) return;
       table.produced = 0;
-      const toks = expand(pending, table, expProblems, out ? (def, at) => out.expanded(at.line, def.name) : undefined);
+      const toks = expand(pending, table, expProblems, out ? (def, at) => out.expanded(at.line, def.name) : undefined, true);
       out?.write(toks);
       pending = [];
       depthParens = 0;

@@ -63,7 +63,7 @@ export function parseConfigArgs(args: readonly string[]): { overrides: Record<st
   for (const a of args) {
     const m = /^(?:CONFIG_)?([A-Za-z0-9_]+)=(.*)$/.exec(a.trim());
     if (!m) {
-      problems.push({ arg: a, message: `--config ${a}: expected KEY=y|m|n|VALUE` });
+      problems.push({ arg: a, message: `--kconfig ${a}: expected KEY=y|m|n|VALUE` });
       continue;
     }
     overrides[m[1]] = m[2];
