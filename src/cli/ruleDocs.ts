@@ -52,6 +52,11 @@ export const RULE_DOCS: Record<RuleId, RuleDoc> = {
     short: 'Write I/O is submitted for an unmapped or delayed buffer.',
     full: 'Write I/O is submitted for a buffer that does not point at an allocated block (unmapped, still delayed, or carrying the placeholder block number of delayed allocation): the data goes to whatever block the stale b_blocknr names.',
   },
+  'fs-reclaim-under-handle': {
+    name: 'FsReclaimUnderHandle',
+    short: 'Memory that may enter file-system reclaim is allocated while the task holds a journal handle.',
+    full: 'A page cache page, page or slab object is allocated with __GFP_FS (grab_cache_page, __grab_cache_page, grab_cache_page_write_begin without AOP_FLAG_NOFS, GFP_KERNEL...) while the task holds a journal handle: direct reclaim may call ->writepage inside that handle, which then spends credits reserved for another update, or deadlocks on the journal.',
+  },
 };
 
 export function ruleHelpUri(rule: string): string {

@@ -23,6 +23,7 @@ import { loadParser, ParseTimeout, parserLoaded } from './parse/parser';
 import { CALLERS } from './scenarios/callers';
 import { PAGE_STATES } from './scenarios/pages';
 import { type RunContext, runScenario } from './scenarios/run';
+import { type EntryPoint, entryPointsFor } from './scenarios/entries';
 import { buildWorld } from './scenarios/setup';
 import { BudgetNotes } from './budgetNotes';
 import { addSummaries } from './api/summary';
@@ -113,18 +114,21 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
   // Runs are cut only by their step, path and fork budgets, so verdicts never depend on machine
   // speed. The file's wall-clock limit is a guard, generous by default: past it, the run under
   // way stops (its result marked incomplete) and the runs not started are listed as not run.
-  const planned: { t: (typeof tables)[number]; entry: NonNullable<ReturnType<typeof unit.functions.get>>; caller: (typeof CALLERS)[number]; state: (typeof PAGE_STATES)[number] }[] = [];
+  const planned: { t: (typeof tables)[number]; entry: EntryPoint; caller: (typeof CALLERS)[number]; state: (typeof PAGE_STATES)[number] }[] = [];
   for (const t of tables) {
     if (options.aops && !options.aops.includes(t.name)) continue;
-    const entry = t.writepage ? unit.functions.get(t.writepage) : undefined;
-    if (!entry) continue;
+    // A table's scenarios run only when its ->writepage is in the file (its matrix heads them).
+    if (!t.writepage || !unit.functions.has(t.writepage)) continue;
     for (const caller of CALLERS) {
       if (options.callers && !options.callers.includes(caller.id)) continue;
       if (!caller.appliesTo(t.facts)) continue;
-      for (const state of PAGE_STATES) {
-        if (options.pages && !options.pages.includes(state.id)) continue;
-        if (!state.appliesTo(t.facts)) continue;
-        planned.push({ t, entry, caller, state });
+      for (const entry of entryPointsFor(unit, t, caller)) {
+        for (const state of PAGE_STATES) {
+          if (options.pages && !options.pages.includes(state.id)) continue;
+          if (caller.pages && !caller.pages.includes(state.id)) continue;
+          if (!state.appliesTo(t.facts)) continue;
+          planned.push({ t, entry, caller, state });
+        }
       }
     }
   }
@@ -139,11 +143,11 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
     const run = runScenario(ctx, p.t, p.entry, p.caller, p.state);
     runs.push(run);
     if (run.truncated) {
-      notes.run(`${p.t.name}/${p.caller.id}/${p.state.id}`, p.entry.name, p.entry.nameLoc, run.truncation);
+      notes.run(`${p.t.name}/${p.caller.id}/${p.state.id}`, p.entry.fn.name, p.entry.fn.nameLoc, run.truncation);
     }
   });
   const firstCut = planned[planned.length - cutForTime];
-  if (firstCut) notes.notStarted(cutForTime, planned.length, budgets.timePerFileMs, firstCut.entry.name, firstCut.entry.nameLoc);
+  if (firstCut) notes.notStarted(cutForTime, planned.length, budgets.timePerFileMs, firstCut.entry.fn.name, firstCut.entry.fn.nameLoc);
   result.runs = runs;
   result.callbacks = callbackInfos(unit, sites, ctx, deadline, budgets, notes);
   result.diagnostics.push(...notes.diagnostics());

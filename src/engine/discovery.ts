@@ -5,13 +5,14 @@ import type { Expr, FunctionDef, Stmt, TranslationUnit } from './ir/ir';
 import { exprText } from './interp/exprText';
 import { simulate } from './interp/simulate';
 import { obj } from './interp/values';
-import { GET_BLOCK_TAKERS, modelTable } from './models';
+import { ALLOCATING_APIS, GET_BLOCK_TAKERS, modelTable } from './models';
 import { PAGE_STATES } from './scenarios/pages';
 import { buildWorld } from './scenarios/setup';
 import type { TableFacts } from './scenarios/callers';
 import { orderedDataOf } from './facts/orderedData';
 import { writeBeginFacts } from './facts/writeBegin';
 import { writebackCreditsOf } from './facts/writebackCredits';
+import { currentHandleOf, handleHelpersOf } from './facts/currentHandle';
 
 export interface AopsTable {
   name: string;
@@ -261,6 +262,8 @@ export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: n
   const raw = unit.structs.filter((s) => s.structType === 'address_space_operations');
   const names = new Set(raw.map((t) => t.name));
   const picks = tableSelection(unit, names, deadline);
+  const memberNames = new Set(raw.flatMap((t) => t.fields.map((f) => fnName(f.value)).filter((n): n is string => !!n)));
+  const helpers = handleHelpersOf(unit, sites, ALLOCATING_APIS, memberNames);
   const tables = raw.map((t) => {
     const members = new Map<string, string>();
     for (const f of t.fields) {
@@ -283,7 +286,11 @@ export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: n
     facts.reclaim = wb.reclaim;
     const writepages = members.get('writepages');
     facts.writepages = writepages && unit.functions.has(writepages) ? writepages : undefined;
+    facts.hasWriteBegin = unit.functions.has(members.get('write_begin') ?? '');
+    facts.writeEntry = facts.hasWriteBegin ? members.get('write_begin') : unit.functions.has(members.get('prepare_write') ?? '') ? members.get('prepare_write') : undefined;
+    facts.handleHelpers = helpers;
     facts.info = {
+      currentHandle: currentHandleOf(unit, writepage, sites),
       lockOrder: wb.lockOrder,
       orderedData: orderedDataOf(unit, [...members.values()], facts.modes, sites),
       writebackCredits: writebackCreditsOf(unit, writepages, deadline),
@@ -303,5 +310,7 @@ export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: n
   const orders = tables.map((t) => t.facts.info?.lockOrder.value);
   const fileOrder = orders.includes('journal-then-page') ? 'journal-then-page' : orders.includes('page-then-journal') ? 'page-then-journal' : 'unknown';
   for (const t of tables) t.facts.fileLockOrder = fileOrder;
+  const uses = tables.map((t) => t.facts.info?.currentHandle).find((f) => f?.value) ?? { value: false, line: null, why: 'no ->writepage path of this file uses the current handle' };
+  for (const t of tables) t.facts.fileCurrentHandle = uses;
   return tables;
 }

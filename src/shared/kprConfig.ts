@@ -7,7 +7,7 @@ import type { ConfigSuppression } from '../engine/suppress';
 
 export const CONFIG_FILE_NAME = '.kpr.json';
 
-export const CONFIG_CALLERS: readonly CallerId[] = ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin'];
+export const CONFIG_CALLERS: readonly CallerId[] = ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin', 'write-syscall', 'write-nofs', 'caller-handle'];
 export const CONFIG_PAGE_STATES: readonly PageStateId[] = ['mapped-dirty', 'delayed-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof'];
 export type RuleSeverity = 'default' | 'error' | 'warning' | 'information' | 'hint' | 'off';
 export const RULE_SEVERITIES: readonly RuleSeverity[] = ['default', 'error', 'warning', 'information', 'hint', 'off'];

@@ -10,10 +10,11 @@ export const RULE_IDS = [
   'page-lock-contract',
   'dirty-data-dropped',
   'io-on-unmapped-buffer',
+  'fs-reclaim-under-handle',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
-export const CALLER_IDS = ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin'] as const;
+export const CALLER_IDS = ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin', 'write-syscall', 'write-nofs', 'caller-handle'] as const;
 export type CallerId = (typeof CALLER_IDS)[number];
 
 export const PAGE_STATE_IDS = ['mapped-dirty', 'delayed-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof'] as const;

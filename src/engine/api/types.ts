@@ -185,6 +185,8 @@ export interface TableFactsInfo {
   orderedData: Fact<OrderedData>;
   /** Credits the table's ->writepages starts its handle with. */
   writebackCredits: Fact<number | 'unknown'>;
+  /** Whether the table's writepage paths use a handle the task already holds (`*journal_current_handle()`). */
+  currentHandle?: Fact<boolean>;
 }
 
 export interface CallbackPath {

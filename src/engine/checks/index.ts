@@ -3,16 +3,20 @@ import { allocUnderPageLock } from './allocUnderPageLock';
 import { creditsExhausted } from './creditsExhausted';
 import { dirtyDataDropped } from './dirtyDataDropped';
 import { foreignCredits } from './foreignCredits';
+import { fsReclaimUnderHandle } from './fsReclaimUnderHandle';
 import { ioOnUnmappedBuffer } from './ioOnUnmappedBuffer';
 import { journalStartUnderPageLock } from './journalStartUnderPageLock';
 import { kernelBug } from './kernelBug';
 import { pageLockContract } from './pageLockContract';
 import type { PathInput, RawFinding, Rule } from './types';
 
-export const RULES: readonly Rule[] = [journalStartUnderPageLock, allocUnderPageLock, foreignCredits, creditsExhausted, kernelBug, pageLockContract, dirtyDataDropped, ioOnUnmappedBuffer];
+export const RULES: readonly Rule[] = [journalStartUnderPageLock, allocUnderPageLock, foreignCredits, creditsExhausted, kernelBug, pageLockContract, dirtyDataDropped, ioOnUnmappedBuffer, fsReclaimUnderHandle];
+
+/** Rules about the ->writepage contract (its return state): not applied to other entry points. */
+const WRITEPAGE_ONLY = new Set(['page-lock-contract', 'dirty-data-dropped']);
 
 export function checkPath(path: PathInput): RawFinding[] {
-  return RULES.flatMap((r) => r.check(path));
+  return RULES.filter((r) => path.entryKind === 'writepage' || !WRITEPAGE_ONLY.has(r.id)).flatMap((r) => r.check(path));
 }
 
 export { classifyPath } from './outcome';

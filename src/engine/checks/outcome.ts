@@ -9,6 +9,12 @@ export function classifyPath(path: PathInput): { outcome: OutcomeKind; descripti
   const { end, world } = path;
   if (end.ended === 'bug') return { outcome: 'bug', description: `kernel BUG: ${end.why}` };
   if (end.ended === 'truncated' || end.ended === 'stopped') return { outcome: 'truncated', description: `cut: ${end.why}` };
+  const ret0 = end.returnValue ? show(end.returnValue) : 'void';
+  if (path.entryKind !== 'writepage') {
+    // Not a ->writepage: no page contract to classify, only whether the call succeeded.
+    const failed = end.returnValue && end.returnValue.k === 'int' && end.returnValue.v < 0n;
+    return failed ? { outcome: 'error', description: `${path.entry} returned ${ret0}` } : { outcome: 'written', description: `${path.entry} completed: returned ${ret0}` };
+  }
   const page = world.page;
   const ret = end.returnValue ? show(end.returnValue) : 'void';
   if (page.locked) return { outcome: 'returned-locked', description: `returned ${ret} with the page locked` };

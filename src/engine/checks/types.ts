@@ -1,5 +1,5 @@
 // What a rule reads (one path's events, how it ended, the file's facts) and what it reports.
-import type { LockOrder, OrderedData, RuleId, Severity } from '../api/types';
+import type { Fact, LockOrder, OrderedData, RuleId, Severity } from '../api/types';
 import type { Loc } from '../ir/ir';
 import type { EventKind, EventSite, PathEvent } from '../interp/events';
 import type { SimEnd } from '../interp/simulate';
@@ -14,14 +14,18 @@ export interface RuleFacts {
   lockOrder: LockOrder;
   lockOrderLine: number | null;
   orderedData: OrderedData;
+  /** Whether the file's writepage paths use a handle the task already holds (any table). */
+  currentHandle: Fact<boolean>;
 }
 
 export interface PathInput {
   world: World;
   events: readonly PathEvent[];
   end: SimEnd;
-  /** The ->writepage entry of the scenario. */
+  /** The entry point of the scenario (its ->writepage, ->write_begin, ...). */
   entry: string;
+  /** Which kind of entry it is: the ->writepage contract rules apply to writepage entries only. */
+  entryKind: 'writepage' | 'write_begin' | 'handle-helper';
   /** Where the entry returned (its last return statement, or its name). */
   returnLoc: Loc;
   facts: RuleFacts;

@@ -62,7 +62,18 @@ export type KernelEvent =
       /** Which kernel check: BUG_ON, J_ASSERT, page_buffers, unlock_page, credits, NULL... */
       check: string;
     }
-  | { kind: 'page-grab'; api: string; handle: HandleView | null; nofs: boolean };
+  | { kind: 'page-grab'; api: string; handle: HandleView | null; nofs: boolean }
+  | {
+      /** A memory allocation that may sleep in direct reclaim (page cache page, page, slab object). */
+      kind: 'mem-alloc';
+      api: string;
+      what: 'page-cache page' | 'page' | 'slab object';
+      /** Whether direct reclaim may call into file systems (__GFP_FS in the mask). */
+      mayEnterFs: 'yes' | 'no' | 'unknown';
+      /** The mask as the source and the model compute it, e.g. "GFP_NOFS = __GFP_WAIT|__GFP_IO". */
+      gfp: string;
+      handle: HandleView | null;
+    };
 
 export type EventKind = KernelEvent['kind'];
 

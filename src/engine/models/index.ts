@@ -5,6 +5,9 @@ import { allocModels } from './alloc';
 import { FAMILY_JOURNAL_CALLS, FAMILY_JOURNAL_STARTS, familyConstants, familyModels } from './families';
 import { ioSubmitModels } from './ioSubmit';
 import { pageCacheModels } from './pageCache';
+import { memAllocModels } from './memAlloc';
+import { GFP_CONSTANTS } from './gfp';
+import { int } from '../interp/values';
 import { blockIoModels } from './blockIo';
 import { JOURNAL_START_NAMES, journalModels } from './journal';
 import { kernelConstants, miscModels } from './misc';
@@ -34,6 +37,7 @@ const FAMILIES: [string, [string, ModelSpec][]][] = [
   ['buffer I/O', blockIoModels],
   ['I/O submission', ioSubmitModels],
   ['page cache', pageCacheModels],
+  ['memory allocation', memAllocModels],
   ['journal', journalModels],
   ['allocation', allocModels],
   ['ext2/ext3/ocfs2/gfs2/reiserfs', familyModels],
@@ -51,12 +55,13 @@ export function modelFamily(name: string): string {
 }
 
 export function modelTable(): ModelTable {
-  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...ioSubmitModels, ...pageCacheModels, ...journalModels, ...allocModels, ...familyModels, ...miscModels]);
+  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...ioSubmitModels, ...pageCacheModels, ...memAllocModels, ...journalModels, ...allocModels, ...familyModels, ...miscModels]);
   return table;
 }
 
 export const constants = kernelConstants();
 for (const [k, v] of familyConstants()) constants.set(k, { k: 'int', v });
+for (const [k, v] of Object.entries(GFP_CONSTANTS)) constants.set(k, int(v));
 export { GET_BLOCK_TAKERS } from './blockIo';
 
 /** Every call that starts a journal handle (jbd/jbd2 and the families). */
@@ -68,3 +73,6 @@ export const JOURNAL_STARTS: ReadonlySet<string> = new Set([...JOURNAL_START_NAM
  * calls none has no journal (ext2).
  */
 export const JOURNAL_CALLS: ReadonlySet<string> = new Set([...journalModels.map(([n]) => n), ...FAMILY_JOURNAL_CALLS, ...allocModels.map(([n]) => n)]);
+
+/** Models that allocate memory (page cache pages, pages, slab objects): a helper reaching one may enter reclaim. */
+export const ALLOCATING_APIS: ReadonlySet<string> = new Set([...pageCacheModels, ...memAllocModels].map(([n]) => n).filter((n) => n !== 'mapping_gfp_mask'));

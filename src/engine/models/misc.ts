@@ -132,13 +132,6 @@ export const miscModels: [string, ModelSpec][] = [
   ['max', minmax('max', 0)],
   ['min_t', minmax('min', 1)],
   ['max_t', minmax('max', 1)],
-  ...['kmalloc', 'kzalloc', 'kmem_cache_alloc', 'kmem_cache_zalloc', 'kcalloc'].map((name): [string, ModelSpec] => [
-    name,
-    {
-      fn: (ctx) => (ctx.choose(['allocated', '-ENOMEM (allocation failed)'], name) === 0 ? obj(new KObj('kmalloc', freshId(), `${name}()`)) : ZERO),
-      doc: 'memory allocation: explored succeeding and failing (NULL)',
-    },
-  ]),
   ['kfree', noop],
   ['kmem_cache_free', noop],
   ['memset', noop],

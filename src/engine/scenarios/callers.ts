@@ -1,10 +1,12 @@
 // Who calls ->writepage, with which journal handle and writeback_control. This is data about
 // the kernel's call chains (domain notes §4), not about any function of the analysed file.
-import type { CallerId, LockOrder, TableFactsInfo } from '../api/types';
+import type { CallerId, Fact, LockOrder, PageStateId, TableFactsInfo } from '../api/types';
 
 /** Task flags (include/linux/sched.h). */
 export const PF_MEMALLOC = 0x800;
 export const PF_KSWAPD = 0x20000;
+/** AOP_FLAG_NOFS (include/linux/fs.h, 2.6.29). */
+export const AOP_FLAG_NOFS = 0x4;
 
 /** Direct reclaim inside the table's own ->write_begin, as its source shows it. */
 export interface ReclaimFacts {
@@ -26,12 +28,29 @@ export interface TableFacts {
   info?: TableFactsInfo;
   /** The file's lock order (journal-then-page when any table's write_begin shows it). */
   fileLockOrder?: LockOrder;
+  /** Whether any table's writepage paths use the task's current handle (the first that does). */
+  fileCurrentHandle?: Fact<boolean>;
   /** The table's ->writepages, when the file defines one. */
   writepages?: string;
+  /** The table has a ->write_begin the file defines (AOP_FLAG_NOFS exists only for write_begin). */
+  hasWriteBegin?: boolean;
+  /** The table's ->write_begin, else its ->prepare_write, when the file defines it. */
+  writeEntry?: string;
+  /** Helpers of the file that take a handle_t * and allocate pages, with the function that calls each. */
+  handleHelpers?: { name: string; caller: string | null }[];
 }
+
+/** Which of the table's entry points a caller drives. */
+export type EntryKind = 'writepage' | 'write_begin' | 'handle-helper';
 
 export interface CallerDef {
   id: CallerId;
+  /** The entry point it calls: the table's ->writepage, its ->write_begin (else ->prepare_write), or a helper given a handle. */
+  entry: EntryKind;
+  /** The only page states it runs under (all when absent): the entry does not look at the others. */
+  pages?: readonly PageStateId[];
+  /** ->write_begin's `flags` (AOP_FLAG_*). */
+  flags?: number;
   title: string;
   /** The call chain, outermost first, as a kernel developer would write it. */
   chain: string;
@@ -46,6 +65,7 @@ export interface CallerDef {
 export const CALLERS: readonly CallerDef[] = [
   {
     id: 'da-writepages',
+    entry: 'writepage',
     title: 'delalloc writeback with its own handle',
     chain: 'ext4_da_writepages → mpage_da_writepages → write_cache_pages → ->writepage',
     // The table's own ->writepages opens this handle for the allocations of this writeback; its
@@ -57,6 +77,7 @@ export const CALLERS: readonly CallerDef[] = [
   },
   {
     id: 'jbd2-commit',
+    entry: 'writepage',
     title: 'ordered-mode journal commit, no handle',
     chain: 'kjournald2 → jbd2_journal_commit_transaction → journal_submit_inode_data_buffers → generic_writepages → ->writepage',
     handle: null,
@@ -67,6 +88,7 @@ export const CALLERS: readonly CallerDef[] = [
   },
   {
     id: 'kswapd',
+    entry: 'writepage',
     title: 'memory reclaim by kswapd/pdflush, no handle',
     chain: 'kswapd → shrink_page_list → pageout → ->writepage',
     handle: null,
@@ -76,6 +98,7 @@ export const CALLERS: readonly CallerDef[] = [
   },
   {
     id: 'reclaim-in-write-begin',
+    entry: 'writepage',
     title: 'direct reclaim inside write_begin, holding the handle it started',
     chain: 'ext4_da_write_begin (handle, 1 credit) → __grab_cache_page → alloc_pages → try_to_free_pages → shrink_page_list → pageout → ->writepage',
     // Default when the file shows no write_begin: ext4_da_write_begin's 1-credit handle for the
@@ -84,6 +107,42 @@ export const CALLERS: readonly CallerDef[] = [
     wbc: { sync_mode: 0, nonblocking: 1, for_reclaim: 1, nr_to_write: 32 },
     taskFlags: PF_MEMALLOC,
     appliesTo: (t) => t.reclaim?.applicable ?? true,
+  },
+  {
+    id: 'write-syscall',
+    entry: 'write_begin',
+    pages: ['hole-clean'],
+    flags: 0,
+    title: 'write(2): generic_perform_write calls ->write_begin, no handle held',
+    chain: 'sys_write → generic_file_aio_write → generic_perform_write → ->write_begin (flags 0)',
+    handle: null,
+    wbc: {},
+    taskFlags: 0,
+    appliesTo: (t) => !!t.writeEntry,
+  },
+  {
+    id: 'write-nofs',
+    entry: 'write_begin',
+    pages: ['hole-clean'],
+    flags: AOP_FLAG_NOFS,
+    title: 'a write that must not recurse into the file system: ->write_begin with AOP_FLAG_NOFS',
+    chain: '__page_symlink(nofs) → pagecache_write_begin(AOP_FLAG_NOFS) → ->write_begin',
+    handle: null,
+    wbc: {},
+    taskFlags: 0,
+    appliesTo: (t) => t.hasWriteBegin === true,
+  },
+  {
+    id: 'caller-handle',
+    entry: 'handle-helper',
+    pages: ['straddles-eof'],
+    title: "a helper of the file called with its caller's running handle (truncate's partial page and the like)",
+    chain: 'a function of the file that holds a handle → the helper (handle_t *) → page allocation',
+    // The owner is the helper's caller in the file (run.ts); the count is not evaluated.
+    handle: { owner: 'the caller', credits: null, purpose: "its caller's metadata updates", paysForWriteback: false },
+    wbc: {},
+    taskFlags: 0,
+    appliesTo: (t) => (t.handleHelpers?.length ?? 0) > 0,
   },
 ];
 

@@ -10,6 +10,7 @@ import { simulate } from '../interp/simulate';
 import { obj, type Value } from '../interp/values';
 import type { World } from '../interp/world';
 import { type CallerDef, callerFor } from './callers';
+import { entryArgs, type EntryPoint } from './entries';
 import type { PageStateDef } from './pages';
 import { buildWorld } from './setup';
 
@@ -47,6 +48,7 @@ export function ruleFactsOf(table: AopsTable): RuleFacts {
     lockOrder: info?.lockOrder.value ?? 'unknown',
     lockOrderLine: info?.lockOrder.line ?? null,
     orderedData: info?.orderedData.value ?? 'none',
+    currentHandle: table.facts.fileCurrentHandle ?? { value: false, line: null, why: 'not learnt' },
   };
 }
 
@@ -86,8 +88,11 @@ function assumptionsOf(producers: { world: World; raw: RawFinding }[]): Assumpti
   return common ? [...common.values()] : [];
 }
 
-export function runScenario(ctx: RunContext, table: AopsTable, entry: FunctionDef, callerDef: CallerDef, state: PageStateDef): RunResult {
-  const caller = callerFor(callerDef, table.facts);
+export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, callerDef: CallerDef, state: PageStateDef): RunResult {
+  const entry = ep.fn;
+  const base = callerFor(callerDef, table.facts);
+  // A helper runs under the handle of the function of the file that calls it.
+  const caller: CallerDef = base.entry === 'handle-helper' && base.handle && ep.handleOwner ? { ...base, chain: `${ep.handleOwner} (handle) → ${entry.name}`, handle: { ...base.handle, owner: ep.handleOwner } } : base;
   const facts = ruleFactsOf(table);
   const options = new Set(table.mount.options);
   if (ctx.nobh) options.add('NOBH');
@@ -105,21 +110,24 @@ export function runScenario(ctx: RunContext, table: AopsTable, entry: FunctionDe
       world: () => {
         const w = buildWorld(state, caller, { dataMode: modes.includes(table.mount.dataMode) ? table.mount.dataMode : modes[0], options, modes, maybe }, MAX_TRACE);
         w.inode.mapping.set('a_ops', { k: 'global', name: table.name });
+        // ->write_begin finds the page unlocked in the cache (or allocates it); ->prepare_write and
+        // helpers get the page their caller grabbed and locked; ->writepage a locked page.
+        if (caller.entry === 'write_begin' && !ep.prepare) w.page.locked = false;
         return w;
       },
       before: (world, interp) => {
         // A page dirtied through mmap went through the table's own ->set_page_dirty first.
-        if (state.viaMmap && setDirtyDef) {
+        if (caller.entry === 'writepage' && state.viaMmap && setDirtyDef) {
           interp.run(setDirtyDef, [obj(world.page)]);
           world.page.dirtyFlag = false; // clear_page_dirty_for_io() before ->writepage
           world.page.redirtied = false;
         }
       },
-      args: (world) => [obj(world.page), obj(world.wbc)],
+      args: (world, interp) => entryArgs(entry, caller.entry, world, ep, caller.flags ?? 0, (why) => interp.unknown(why)),
     },
     { maxPaths: ctx.budgets.pathsPerRun, deadline: ctx.deadline, stepsPerPath: ctx.budgets.stepsPerPath, callDepth: ctx.budgets.callDepth },
     ({ world, end, log }) => {
-      const input: PathInput = { world, events: world.events, end, entry: entry.name, returnLoc: returnLocOf(world, entry), facts };
+      const input: PathInput = { world, events: world.events, end, entry: entry.name, entryKind: caller.entry, returnLoc: returnLocOf(world, entry), facts };
       const raws = checkPath(input);
       const { outcome, description } = classifyPath(input);
       const t = withFindingSteps(world.trace, raws);
@@ -199,6 +207,7 @@ export function runScenario(ctx: RunContext, table: AopsTable, entry: FunctionDe
 }
 
 function callerNote(caller: CallerDef, table: AopsTable): string {
+  if (caller.entry !== 'writepage') return caller.chain;
   if (caller.id === 'reclaim-in-write-begin' && table.facts.reclaim) return table.facts.reclaim.note;
   if (caller.id === 'da-writepages' && table.facts.info) return `${caller.chain}; ${table.facts.info.writebackCredits.why}`;
   return caller.chain;
