@@ -24,7 +24,7 @@ describe('kpr CLI', () => {
   });
 
   it('exits 0 when only a filter with no error-level finding is run', async () => {
-    const r = await kpr('scenarios', POST, '--aops', 'ext4_ordered_aops');
+    const r = await kpr('scenarios', POST, '--aops', 'ext4_ordered_aops', '--caller', 'kswapd');
     assert.equal(r.code, 0, r.out);
   });
 
@@ -92,7 +92,7 @@ describe('kpr CLI', () => {
     const ghl = gh.out.trimEnd().split('\n');
     assert.equal(ghl.length, lines.length);
     assert.ok(ghl.every((l) => /^::(error|warning|notice) file=[^,]+,line=\d+,col=\d+(,endLine=\d+)?(,endColumn=\d+)?,title=kpr [a-z-]+::[^\n]+$/.test(l)), gh.out);
-    const clean = await kpr('scenarios', POST, '--aops', 'ext4_ordered_aops', '--format', 'b4');
+    const clean = await kpr('scenarios', POST, '--aops', 'ext4_ordered_aops', '--caller', 'kswapd', '--format', 'b4');
     assert.equal(clean.code, 0);
     assert.equal(clean.out, '');
   });

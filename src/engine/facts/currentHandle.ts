@@ -19,7 +19,7 @@ export function currentHandleOf(unit: TranslationUnit, writepage: string | null,
     for (const s of sites) {
       if (s.function !== f) continue;
       if (s.argIndex === -1 && CURRENT_HANDLE.test(s.callee)) {
-        return { value: true, line: s.line, why: `${s.function} (reached from ${writepage}) calls ${s.callee}() at line ${s.line}: a handle the task holds is used by writeback` };
+        return { value: true, line: s.line, why: `${s.function === writepage ? s.function : `${s.function} (reached from ${writepage})`} calls ${s.callee}() at line ${s.line}: a handle the task holds is used by writeback` };
       }
       const next = s.passed ?? s.callee;
       if (unit.functions.has(next)) stack.push(next);

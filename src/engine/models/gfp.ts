@@ -74,19 +74,10 @@ export interface GfpView {
   text: string;
 }
 
-/** Names of the set bits, e.g. "__GFP_WAIT|__GFP_IO". */
-function bitsText(v: bigint): string {
-  const names = Object.entries(GFP_CONSTANTS)
-    .filter(([k, b]) => k.startsWith('__') && b !== 0n && (v & b) === b)
-    .map(([k]) => k);
-  return names.length ? names.join('|') : '0';
-}
-
 export function gfpView(v: Value | undefined, source: string): GfpView {
   if (!v || v.k !== 'int') return { mayEnterFs: 'unknown', text: `${source} (value not known)` };
   const enters: MayEnterFs = (v.v & __GFP_FS) !== 0n ? 'yes' : 'no';
-  const bits = bitsText(v.v);
-  return { mayEnterFs: enters, text: source === bits ? source : `${source} = ${bits}` };
+  return { mayEnterFs: enters, text: `${source} (0x${v.v.toString(16)}: __GFP_FS ${enters === 'yes' ? 'set' : 'clear'})` };
 }
 
 /** A gfp argument's view from its value and its source expression. */

@@ -92,7 +92,7 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
   const entry = ep.fn;
   const base = callerFor(callerDef, table.facts);
   // A helper runs under the handle of the function of the file that calls it.
-  const caller: CallerDef = base.entry === 'handle-helper' && base.handle && ep.handleOwner ? { ...base, chain: `${ep.handleOwner} (handle) → ${entry.name}`, handle: { ...base.handle, owner: ep.handleOwner } } : base;
+  const caller: CallerDef = base.entry === 'handle-helper' && base.handle && ep.handleOwner ? { ...base, chain: `${ep.handleOwner} (handle) → ${entry.name}`, handle: { ...base.handle, owner: ep.handleOwner, purpose: `${ep.handleOwner}'s own updates` } } : base;
   const facts = ruleFactsOf(table);
   const options = new Set(table.mount.options);
   if (ctx.nobh) options.add('NOBH');
