@@ -13,11 +13,12 @@ import type { PathInput, RawFinding, Rule } from './types';
 export const RULES: readonly Rule[] = [journalStartUnderPageLock, allocUnderPageLock, foreignCredits, creditsExhausted, kernelBug, pageLockContract, dirtyDataDropped, ioOnUnmappedBuffer, fsReclaimUnderHandle];
 
 /**
- * Rules about ->writepage (its contract, and what it must not do under the page lock it is
- * handed): not applied to other entry points, where the page lock is the entry's own design
- * (write_begin allocates blocks under it) and the lock order is a fact learnt from them.
+ * Rules about ->writepage (its contract, what it must not do under the page lock it is handed,
+ * whose credits it may spend): not applied to other entry points, where the page lock is the
+ * entry's own design (write_begin allocates blocks under it), the lock order is a fact learnt from
+ * them, and a helper spends the credits of the handle its caller hands it for that purpose.
  */
-const WRITEPAGE_ONLY = new Set(['page-lock-contract', 'dirty-data-dropped', 'alloc-under-page-lock', 'journal-start-under-page-lock']);
+const WRITEPAGE_ONLY = new Set(['page-lock-contract', 'dirty-data-dropped', 'alloc-under-page-lock', 'journal-start-under-page-lock', 'foreign-credits']);
 
 export function checkPath(path: PathInput): RawFinding[] {
   return RULES.filter((r) => path.entryKind === 'writepage' || !WRITEPAGE_ONLY.has(r.id)).flatMap((r) => r.check(path));

@@ -5,7 +5,8 @@
 import type { Expr } from '../ir/ir';
 import type { ModelCtx, ModelSpec } from '../interp/interpreter';
 import { exprText } from '../interp/exprText';
-import { obj, type Value } from '../interp/values';
+import { int, obj, type Value } from '../interp/values';
+import { createEmptyBuffers } from './pageBuffers';
 import { handleView } from '../interp/world';
 import { __GFP_FS, GFP_CONSTANTS, type GfpView, gfpArg, gfpView, mappingGfpMask } from './gfp';
 import { Page } from './objects';
@@ -29,11 +30,20 @@ function grab(ctx: ModelCtx, gfp: GfpView): Value {
     `${ctx.name}: page cache page allocated and locked${w.handle ? ` while the task holds the handle of ${w.handle.owner}` : ' with no journal handle held'}${nofs ? ' (no __GFP_FS: reclaim cannot enter the file system)' : ' (reclaim may write pages back)'}`,
   );
   ctx.emit({ kind: 'mem-alloc', api: ctx.name, what: 'page-cache page', mayEnterFs: gfp.mayEnterFs, gfp: gfp.text, handle }, `${ctx.name}: allocation masks ${gfp.text}`);
+  // The scenario's page is the page at this index: a ->write_begin run finds it unlocked and
+  // locks it (find_lock_page, or a freshly added page). Under a task that already holds it
+  // locked (->writepage), another index: a new page.
+  if (!w.page.locked) {
+    w.page.locked = true;
+    w.heldPages.push(w.page);
+    return obj(w.page);
+  }
   const p = new Page(w.page.index, w.page.mapping);
   p.label = 'new page';
   w.heldPages.push(p);
   return obj(p);
 }
+
 
 const kernelMask = (): GfpView => gfpView({ k: 'int', v: GFP_CONSTANTS.GFP_KERNEL }, 'GFP_KERNEL');
 
@@ -71,17 +81,24 @@ export const pageCacheModels: [string, ModelSpec][] = [
     {
       // 2008: (file, mapping, pos, len, flags, pagep, fsdata, get_block); 3.x: (mapping, pos, len, flags, pagep, get_block).
       // 2.6.29 fs/buffer.c: a caller that did not grab the page gets grab_cache_page_write_begin(mapping, index, flags).
+      // Then __block_prepare_write on [pos & ~PAGE_CACHE_MASK, + len) with the caller's get_block.
       fn: (c, a, r) => {
         const old = a.length >= 8;
         const pagep = old ? a[5] : a[4];
-        const have = pagep && pagep.k === 'ref' && pagep.cell.value.k === 'obj';
-        if (!have) {
+        let page: Value | undefined = pagep && pagep.k === 'ref' && pagep.cell.value.k === 'obj' ? pagep.cell.value : undefined;
+        if (!page) {
           const m = old ? 1 : 0;
           const fi = old ? 4 : 3;
-          writeBeginGrab(c, [a[m]], [r[m]], a[fi]);
+          page = writeBeginGrab(c, [a[m]], [r[m]], a[fi]);
+          if (pagep && pagep.k === 'ref') pagep.cell.value = page;
         }
-        c.event('block_write_begin: buffers prepared with its get_block (not simulated further)');
-        return { k: 'int', v: 0n };
+        // Its buffers: attached (create_empty_buffers) when the page has none; the get_block
+        // calls of __block_prepare_write are not simulated here (their retry loops on unmodelled
+        // reservation results would cost more than the write_begin scenarios learn from them).
+        const p = c.objOf(page);
+        if (p instanceof Page && !p.buffers) createEmptyBuffers(c, p, 1 << c.world.inode.blkbits, []);
+        c.event('block_write_begin: buffers prepared with its get_block (get_block not simulated)');
+        return int(0);
       },
       getBlockArg: 7,
       doc: 'grabs the page unless the caller did, then prepares its buffers',
