@@ -18,6 +18,13 @@ function whyOf(v: Value): string {
   return v.k === 'unk' ? v.why : show(v);
 }
 
+/**
+ * Interns the key of an unknown derived from others (`(k1 + k2)`) into a short one, the same for
+ * the same parts on one path (World.derivedKey): keys stay short however deep a loop nests them.
+ */
+export type DeriveKey = (parts: string) => string;
+
+
 export function sameValue(a: Value, b: Value): boolean {
   if (a.k === 'obj' && b.k === 'obj') return a.o === b.o;
   if (a.k === 'fn' && b.k === 'fn') return a.name === b.name;
@@ -28,7 +35,7 @@ export function sameValue(a: Value, b: Value): boolean {
   return false;
 }
 
-export function compare(op: string, l: Value, r: Value): Value {
+export function compare(op: string, l: Value, r: Value, derive: DeriveKey): Value {
   if (l.k === 'int' && r.k === 'int') {
     const a = l.v;
     const b = r.v;
@@ -39,7 +46,7 @@ export function compare(op: string, l: Value, r: Value): Value {
     // `unk == 0` and `!unk` are the same question: keep them consistent.
     if ((op === '==' || op === '!=') && r.k === 'int' && r.v === 0n && l.k === 'unk') return { ...l, neg: op === '==' ? !l.neg : !!l.neg };
     if ((op === '==' || op === '!=') && l.k === 'int' && l.v === 0n && r.k === 'unk') return { ...r, neg: op === '==' ? !r.neg : !!r.neg };
-    return { k: 'unk', key: `(${keyOf(l)} ${op} ${keyOf(r)})`, why: `${whyOf(l)} ${op} ${whyOf(r)}`, ...guessOf(l, r) };
+    return { k: 'unk', key: derive(`(${keyOf(l)} ${op} ${keyOf(r)})`), why: `${whyOf(l)} ${op} ${whyOf(r)}`, ...guessOf(l, r) };
   }
   const same = sameValue(l, r);
   if (op === '==') return int(same);
@@ -48,7 +55,7 @@ export function compare(op: string, l: Value, r: Value): Value {
 }
 
 /** `op` on two values; `unknown` makes a fresh unknown for undefined results (division by zero). */
-export function arith(op: string, l: Value, r: Value, unknown: (why: string) => Value): Value {
+export function arith(op: string, l: Value, r: Value, unknown: (why: string) => Value, derive: DeriveKey): Value {
   if (l.k === 'int' && r.k === 'int') {
     const a = l.v;
     const b = r.v;
@@ -81,5 +88,5 @@ export function arith(op: string, l: Value, r: Value, unknown: (why: string) => 
   const zero = (v: Value): boolean => v.k === 'int' && v.v === 0n;
   if ((op === '&' || op === '*') && (zero(l) || zero(r)) && (l.k === 'unk' || r.k === 'unk')) return int(0);
   // Pointer arithmetic and unknown operands: an unknown derived from both.
-  return { k: 'unk', key: `(${keyOf(l)} ${op} ${keyOf(r)})`, why: `${whyOf(l)} ${op} ${whyOf(r)}`, ...guessOf(l, r) };
+  return { k: 'unk', key: derive(`(${keyOf(l)} ${op} ${keyOf(r)})`), why: `${whyOf(l)} ${op} ${whyOf(r)}`, ...guessOf(l, r) };
 }

@@ -430,7 +430,7 @@ export class Interp implements ModelCtx {
       for (let i = 0; i < s.cases.length && start < 0; i++) {
         const cv = s.cases[i].value;
         if (!cv) continue;
-        if (this.truthy(compare('==', v, this.expr(cv)))) start = i;
+        if (this.truthy(compare('==', v, this.expr(cv), this.derive))) start = i;
       }
       if (start < 0) start = s.cases.findIndex((c) => !c.value);
       this.stepEvent(s.test.loc, start < 0 ? 'switch: no case matches' : `switch → case at line ${s.cases[start].loc.line}`);
@@ -703,7 +703,7 @@ export class Interp implements ModelCtx {
       case '~':
       case '+': {
         const v = this.expr(e.arg);
-        if (v.k !== 'int') return v.k === 'unk' ? { k: 'unk', key: `${e.op}${v.key}`, why: `${e.op}${v.why}`, guess: v.guess, guessLine: v.guessLine } : v;
+        if (v.k !== 'int') return v.k === 'unk' ? { k: 'unk', key: this.world.derivedKey(`${e.op}${v.key}`), why: `${e.op}${v.why}`, guess: v.guess, guessLine: v.guessLine } : v;
         return int(e.op === '-' ? -v.v : e.op === '~' ? ~v.v : v.v);
       }
     }
@@ -720,13 +720,15 @@ export class Interp implements ModelCtx {
     }
     const l = this.expr(e.left);
     const r = this.expr(e.right);
-    if (['==', '!=', '<', '>', '<=', '>='].includes(e.op)) return compare(e.op, l, r);
+    if (['==', '!=', '<', '>', '<=', '>='].includes(e.op)) return compare(e.op, l, r, this.derive);
     return this.arith(e.op, l, r);
   }
 
   private arith(op: string, l: Value, r: Value): Value {
-    return arith(op, l, r, (why) => this.unknown(why));
+    return arith(op, l, r, (why) => this.unknown(why), this.derive);
   }
+
+  private readonly derive = (parts: string): string => this.world.derivedKey(parts);
 
   private call(e: Extract<Expr, { kind: 'call' }>): Value {
     const f = this.frame();

@@ -50,6 +50,8 @@ export class World {
   readonly mountChoices = new Map<string, number>();
   traceCut = false;
   unknownCounter = 0;
+  /** Keys of derived unknowns, interned: `(k1 + k2)` of two keys becomes one short key. */
+  private readonly derivedKeys = new Map<string, string>();
   /** Set when the path took a failure after which losing writes is the kernel's design (journal abort). */
   fatalByDesign: string | null = null;
   /** Failures a model was told to inject on this path (journal abort, ENOSPC, I/O error...). */
@@ -90,9 +92,34 @@ export class World {
     return this.page.locked || this.heldPages.some((p) => p.locked);
   }
 
+  /**
+   * The key of an unknown derived from others (`(a + b)`, `-a`, `(a == b)`): the same parts give
+   * the same key on this path, and keys stay short however deep a loop nests them.
+   */
+  derivedKey(parts: string): string {
+    let k = this.derivedKeys.get(parts);
+    if (k === undefined) {
+      k = `#${this.derivedKeys.size}`;
+      this.derivedKeys.set(parts, k);
+    }
+    return k;
+  }
+
   snapshotBuffers(): BufferSnapshot[] | null {
     if (!this.page.buffers) return null;
     return this.page.bufferList().map((bh) => ({ block: bh.lblk, flags: [...bh.flags].filter((f) => f !== 'locked' && f !== 'req') }));
+  }
+
+  /** The last snapshot, shared by the steps after it while the buffers stay the same. */
+  private lastBuffers: BufferSnapshot[] | null = null;
+
+  /** The buffers now, as the previous step's snapshot object when nothing changed (traces share it). */
+  private buffersForStep(): BufferSnapshot[] | null {
+    if (!this.page.buffers) return (this.lastBuffers = null);
+    const list = this.page.bufferList();
+    const last = this.lastBuffers;
+    if (last && last.length === list.length && list.every((bh, i) => sameFlags(last[i], bh.lblk, bh.flags))) return last;
+    return (this.lastBuffers = this.snapshotBuffers());
   }
 
   /** Records a kernel event (and its trace step). */
@@ -121,7 +148,17 @@ export class World {
       pageLocked: this.page.locked,
       handleOwner: this.handle ? this.handle.owner : null,
       creditsLeft: this.handle ? this.handle.credits : null,
-      buffers: this.snapshotBuffers(),
+      buffers: this.buffersForStep(),
     });
   }
+}
+
+function sameFlags(snap: BufferSnapshot, block: number, flags: Set<string>): boolean {
+  if (snap.block !== block) return false;
+  let n = 0;
+  for (const f of flags) {
+    if (f === 'locked' || f === 'req') continue;
+    if (snap.flags[n++] !== f) return false;
+  }
+  return n === snap.flags.length;
 }

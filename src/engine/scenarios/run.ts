@@ -25,19 +25,6 @@ export interface RunContext {
   getBlockUses: { callback: string; via: string; aops: string; writepage: string }[];
 }
 
-interface PathRecord {
-  world: World;
-  outcome: OutcomeKind;
-  description: string;
-  choices: string[];
-  returnValue: Value | null;
-  raws: RawFinding[];
-  /** The path's trace with a `finding` step after each responsible step. */
-  trace: TraceStep[];
-  /** Trace index of each raw finding's own step. */
-  findingSteps: number[];
-}
-
 const MAX_TRACE = 4000;
 
 export function ruleFactsOf(table: AopsTable): RuleFacts {
@@ -76,16 +63,25 @@ function withFindingSteps(trace: TraceStep[], raws: RawFinding[]): { trace: Trac
   return { trace: out, at };
 }
 
-/** What the finding rests on: the guesses every path that produced it made the same way. */
-function assumptionsOf(producers: { world: World; raw: RawFinding }[]): Assumption[] {
-  let common: Map<string, Assumption> | null = null;
-  for (const { world, raw } of producers) {
-    const mine = new Map<string, Assumption>();
-    for (const g of world.guesses.slice(0, raw.guesses)) mine.set(`${g.name}|${g.assumed}`, { name: g.name, line: g.line, assumed: g.assumed });
-    if (common === null) common = mine;
-    else for (const k of [...common.keys()]) if (!mine.has(k)) common.delete(k);
-  }
-  return common ? [...common.values()] : [];
+/** The guesses a path made before a finding, as assumptions keyed by (name, assumed value). */
+function guessesOf(world: World, raw: RawFinding): Map<string, Assumption> {
+  const mine = new Map<string, Assumption>();
+  for (const g of world.guesses.slice(0, raw.guesses)) mine.set(`${g.name}|${g.assumed}`, { name: g.name, line: g.line, assumed: g.assumed });
+  return mine;
+}
+
+/** Keeps in `common` only what `mine` holds too (the guesses every producer made the same way). */
+function intersect(common: Map<string, Assumption>, mine: Map<string, Assumption>): void {
+  for (const k of [...common.keys()]) if (!mine.has(k)) common.delete(k);
+}
+
+/**
+ * A finding being folded over the run's paths: the finding shown (the first, or the first error),
+ * and per severity what every path that produced it at that severity assumed.
+ */
+interface FindingGroup {
+  first: Finding;
+  common: Map<string, Map<string, Assumption>>;
 }
 
 export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, callerDef: CallerDef, state: PageStateDef): RunResult {
@@ -102,7 +98,13 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
   const maybe = new Set(ctx.nobh ? [] : ['NOBH']);
   const setDirty = table.members.get('set_page_dirty');
   const setDirtyDef = setDirty ? ctx.unit.functions.get(setDirty) : undefined;
-  const records: PathRecord[] = [];
+  // Each path is folded into the run's result as soon as it ends and its world dropped: only the
+  // traces of the paths that may be shown (the best maxPathDetails so far) are kept.
+  const groups = new Map<string, FindingGroup>();
+  const outcomes: Partial<Record<OutcomeKind, number>> = {};
+  const pathCuts: string[] = [];
+  let kept: (PathSummary & { weight: number })[] = [];
+  let count = 0;
   const { truncated } = simulate(
     ctx.unit,
     entry,
@@ -131,78 +133,74 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
       const raws = checkPath(input);
       const { outcome, description } = classifyPath(input);
       const t = withFindingSteps(world.trace, raws);
-      records.push({ world, outcome, description, choices: log.labels, returnValue: end.returnValue, raws, trace: t.trace, findingSteps: t.at });
       for (const [k, v] of world.unmodelled) if (!ctx.unmodelled.has(k)) ctx.unmodelled.set(k, v);
       for (const g of world.getBlockCalls) {
         if (!ctx.getBlockUses.some((u) => u.callback === g.callback && u.via === g.via && u.aops === table.name)) ctx.getBlockUses.push({ ...g, aops: table.name, writepage: entry.name });
       }
+      const i = count++;
+      outcomes[outcome] = (outcomes[outcome] ?? 0) + 1;
+      if (outcome === 'truncated') pathCuts.push(`path ${i + 1}: ${description.replace(/^cut: /, '')}`);
+      const rules = new Set<RuleId>();
+      raws.forEach((f, k) => {
+        rules.add(f.rule);
+        const key = `${f.rule}|${f.site.function}|${f.site.loc.line}|${f.site.loc.column}`;
+        const finding = (): Finding => ({
+          rule: f.rule,
+          severity: f.severity,
+          line: f.site.loc.line,
+          column: f.site.loc.column,
+          endLine: f.site.loc.endLine,
+          endColumn: f.site.loc.endColumn,
+          function: f.site.function,
+          message: f.message,
+          summary: f.summary,
+          assumptions: [],
+          stack: f.site.stack,
+          anchor: anchorFor(ctx.unit, f.site.function, f.site.loc.line, f.site.loc.column),
+          trace: t.trace.slice(0, t.at[k]),
+        });
+        let g = groups.get(key);
+        if (!g) groups.set(key, (g = { first: finding(), common: new Map() }));
+        else if (f.severity === 'error' && g.first.severity !== 'error') g.first = finding();
+        const mine = guessesOf(world, f);
+        const common = g.common.get(f.severity);
+        if (common === undefined) g.common.set(f.severity, mine);
+        else intersect(common, mine);
+      });
+      if (world.traceCut) pathCuts.push(`path ${i + 1}: trace longer than ${MAX_TRACE} steps; the rest was not recorded`);
+      const summary = {
+        id: i + 1,
+        outcome,
+        description,
+        choices: log.labels,
+        returnValue: end.returnValue ? showValue(end.returnValue) : null,
+        rules: [...rules],
+        trace: t.trace,
+        weight: rules.size * 10 + (outcome === 'written' ? 0 : 1),
+      };
+      kept = keepBest(kept, summary, ctx.maxPathDetails);
     },
   );
-  const groups = new Map<string, { first: Finding; producers: { world: World; raw: RawFinding }[] }>();
-  const outcomes: Partial<Record<OutcomeKind, number>> = {};
-  const summaries: (PathSummary & { weight: number })[] = [];
-  records.forEach((r, i) => {
-    outcomes[r.outcome] = (outcomes[r.outcome] ?? 0) + 1;
-    if (r.outcome === 'truncated') truncated.push(`path ${i + 1}: ${r.description.replace(/^cut: /, '')}`);
-    const rules = new Set<RuleId>();
-    r.raws.forEach((f, k) => {
-      rules.add(f.rule);
-      const key = `${f.rule}|${f.site.function}|${f.site.loc.line}|${f.site.loc.column}`;
-      const g = groups.get(key);
-      const finding: Finding = {
-        rule: f.rule,
-        severity: f.severity,
-        line: f.site.loc.line,
-        column: f.site.loc.column,
-        endLine: f.site.loc.endLine,
-        endColumn: f.site.loc.endColumn,
-        function: f.site.function,
-        message: f.message,
-        summary: f.summary,
-        assumptions: [],
-        stack: f.site.stack,
-        anchor: anchorFor(ctx.unit, f.site.function, f.site.loc.line, f.site.loc.column),
-        trace: r.trace.slice(0, r.findingSteps[k]),
-      };
-      if (!g) groups.set(key, { first: finding, producers: [{ world: r.world, raw: f }] });
-      else {
-        g.producers.push({ world: r.world, raw: f });
-        if (f.severity === 'error' && g.first.severity !== 'error') g.first = finding;
-      }
-    });
-    if (r.world.traceCut) truncated.push(`path ${i + 1}: trace longer than ${MAX_TRACE} steps; the rest was not recorded`);
-    summaries.push({
-      id: i + 1,
-      outcome: r.outcome,
-      description: r.description,
-      choices: r.choices,
-      returnValue: r.returnValue ? showValue(r.returnValue) : null,
-      rules: [...rules],
-      trace: r.trace,
-      weight: rules.size * 10 + (r.outcome === 'written' ? 0 : 1),
-    });
-  });
-  const findings: Finding[] = [...groups.values()].map(({ first, producers }) => {
-    const assumptions = assumptionsOf(producers.filter((p) => p.raw.severity === first.severity));
+  truncated.push(...pathCuts);
+  const findings: Finding[] = [...groups.values()].map(({ first, common }) => {
+    const assumptions = [...(common.get(first.severity)?.values() ?? [])];
     if (assumptions.length === 0) return first;
     // A finding that holds only if unmodelled code returned what the path guessed is latent: a warning.
     const guessed = assumptions.map((a) => `${a.assumed} (line ${a.line})`).join('; ');
     return { ...first, severity: first.severity === 'error' ? 'warning' : first.severity, assumptions, message: `${first.message} — only if ${guessed}: not modelled, assumed` };
   });
-  // Keep the paths with findings first, then the others, in exploration order.
-  const kept = [...summaries].sort((a, b) => b.weight - a.weight || a.id - b.id).slice(0, ctx.maxPathDetails).sort((a, b) => a.id - b.id);
   return {
     aops: table.name,
     entry: entry.name,
     caller: caller.id,
     page: state.id,
-    paths: records.length,
+    paths: count,
     truncated: truncated.length > 0,
     truncation: [...new Set(truncated)],
     outcomes,
     findings,
     callerNote: callerNote(caller, table),
-    pathDetails: kept.map(({ weight: _w, ...p }) => p),
+    pathDetails: kept.sort((a, b) => a.id - b.id).map(({ weight: _w, ...p }) => p),
   };
 }
 
@@ -211,6 +209,26 @@ function callerNote(caller: CallerDef, table: AopsTable): string {
   if (caller.id === 'reclaim-in-write-begin' && table.facts.reclaim) return table.facts.reclaim.note;
   if (caller.id === 'da-writepages' && table.facts.info) return `${caller.chain}; ${table.facts.info.writebackCredits.why}`;
   return caller.chain;
+}
+
+/**
+ * The `limit` best paths so far, paths with findings first, then the earliest: the same choice
+ * as sorting every path by (weight desc, id asc) at the end, without keeping every trace.
+ */
+function keepBest<T extends { weight: number; id: number }>(kept: T[], next: T, limit: number): T[] {
+  if (limit <= 0) return kept;
+  if (kept.length < limit) return [...kept, next];
+  let worst = 0;
+  for (let j = 1; j < kept.length; j++) {
+    const a = kept[j];
+    const w = kept[worst];
+    if (a.weight < w.weight || (a.weight === w.weight && a.id > w.id)) worst = j;
+  }
+  // `next` has the highest id so far: it wins only on a strictly greater weight.
+  if (next.weight <= kept[worst].weight) return kept;
+  const out = [...kept];
+  out[worst] = next;
+  return out;
 }
 
 function showValue(v: Value): string {
