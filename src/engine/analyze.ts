@@ -124,7 +124,7 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
       if (!caller.appliesTo(t.facts)) continue;
       for (const entry of entryPointsFor(unit, t, caller)) {
         for (const state of PAGE_STATES) {
-          if (options.pages && !options.pages.includes(state.id)) continue;
+          if (options.pages ? !options.pages.includes(state.id) : state.optIn) continue;
           if (caller.pages && !caller.pages.includes(state.id)) continue;
           if (!state.appliesTo(t.facts)) continue;
           planned.push({ t, entry, caller, state });

@@ -37,7 +37,8 @@ export const SETTINGS = {
   'analysis.debounceMs': { default: 600, effect: 'none' },
   'analysis.maxPathDetails': { default: 8, effect: 'reanalyze' },
   'scenarios.callers': { default: [...ALL_CALLERS], effect: 'reanalyze' },
-  'scenarios.pageStates': { default: [...ALL_PAGE_STATES], effect: 'reanalyze' },
+  // The opt-in states (hole-dirty, delayed-and-mapped, stale-blocknr) run only when listed.
+  'scenarios.pageStates': { default: ALL_PAGE_STATES.slice(0, 6), effect: 'reanalyze' },
   'scenarios.aops': { default: [] as string[], effect: 'reanalyze' },
   'mount.nobh': { default: false, effect: 'reanalyze' },
   'budgets.stepsPerPath': { default: DEFAULT_BUDGETS.stepsPerPath, effect: 'reanalyze' },
@@ -60,9 +61,9 @@ export function buildConfig(get: <T>(key: SettingKey, fallback: T) => T): KprCon
     const v = Number(get<number>(key, fallback));
     return Number.isFinite(v) && v >= min ? Math.floor(v) : fallback;
   };
-  const list = <T extends string>(key: SettingKey, allowed: readonly T[]): T[] => {
-    const v = get<unknown>(key, [...allowed]);
-    if (!Array.isArray(v)) return [...allowed];
+  const list = <T extends string>(key: SettingKey, allowed: readonly T[], byDefault: readonly T[] = allowed): T[] => {
+    const v = get<unknown>(key, [...byDefault]);
+    if (!Array.isArray(v)) return [...byDefault];
     return allowed.filter((a) => v.includes(a));
   };
   const sev = get<Record<string, unknown>>('diagnostics.severity', {});
@@ -77,7 +78,7 @@ export function buildConfig(get: <T>(key: SettingKey, fallback: T) => T): KprCon
     debounceMs: num('analysis.debounceMs', SETTINGS['analysis.debounceMs'].default, 0),
     maxPathDetails: num('analysis.maxPathDetails', SETTINGS['analysis.maxPathDetails'].default, 0),
     callers: list('scenarios.callers', ALL_CALLERS),
-    pageStates: list('scenarios.pageStates', ALL_PAGE_STATES),
+    pageStates: list('scenarios.pageStates', ALL_PAGE_STATES, ALL_PAGE_STATES.slice(0, 6)),
     aops: Array.isArray(aops) ? aops.filter((a): a is string => typeof a === 'string' && a.length > 0) : [],
     nobh: get<boolean>('mount.nobh', false) === true,
     budgets: {

@@ -8,7 +8,9 @@ import type { ConfigSuppression } from '../engine/suppress';
 export const CONFIG_FILE_NAME = '.kpr.json';
 
 export const CONFIG_CALLERS: readonly CallerId[] = ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin', 'write-syscall', 'write-nofs', 'caller-handle'];
-export const CONFIG_PAGE_STATES: readonly PageStateId[] = ['mapped-dirty', 'delayed-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof'];
+export const CONFIG_PAGE_STATES: readonly PageStateId[] = ['mapped-dirty', 'delayed-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof', 'hole-dirty', 'delayed-and-mapped', 'stale-blocknr'];
+/** The default: the opt-in states (hole-dirty, delayed-and-mapped, stale-blocknr) run only when listed. */
+export const DEFAULT_PAGE_STATES: readonly PageStateId[] = CONFIG_PAGE_STATES.slice(0, 6);
 export type RuleSeverity = 'default' | 'error' | 'warning' | 'information' | 'hint' | 'off';
 export const RULE_SEVERITIES: readonly RuleSeverity[] = ['default', 'error', 'warning', 'information', 'hint', 'off'];
 
@@ -32,7 +34,7 @@ export type ConfigValues = Partial<Record<ConfigKey, ConfigValue>>;
 
 export const CONFIG_DEFAULTS: Record<ConfigKey, ConfigValue> = {
   'scenarios.callers': [...CONFIG_CALLERS],
-  'scenarios.pageStates': [...CONFIG_PAGE_STATES],
+  'scenarios.pageStates': [...DEFAULT_PAGE_STATES],
   'scenarios.aops': [],
   'mount.nobh': false,
   'budgets.stepsPerPath': DEFAULT_BUDGETS.stepsPerPath,

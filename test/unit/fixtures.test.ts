@@ -29,7 +29,9 @@ describe('fixtures: findings match the inline expectations', () => {
   for (const file of files) {
     it(path.relative(path.dirname(FIXTURES), file), () => {
       const text = fs.readFileSync(file, 'utf8');
-      const result = analyzeSource(text, file);
+      // A fixture may ask for analysis options in its header: ` * kpr-options: {"pages": [...]}`.
+      const opts = /^ \* kpr-options: (\{.*\})$/m.exec(text);
+      const result = analyzeSource(text, file, opts ? JSON.parse(opts[1]) : {});
       assert.deepEqual(result.diagnostics.filter((d) => d.severity === 'error'), []);
       const problems = compareWithExpectations(result, readExpectations(text));
       assert.deepEqual(problems, [], problems.join('\n'));

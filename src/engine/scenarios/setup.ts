@@ -34,6 +34,7 @@ export function buildWorld(state: PageStateDef, caller: CallerDef | null, mount:
       bh.lblk = first + i;
       for (const f of b.buffer ?? []) bh.flags.add(f);
       if (bh.has('mapped')) bh.blocknr = b.disk === 'allocated' ? BigInt(1000 + bh.lblk) : 0n;
+      else if (b.staleBlocknr !== undefined) bh.blocknr = BigInt(b.staleBlocknr);
       return bh;
     });
     ring.forEach((bh, i) => (bh.next = ring[(i + 1) % ring.length]));
