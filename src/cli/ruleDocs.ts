@@ -57,6 +57,11 @@ export const RULE_DOCS: Record<RuleId, RuleDoc> = {
     short: 'Memory that may enter file-system reclaim is allocated while the task holds a journal handle.',
     full: 'A page cache page, page or slab object is allocated with __GFP_FS (grab_cache_page, __grab_cache_page, grab_cache_page_write_begin without AOP_FLAG_NOFS, GFP_KERNEL...) while the task holds a journal handle: direct reclaim may call ->writepage inside that handle, which then spends credits reserved for another update, or deadlocks on the journal.',
   },
+  'writeback-no-progress': {
+    name: 'WritebackNoProgress',
+    short: 'A page is redirtied on every writeback attempt and never written.',
+    full: 'Under every caller that runs ->writepage on this page state, every path redirties the page and submits nothing, with no guess and no injected failure: nothing changes between attempts, so the page stays dirty forever (sync and fsync wait on it, reclaim cannot free it).',
+  },
 };
 
 export function ruleHelpUri(rule: string): string {

@@ -24,6 +24,7 @@ import { CALLERS } from './scenarios/callers';
 import { PAGE_STATES } from './scenarios/pages';
 import { type RunContext, runScenario } from './scenarios/run';
 import { type EntryPoint, entryPointsFor } from './scenarios/entries';
+import { noProgressFindings } from './checks/writebackNoProgress';
 import { buildWorld } from './scenarios/setup';
 import { BudgetNotes } from './budgetNotes';
 import { addSummaries } from './api/summary';
@@ -110,6 +111,7 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
     nobh: options.mount?.nobh ?? false,
     unmodelled: new Map(),
     getBlockUses: [],
+    stalls: [],
   };
   // Runs are cut only by their step, path and fork budgets, so verdicts never depend on machine
   // speed. The file's wall-clock limit is a guard, generous by default: past it, the run under
@@ -148,6 +150,17 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
   });
   const firstCut = planned[planned.length - cutForTime];
   if (firstCut) notes.notStarted(cutForTime, planned.length, budgets.timePerFileMs, firstCut.entry.fn.name, firstCut.entry.fn.nameLoc);
+  // writeback-no-progress reads a table's writepage runs of one page state together.
+  const writepageRun = (r: RunResult): boolean => CALLERS.find((c) => c.id === r.caller)?.entry === 'writepage';
+  const stalled = noProgressFindings(
+    ctx.stalls,
+    (aops, page) => runs.filter((r) => r.aops === aops && r.page === page && writepageRun(r)).map((r) => r.caller),
+    (aops) => !!tables.find((t) => t.name === aops)?.facts.writepages,
+  );
+  for (const r of runs) {
+    const f = stalled.get(`${r.aops}|${r.caller}|${r.page}`);
+    if (f) r.findings.push(f);
+  }
   result.runs = runs;
   result.callbacks = callbackInfos(unit, sites, ctx, deadline, budgets, notes);
   result.diagnostics.push(...notes.diagnostics());

@@ -11,6 +11,7 @@ export const RULE_IDS = [
   'dirty-data-dropped',
   'io-on-unmapped-buffer',
   'fs-reclaim-under-handle',
+  'writeback-no-progress',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 

@@ -11,6 +11,7 @@ import { obj, type Value } from '../interp/values';
 import type { World } from '../interp/world';
 import { type CallerDef, callerFor } from './callers';
 import { entryArgs, type EntryPoint } from './entries';
+import { type Stall, stallStep } from '../checks/writebackNoProgress';
 import type { PageStateDef } from './pages';
 import { buildWorld } from './setup';
 
@@ -23,6 +24,8 @@ export interface RunContext {
   /** Collected across runs: unmodelled names and get_block calls seen. */
   unmodelled: Map<string, { name: string; line: number; assumed: string }>;
   getBlockUses: { callback: string; via: string; aops: string; writepage: string }[];
+  /** Writepage runs whose every path redirtied without I/O (writeback-no-progress reads them together). */
+  stalls: Stall[];
 }
 
 const MAX_TRACE = 4000;
@@ -105,6 +108,8 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
   const pathCuts: string[] = [];
   let kept: (PathSummary & { weight: number })[] = [];
   let count = 0;
+  // writeback-no-progress: whether every path so far redirtied without I/O, and the first one's redirty.
+  const stall: { ok: boolean; finding: Finding | null } = { ok: caller.entry === 'writepage', finding: null };
   const { truncated } = simulate(
     ctx.unit,
     entry,
@@ -167,6 +172,27 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
         if (common === undefined) g.common.set(f.severity, mine);
         else intersect(common, mine);
       });
+      if (stall.ok) {
+        const r = stallStep(world, outcome);
+        if (!r) stall.ok = false;
+        else if (!stall.finding) {
+          stall.finding = {
+            rule: 'writeback-no-progress',
+            severity: 'warning',
+            line: r.site.loc.line,
+            column: r.site.loc.column,
+            endLine: r.site.loc.endLine,
+            endColumn: r.site.loc.endColumn,
+            function: r.site.function,
+            message: `${entry.name} redirties the page on every path and submits nothing`,
+            summary: `${entry.name} redirties this page on every attempt: no progress`.slice(0, 80),
+            assumptions: [],
+            stack: r.site.stack,
+            anchor: anchorFor(ctx.unit, r.site.function, r.site.loc.line, r.site.loc.column),
+            trace: world.trace.slice(0, r.step),
+          };
+        }
+      }
       if (world.traceCut) pathCuts.push(`path ${i + 1}: trace longer than ${MAX_TRACE} steps; the rest was not recorded`);
       const summary = {
         id: i + 1,
@@ -189,6 +215,7 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
     const guessed = assumptions.map((a) => `${a.assumed} (line ${a.line})`).join('; ');
     return { ...first, severity: first.severity === 'error' ? 'warning' : first.severity, assumptions, message: `${first.message} — only if ${guessed}: not modelled, assumed` };
   });
+  if (stall.ok && stall.finding && count > 0) ctx.stalls.push({ aops: table.name, caller: caller.id, page: state.id, finding: stall.finding });
   return {
     aops: table.name,
     entry: entry.name,
