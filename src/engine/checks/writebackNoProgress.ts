@@ -2,8 +2,9 @@
 // that runs it, for one page state, submitting nothing, with no guess and no injected failure:
 // nothing differs between two attempts, so writeback of that page never progresses. Unlike the
 // other rules it reads a table's runs together (one page state, all its writepage callers);
-// tables with a ->writepages of their own are left out (it may map the blocks first, and the
-// engine runs ->writepage directly).
+// tables with a ->writepages of their own and delalloc tables are left out (the kernel reaches
+// their ->writepage through a ->writepages that may map the blocks first; the engine runs
+// ->writepage directly).
 import type { Finding } from '../api/types';
 import type { PathEvent } from '../interp/events';
 import type { World } from '../interp/world';
@@ -21,7 +22,8 @@ export interface Stall {
 export function stallStep(world: World, outcome: string): PathEvent | null {
   if (outcome !== 'redirtied' || world.guesses.length > 0 || world.injected.length > 0) return null;
   if (world.events.some((e) => e.kind === 'io-submit' && e.rw === 'write')) return null;
-  return world.events.find((e) => e.kind === 'redirty') ?? null;
+  // The writepage's own redirty: the last one (an mmap-dirtied page's ->set_page_dirty ran first).
+  return [...world.events].reverse().find((e) => e.kind === 'redirty') ?? null;
 }
 
 /** Findings by run key (`aops|caller|page`): when every writepage caller run of a table's page state stalled. */
@@ -38,7 +40,7 @@ export function noProgressFindings(stalls: Stall[], callersOf: (aops: string, pa
     const callers = callersOf(aops, page);
     if (callers.length === 0 || !callers.every((c) => list.some((s) => s.caller === c))) continue;
     for (const s of list) {
-      const message = `${s.finding.message} under every caller that runs it on this page (${callers.join(', ')}), with no guess and no injected failure: nothing changes between attempts, so writeback of this page never progresses (the table has no ->writepages of its own that could allocate first)`;
+      const message = `${s.finding.message} under every caller that runs it on this page (${callers.join(', ')}), with no guess and no injected failure: nothing changes between attempts, so writeback of this page never progresses (the table has no ->writepages that could allocate first)`;
       out.set(`${aops}|${s.caller}|${page}`, { ...s.finding, message });
     }
   }
