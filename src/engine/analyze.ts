@@ -122,7 +122,7 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
     // A table's scenarios run only when its ->writepage is in the file (its matrix heads them).
     if (!t.writepage || !unit.functions.has(t.writepage)) continue;
     for (const caller of CALLERS) {
-      if (options.callers && !options.callers.includes(caller.id)) continue;
+      if (options.callers ? !options.callers.includes(caller.id) : caller.optIn) continue;
       if (!caller.appliesTo(t.facts)) continue;
       for (const entry of entryPointsFor(unit, t, caller)) {
         for (const state of PAGE_STATES) {

@@ -7,7 +7,9 @@ import type { ConfigSuppression } from '../engine/suppress';
 
 export const CONFIG_FILE_NAME = '.kpr.json';
 
-export const CONFIG_CALLERS: readonly CallerId[] = ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin', 'write-syscall', 'write-nofs', 'caller-handle'];
+export const CONFIG_CALLERS: readonly CallerId[] = ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin', 'write-syscall', 'write-nofs', 'caller-handle', 'background-writeback', 'sync-writeback'];
+/** The default: the opt-in callers (background-writeback, sync-writeback) run only when listed. */
+export const DEFAULT_CALLERS: readonly CallerId[] = CONFIG_CALLERS.slice(0, 7);
 export const CONFIG_PAGE_STATES: readonly PageStateId[] = ['mapped-dirty', 'delayed-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof', 'hole-dirty', 'delayed-and-mapped', 'stale-blocknr'];
 /** The default: the opt-in states (hole-dirty, delayed-and-mapped, stale-blocknr) run only when listed. */
 export const DEFAULT_PAGE_STATES: readonly PageStateId[] = CONFIG_PAGE_STATES.slice(0, 6);
@@ -33,7 +35,7 @@ export type ConfigValue = string[] | boolean | number | string;
 export type ConfigValues = Partial<Record<ConfigKey, ConfigValue>>;
 
 export const CONFIG_DEFAULTS: Record<ConfigKey, ConfigValue> = {
-  'scenarios.callers': [...CONFIG_CALLERS],
+  'scenarios.callers': [...DEFAULT_CALLERS],
   'scenarios.pageStates': [...DEFAULT_PAGE_STATES],
   'scenarios.aops': [],
   'mount.nobh': false,

@@ -10,7 +10,7 @@ export function classifyPath(path: PathInput): { outcome: OutcomeKind; descripti
   if (end.ended === 'bug') return { outcome: 'bug', description: `kernel BUG: ${end.why}` };
   if (end.ended === 'truncated' || end.ended === 'stopped') return { outcome: 'truncated', description: `cut: ${end.why}` };
   const ret0 = end.returnValue ? show(end.returnValue) : 'void';
-  if (path.entryKind !== 'writepage') {
+  if (path.entryKind !== 'writepage' && path.entryKind !== 'writepages') {
     // Not a ->writepage: no page contract to classify, only whether the call succeeded.
     const failed = end.returnValue && end.returnValue.k === 'int' && end.returnValue.v < 0n;
     return failed ? { outcome: 'error', description: `${path.entry} returned ${ret0}` } : { outcome: 'written', description: `${path.entry} completed: returned ${ret0}` };

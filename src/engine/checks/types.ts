@@ -25,7 +25,7 @@ export interface PathInput {
   /** The entry point of the scenario (its ->writepage, ->write_begin, ...). */
   entry: string;
   /** Which kind of entry it is: the ->writepage contract rules apply to writepage entries only. */
-  entryKind: 'writepage' | 'write_begin' | 'handle-helper';
+  entryKind: 'writepage' | 'writepages' | 'write_begin' | 'handle-helper';
   /** Where the entry returned (its last return statement, or its name). */
   returnLoc: Loc;
   facts: RuleFacts;

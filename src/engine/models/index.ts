@@ -6,6 +6,7 @@ import { FAMILY_JOURNAL_CALLS, FAMILY_JOURNAL_STARTS, familyConstants, familyMod
 import { ioSubmitModels } from './ioSubmit';
 import { pageCacheModels } from './pageCache';
 import { memAllocModels } from './memAlloc';
+import { writebackModels } from './writeback';
 import { GFP_CONSTANTS } from './gfp';
 import { int } from '../interp/values';
 import { blockIoModels } from './blockIo';
@@ -38,6 +39,7 @@ const FAMILIES: [string, [string, ModelSpec][]][] = [
   ['I/O submission', ioSubmitModels],
   ['page cache', pageCacheModels],
   ['memory allocation', memAllocModels],
+  ['writeback', writebackModels],
   ['journal', journalModels],
   ['allocation', allocModels],
   ['ext2/ext3/ocfs2/gfs2/reiserfs', familyModels],
@@ -55,7 +57,7 @@ export function modelFamily(name: string): string {
 }
 
 export function modelTable(): ModelTable {
-  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...ioSubmitModels, ...pageCacheModels, ...memAllocModels, ...journalModels, ...allocModels, ...familyModels, ...miscModels]);
+  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...ioSubmitModels, ...pageCacheModels, ...memAllocModels, ...writebackModels, ...journalModels, ...allocModels, ...familyModels, ...miscModels]);
   return table;
 }
 

@@ -22,6 +22,10 @@ export function entryPointsFor(unit: TranslationUnit, table: AopsTable, caller: 
       const fn = def(table.writepage);
       return fn ? [{ fn }] : [];
     }
+    case 'writepages': {
+      const fn = def(table.facts.writepages);
+      return fn ? [{ fn }] : [];
+    }
     case 'write_begin': {
       const wb = def(table.members.get('write_begin'));
       if (wb) return [{ fn: wb }];
@@ -43,6 +47,7 @@ export function entryPointsFor(unit: TranslationUnit, table: AopsTable, caller: 
  */
 export function entryArgs(fn: FunctionDef, kind: CallerDef['entry'], world: World, ep: EntryPoint, flags: number, unknown: (why: string) => Value): Value[] {
   if (kind === 'writepage') return [obj(world.page), obj(world.wbc)];
+  if (kind === 'writepages') return fn.params.map((p) => (/address_space/.test(p.type) ? obj(world.inode.mapping) : /writeback_control/.test(p.type) ? obj(world.wbc) : unknown(p.name)));
   const helper = kind === 'handle-helper';
   return fn.params.map((p) => {
     if (/\bhandle_t\b/.test(p.type) && p.pointer) return obj(world.handle);

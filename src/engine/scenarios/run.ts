@@ -120,13 +120,19 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
         // ->write_begin finds the page unlocked in the cache (or allocates it); ->prepare_write and
         // helpers get the page their caller grabbed and locked; ->writepage a locked page.
         if (caller.entry === 'write_begin' && !ep.prepare) w.page.locked = false;
+        // ->writepages finds the page dirty and unlocked in the mapping.
+        if (caller.entry === 'writepages') {
+          w.page.locked = false;
+          w.page.dirtyFlag = true;
+        }
         return w;
       },
       before: (world, interp) => {
         // A page dirtied through mmap went through the table's own ->set_page_dirty first.
-        if (caller.entry === 'writepage' && state.viaMmap && setDirtyDef) {
+        if ((caller.entry === 'writepage' || caller.entry === 'writepages') && state.viaMmap && setDirtyDef) {
           interp.run(setDirtyDef, [obj(world.page)]);
-          world.page.dirtyFlag = false; // clear_page_dirty_for_io() before ->writepage
+          // clear_page_dirty_for_io() before ->writepage; ->writepages' write_cache_pages does it.
+          world.page.dirtyFlag = caller.entry === 'writepages';
           world.page.redirtied = false;
         }
       },
