@@ -215,6 +215,30 @@ export const familyModels: [string, ModelSpec][] = [
       doc: 'whether the volume has the sparse-file feature: both explored, decided once per path',
     },
   ],
+  [
+    'ocfs2_read_block',
+    {
+      // v2.6.27 fs/ocfs2/buffer_head_io.h: ocfs2_read_block(osb, off, &bh, flags, inode); 2.6.29+: (inode, off, &bh).
+      fn: (c) => {
+        c.event(`${c.name}: the metadata block is read (its contents are not simulated)`);
+        return ZERO;
+      },
+      doc: 'reads one metadata block into *bh: 0 (its contents are not simulated)',
+    },
+  ],
+  [
+    'ocfs2_read_inode_block',
+    {
+      // v2.6.29+ fs/ocfs2/inode.c: ocfs2_read_inode_block(inode, &bh), the validated dinode.
+      fn: (c) => {
+        c.event(`${c.name}: the inode block is read and validated (its contents are not simulated)`);
+        return ZERO;
+      },
+      doc: 'reads and validates the inode block into *bh: 0 (its contents are not simulated)',
+    },
+  ],
+  ['OCFS2_IS_VALID_DINODE', { fn: () => int(1), doc: 'the dinode read has a valid signature (a corrupt volume is not simulated)' }],
+  ['ocfs2_inode_is_new', { fn: () => ZERO, doc: 'whether the inode was created in the running transaction: no (the scenario inode has pages written back before)' }],
   ['ocfs2_blocks_for_bytes', { fn: (c, a) => (a[1] && a[1].k === 'int' ? int((a[1].v + (1n << BigInt(c.world.inode.blkbits)) - 1n) >> BigInt(c.world.inode.blkbits)) : c.unknown('ocfs2_blocks_for_bytes of an unknown size')), doc: 'bytes rounded up to blocks' }],
   // Journal families.
   ['ocfs2_start_trans', { fn: (c, a) => journalStart(c, a, 1), doc: 'ocfs2_start_trans(osb, max_buffs): opens a jbd handle; nested: same handle; may fail (ERR_PTR)' }],
