@@ -1,5 +1,7 @@
 // credits-exhausted: a metadata buffer new to the transaction finds no credit left on the handle:
-// jbd2's J_ASSERT(handle->h_buffer_credits > 0) fires. Needs a known credit count.
+// the journal layer's J_ASSERT(handle->h_buffer_credits > 0) fires, named in the words of the
+// layer of the call (jbd for ext3_*, jbd2 for ext4_*). Needs a known credit count.
+import { creditAssertion } from '../models/journalLayer';
 import { at, eventsOf, plural, type PathInput, type RawFinding, type Rule } from './types';
 
 export const creditsExhausted: Rule = {
@@ -12,7 +14,7 @@ export const creditsExhausted: Rule = {
           e,
           'credits-exhausted',
           'error',
-          `${e.what} dirties ${plural(e.needed, 'metadata buffer')} new to the transaction but the handle of ${e.handle.owner} has ${plural(e.handle.credits ?? 0, 'credit')} left: jbd2's J_ASSERT(handle->h_buffer_credits > 0) fires (kernel BUG)`,
+          `${e.what} dirties ${plural(e.needed, 'metadata buffer')} new to the transaction but the handle of ${e.handle.owner} has ${plural(e.handle.credits ?? 0, 'credit')} left: ${creditAssertion(e.api)} fires (kernel BUG)`,
           `journal credits run out: ${e.needed} needed, ${e.handle.credits} left (J_ASSERT)`,
         ),
       );

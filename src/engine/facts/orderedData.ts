@@ -4,7 +4,10 @@
 import type { Fact, OrderedData } from '../api/types';
 import type { CallSite } from '../discovery';
 import type { TranslationUnit } from '../ir/ir';
-import { BUFFER_ORDERED_DATA, INODE_ORDERED_DATA } from '../models/journal';
+import { FAMILY_INODE_ORDERED_DATA } from '../models/families';
+import { BUFFER_ORDERED_DATA, INODE_ORDERED_DATA as JBD2_INODE_ORDERED_DATA } from '../models/journal';
+
+const INODE_ORDERED_DATA = [...JBD2_INODE_ORDERED_DATA, ...FAMILY_INODE_ORDERED_DATA];
 
 function reachable(unit: TranslationUnit, roots: string[], sites: CallSite[]): Set<string> {
   const seen = new Set<string>();

@@ -109,7 +109,10 @@ function lockOrderOf(fnName: string, seen: Seen[], prepare: boolean): Fact<LockO
 /** Interprets the table's write_begin (else prepare_write) for the reclaim caller and the lock order. */
 export function writeBeginFacts(unit: TranslationUnit, writeBegin: string | undefined, prepareWrite: string | undefined, deadline: number): WriteBeginFacts {
   const journal = firstJournalCall(unit);
-  const fallback = (why: string): ReclaimFacts => journal === null ? { applicable: false, owner: '', credits: 0, fromSource: true, note: `${why}, and the file makes no journal call anywhere (no journal): no handle can be held at the page allocation` } : ({
+  // The seed's default is ext4's (ext4_da_write_begin's 1-credit handle): assumed only in a file
+  // whose journal calls are ext4's/jbd2's; another filesystem's file gets no guess borrowed from ext4.
+  const ext4Like = journal !== null && /^(ext4_|jbd2_)/.test(journal.name);
+  const fallback = (why: string): ReclaimFacts => journal === null ? { applicable: false, owner: '', credits: 0, fromSource: true, note: `${why}, and the file makes no journal call anywhere (no journal): no handle can be held at the page allocation` } : !ext4Like ? { applicable: false, owner: '', credits: 0, fromSource: true, note: `${why}; its journal calls are not ext4's (${journal.name}, line ${journal.line}), so the seed's default (a handle of ${DOMAIN_DEFAULT?.owner}) is not assumed` } : ({
     applicable: true,
     owner: DOMAIN_DEFAULT?.owner ?? 'write_begin',
     credits: DOMAIN_DEFAULT?.credits ?? 1,

@@ -241,10 +241,29 @@ export const familyModels: [string, ModelSpec][] = [
   ['ocfs2_inode_is_new', { fn: () => ZERO, doc: 'whether the inode was created in the running transaction: no (the scenario inode has pages written back before)' }],
   ['ocfs2_blocks_for_bytes', { fn: (c, a) => (a[1] && a[1].k === 'int' ? int((a[1].v + (1n << BigInt(c.world.inode.blkbits)) - 1n) >> BigInt(c.world.inode.blkbits)) : c.unknown('ocfs2_blocks_for_bytes of an unknown size')), doc: 'bytes rounded up to blocks' }],
   // Journal families.
+  [
+    'ocfs2_jbd2_file_inode',
+    {
+      // v2.6.28+ fs/ocfs2/journal.h (inline): jbd2_journal_file_inode(handle, &OCFS2_I(inode)->ip_jinode).
+      fn: () => ZERO,
+      doc: "hands the inode to the transaction's ordered-data list (jbd2_journal_file_inode): the commit writes its pages through ->writepage",
+    },
+  ],
   ['ocfs2_start_trans', { fn: (c, a) => journalStart(c, a, 1), doc: 'ocfs2_start_trans(osb, max_buffs): opens a jbd handle; nested: same handle; may fail (ERR_PTR)' }],
   ['ocfs2_commit_trans', { fn: (c, a) => journalStop(c, [a[1] ?? ZERO]), doc: 'ocfs2_commit_trans(osb, handle): drops one reference; the last closes the handle' }],
   ['ocfs2_journal_dirty', { fn: (c, a) => dirtyMetadata(c, a, 1), doc: 'journals a metadata buffer: one credit if new to the transaction' }],
-  ['gfs2_trans_begin', { fn: (c, a) => { const h = journalStart(c, a, 1); return h.k === 'err' ? int(h.errno) : ZERO; }, doc: 'gfs2_trans_begin(sdp, blocks, revokes): opens the transaction (current->journal_info); 0 or an error' }],
+  [
+    'gfs2_trans_begin',
+    {
+      // v2.6.27 fs/gfs2/trans.c: BUG_ON(current->journal_info) first: gfs2 transactions do not nest.
+      fn: (c, a) => {
+        if (c.world.handle) c.bug(`BUG_ON(current->journal_info) in ${c.name}: the task already holds the transaction of ${c.world.handle.owner} (gfs2 transactions do not nest)`, 'BUG_ON');
+        const h = journalStart(c, a, 1);
+        return h.k === 'err' ? int(h.errno) : ZERO;
+      },
+      doc: 'gfs2_trans_begin(sdp, blocks, revokes): BUG if the task holds a transaction already (no nesting); opens the transaction (current->journal_info); 0 or an error',
+    },
+  ],
   ['gfs2_trans_end', { fn: (c) => journalStop(c, []), doc: "gfs2_trans_end(sdp): closes the task's transaction" }],
   ['gfs2_trans_add_bh', { fn: gfs2TransAddBh, doc: "gfs2_trans_add_bh(gl, bh, meta): adds the buffer to the task's transaction (one credit if new), or, for ordered data with no transaction, to the log's ordered list" }],
   ['journal_begin', { fn: reiserfsBegin, doc: 'reiserfs journal_begin(th, sb, nblocks): opens a handle; nested: same handle; 0 or an error' }],
@@ -296,8 +315,11 @@ export function familyConstants(): [string, bigint][] {
   ];
 }
 
+/** The families' calls that hand an inode to a jbd2 transaction's ordered data (the commit writes its pages). */
+export const FAMILY_INODE_ORDERED_DATA = ['ocfs2_jbd2_file_inode'];
+
 /** The journal starts of the families (ocfs2, gfs2, reiserfs). */
 export const FAMILY_JOURNAL_STARTS = ['ocfs2_start_trans', 'gfs2_trans_begin', 'journal_begin'];
 
 /** The families' calls that use a journal (their journal models and journalled block mapping). */
-export const FAMILY_JOURNAL_CALLS = ['ocfs2_start_trans', 'ocfs2_commit_trans', 'ocfs2_journal_dirty', 'gfs2_trans_begin', 'gfs2_trans_end', 'gfs2_trans_add_bh', 'journal_begin', 'journal_end', 'ext3_get_blocks_handle', 'gfs2_block_map'];
+export const FAMILY_JOURNAL_CALLS = ['ocfs2_jbd2_file_inode', 'ocfs2_start_trans', 'ocfs2_commit_trans', 'ocfs2_journal_dirty', 'gfs2_trans_begin', 'gfs2_trans_end', 'gfs2_trans_add_bh', 'journal_begin', 'journal_end', 'ext3_get_blocks_handle', 'gfs2_block_map'];

@@ -7,6 +7,7 @@ import type { ModelCtx, ModelSpec } from '../interp/interpreter';
 import { PathEnd } from '../interp/modelApi';
 import { ERRNO, int, obj, show, type Value, ZERO } from '../interp/values';
 import { handleView } from '../interp/world';
+import { creditAssertionSite } from './journalLayer';
 import { BufferHead, Handle } from './objects';
 
 /**
@@ -29,7 +30,7 @@ export function chargeBuffers(ctx: ModelCtx, handle: Handle, buffers: string[], 
   );
   if (exhausted) {
     handle.credits = 0;
-    ctx.event(`J_ASSERT(handle->h_buffer_credits > 0) fires in jbd2_journal_dirty_metadata`);
+    ctx.event(`J_ASSERT(handle->h_buffer_credits > 0) fires in ${creditAssertionSite(ctx.name)}`);
     throw new PathEnd('bug', `journal credits exhausted in ${what}`);
   }
   for (const b of fresh) w.journalled.add(b);
