@@ -8,6 +8,7 @@ import '@vscode-elements/elements/dist/vscode-single-select/index.js';
 import './panel.css';
 import type { PathSummary, RunResult, ScenarioResult, TraceStep } from '../src/engine/api/types';
 import { countsPhrase } from '../src/engine/api/counts';
+import { filesystemPhrase } from '../src/engine/api/filesystem';
 import {
   KNOWN_RULES,
   PANEL_STATE_VERSION,
@@ -619,6 +620,7 @@ function renderSummary(r: ScenarioResult, m: MatrixModel): void {
     h('span', { text: ` · ${m.totals.runs} scenarios run, ${m.totals.paths} paths · parse ${r.timing.parseMs} ms, analysis ${r.timing.analysisMs} ms` }),
   ];
   const notes: string[] = [];
+  if (r.filesystem) notes.push(`The file ${filesystemPhrase(r.filesystem)}`);
   const problems = r.diagnostics.filter((d) => d.severity !== 'info');
   if (problems.length) notes.push(`${problems.length} input problem(s): ${problems.slice(0, 3).map((d) => `line ${d.line} ${d.kind}`).join(', ')}${problems.length > 3 ? ', …' : ''}`);
   if (r.unmodelled.length) notes.push(`unmodelled (assumed unknown): ${r.unmodelled.map((u) => `${u.name} (line ${u.line})`).join(', ')}`);

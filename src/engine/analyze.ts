@@ -28,6 +28,8 @@ import { noProgressFindings } from './checks/writebackNoProgress';
 import { buildWorld } from './scenarios/setup';
 import { BudgetNotes } from './budgetNotes';
 import { addSummaries } from './api/summary';
+import { allCallBindings, writepageBindings } from './binding/callBindings';
+import { filesystemOf } from './facts/filesystem';
 
 /** Loads the tree-sitter runtime and the C grammar once. `wasmDir` holds both .wasm files. */
 export async function initEngine(wasmDir?: string): Promise<void> {
@@ -85,6 +87,9 @@ export function analyzeSource(text: string, file: string, options: AnalyzeOption
 function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Budgets, options: AnalyzeOptions, deadline: number): void {
   const sites = callSites(unit);
   result.functions = functionInfos(unit, sites);
+  result.filesystem = filesystemOf(unit, sites);
+  result.bindings = writepageBindings(unit, sites);
+  result.callBindings = allCallBindings(unit, sites);
   const tables = findTables(unit, sites, deadline);
   const entries: EntryInfo[] = [];
   for (const t of tables) {

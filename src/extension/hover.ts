@@ -4,7 +4,9 @@
 import { CALLER_IDS, PAGE_STATE_IDS } from '../engine/api/ids';
 import * as vscode from 'vscode';
 import type { CallbackInfo, EntryInfo, RunResult, ScenarioResult } from '../engine';
+import { bindingPhrase, callBindingAt, type CallAt } from '../engine/api/bindings';
 import { countFindings, countsPhrase, severityPhrase } from '../engine/api/counts';
+import { filesystemPhrase } from '../engine/api/filesystem';
 import { C_SELECTOR } from './analysisService';
 import { RUN_SCENARIOS_COMMAND, type RunScenariosArgs } from './commands';
 import type { ExtensionCtx } from './context';
@@ -49,6 +51,24 @@ export function hoverTarget(doc: vscode.TextDocument, pos: vscode.Position, resu
   const entries = entriesOf(result, word);
   if (entries.length) return { target: { kind: 'writepage', writepage: word, entries }, range };
   return undefined;
+}
+
+/** A call at `pos` (the identifier before a `(`) and what the engine bound it to. */
+export function callHoverTarget(doc: vscode.TextDocument, pos: vscode.Position, result: ScenarioResult): { call: CallAt; range: vscode.Range } | undefined {
+  const range = doc.getWordRangeAtPosition(pos, IDENT);
+  if (!range) return undefined;
+  if (!/^\s*\(/.test(doc.lineAt(range.end.line).text.slice(range.end.character))) return undefined;
+  const call = callBindingAt(result, doc.getText(range), range.start.line + 1, range.start.character + 1);
+  return call ? { call, range } : undefined;
+}
+
+export function callMarkdown(result: ScenarioResult, hit: CallAt): vscode.MarkdownString {
+  const b = hit.binding;
+  const md = new vscode.MarkdownString('', false);
+  md.appendMarkdown(`**call** ${code(b.name)} (line ${b.line}, in ${code(b.function)}) is bound to ${escapeMd(bindingPhrase(b))}.\n\n`);
+  md.appendMarkdown(hit.paths.length ? `On the ->writepage path of ${hit.paths.map(code).join(', ')}.` : 'On no ->writepage path of this file.');
+  if (result.filesystem) md.appendMarkdown(`\n\nThe file ${escapeMd(filesystemPhrase(result.filesystem))}. Same binding as \`kpr models\`.`);
+  return md;
 }
 
 function runLink(label: string, args: RunScenariosArgs): string {
@@ -182,7 +202,10 @@ export function activateHover(ctx: ExtensionCtx): void {
         const result = ctx.service.peek(doc.uri) ?? ctx.service.latest(doc.uri) ?? (await ctx.service.getResult(doc.uri));
         if (!result || token.isCancellationRequested) return undefined;
         const hit = hoverTarget(doc, pos, result);
-        if (!hit) return undefined;
+        if (!hit) {
+          const call = callHoverTarget(doc, pos, result);
+          return call ? new vscode.Hover(callMarkdown(result, call.call), call.range) : undefined;
+        }
         const md =
           hit.target.kind === 'callback'
             ? callbackMarkdown(doc.uri, result, hit.target.callback)

@@ -31,7 +31,7 @@ describe('kpr CLI', () => {
   it('--json prints exactly one JSON document with the documented keys', async () => {
     const r = await kpr('scenarios', PRE, '--json', '--caller', 'reclaim-in-write-begin');
     const doc = JSON.parse(r.out);
-    assert.deepEqual(Object.keys(doc).sort(), ['callbacks', 'diagnostics', 'entries', 'file', 'functions', 'runs', 'summary', 'symbols', 'timing', 'unmodelled']);
+    assert.deepEqual(Object.keys(doc).sort(), ['bindings', 'callBindings', 'callbacks', 'diagnostics', 'entries', 'file', 'filesystem', 'functions', 'runs', 'summary', 'symbols', 'timing', 'unmodelled']);
     assert.ok(doc.runs.every((x: { caller: string }) => x.caller === 'reclaim-in-write-begin'));
     const run = doc.runs.find((x: { aops: string; page: string }) => x.aops === 'ext4_da_aops' && x.page === 'delayed-dirty');
     assert.ok(run.findings.some((f: { rule: string; line: number }) => f.rule === 'foreign-credits' && f.line === 167));

@@ -153,6 +153,8 @@ describe('simulation panel webview in Chromium', function () {
     ]);
     // One cell per run; the write(2) rows run on one page state, their other cells read "not run".
     assert.equal(await page.locator('td[role=gridcell][data-cell]:not([aria-disabled=true])').count(), result.runs.length);
+    // The header says which filesystem and era the file looks like, as the engine learnt it.
+    assert.match(await page.locator('#summary').innerText(), /The file looks like ext4 \(jbd2 journal\), Linux 2\.6\.27–2\.6\.28/);
     const cell = page.locator(`td[data-cell="${FOREIGN_CELL}"]`);
     assert.match(await cell.innerText(), /BUG \+ data lost/);
     assert.match((await cell.getAttribute('class')) ?? '', /tone-error/);

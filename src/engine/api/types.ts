@@ -241,6 +241,48 @@ export interface ScenarioResult {
   symbols?: SymbolIndex;
   /** Counts by the one definition of a finding (rule × responsible call), src/engine/api/counts.ts. */
   summary?: FindingCounts;
+  /** The filesystem and kernel era the file looks like (src/engine/facts/filesystem.ts): a description, never a rule's premise. */
+  filesystem?: FilesystemInfo;
+  /** What each call on each ->writepage path is bound to (src/engine/binding/callBindings.ts), as `kpr models` prints it. */
+  bindings?: PathBindings[];
+  /** Every direct call of the file, bound the same way (the editor's hover on a call). */
+  callBindings?: CallBinding[];
+}
+
+/** The filesystem and era a file looks like, learnt from its names, journal calls and dated interfaces. */
+export interface FilesystemInfo {
+  /** The prefix most of its function and table names share (ext3, ocfs2...), or null. */
+  name: string | null;
+  /** The journal layer of its journal calls: jbd2, jbd, gfs2 log, reiserfs journal, none... */
+  journal: string;
+  /** The kernel versions whose interfaces it uses, as a phrase ("2.6.27–2.6.28", "2.6.32 or later ..."). */
+  era: string;
+  eraFrom: string | null;
+  eraTo: string | null;
+  /** Why: each a line of the file (or null) and the reason. */
+  evidence: { line: number | null; why: string }[];
+}
+
+/** The binding of one call on a ->writepage path: a model (and its family), a function of the file, indirect, unmodelled. */
+export interface CallBinding {
+  name: string;
+  line: number;
+  column: number;
+  /** The function of the file the call is in. */
+  function: string;
+  kind: 'model' | 'function' | 'indirect' | 'unmodelled';
+  /** For a model: its family (journal, allocation, the families of ext2/ext3/ocfs2/gfs2/reiserfs...). */
+  family?: string;
+  /** For a model: what it does. */
+  doc?: string;
+}
+
+export interface PathBindings {
+  table: string;
+  writepage: string;
+  /** The functions of the file reached from ->writepage (calls and get_block callbacks passed). */
+  functions: string[];
+  calls: CallBinding[];
 }
 
 /** How an identifier naming an in-file function (or an ops field) is used. */

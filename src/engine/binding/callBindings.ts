@@ -8,34 +8,20 @@ import { callSites, type CallSite } from '../discovery';
 import { lowerSource } from '../ir/unit';
 import { constants, modelFamily, modelTable } from '../models';
 
-export type BindingKind = 'model' | 'function' | 'indirect' | 'unmodelled';
+import type { CallBinding, PathBindings } from '../api/types';
 
-export interface CallBinding {
-  name: string;
-  line: number;
-  column: number;
-  /** The function of the file the call is in. */
-  function: string;
-  kind: BindingKind;
-  /** For a model: its family (journal, allocation, families of ext2/ext3/ocfs2/gfs2/reiserfs...). */
-  family?: string;
-  /** For a model: what it does. */
-  doc?: string;
-}
-
-export interface PathBindings {
-  table: string;
-  writepage: string;
-  /** The functions of the file reached from ->writepage (calls and get_block callbacks passed). */
-  functions: string[];
-  calls: CallBinding[];
-}
+export type { CallBinding, PathBindings };
+export type BindingKind = CallBinding['kind'];
 
 /** Binds one callee name by the interpreter's precedence. */
 export function bindName(unit: TranslationUnit, name: string): { kind: BindingKind; family?: string; doc?: string } {
   if (name === '') return { kind: 'indirect' };
   const m = modelTable().get(name);
-  if (m && (m.preferOverSource || !unit.functions.has(name))) return { kind: 'model', family: modelFamily(name), doc: m.doc };
+  if (m && (m.preferOverSource || !unit.functions.has(name))) {
+    const over = m.preferOverSource && unit.functions.has(name) ? 'preferred over the definition in this file (its body reaches the block allocator)' : undefined;
+    const doc = [m.doc, over].filter(Boolean).join('; ');
+    return { kind: 'model', family: modelFamily(name), ...(doc ? { doc } : {}) };
+  }
   if (unit.functions.has(name)) return { kind: 'function' };
   if (constants.has(name)) return { kind: 'model', family: 'constant' };
   return { kind: 'unmodelled' };
@@ -55,9 +41,19 @@ function reachable(unit: TranslationUnit, root: string, sites: CallSite[]): stri
   return [...seen];
 }
 
+/** One call site bound (a call through a parameter or local of its function is indirect). */
+function bindSite(unit: TranslationUnit, s: CallSite): CallBinding {
+  const local = unit.functions.get(s.function)?.params.some((p) => p.name === s.callee);
+  return { name: s.callee, line: s.line, column: s.column, function: s.function, ...(local ? { kind: 'indirect' as const } : bindName(unit, s.callee)) };
+}
+
+/** Every direct call of the file, bound (what the editor's hover on a call says). */
+export function allCallBindings(unit: TranslationUnit, sites: CallSite[] = callSites(unit)): CallBinding[] {
+  return sites.filter((s) => s.argIndex === -1 && s.callee !== '').map((s) => bindSite(unit, s));
+}
+
 /** The bindings of every call on each table's ->writepage path. */
-export function writepageBindings(unit: TranslationUnit): PathBindings[] {
-  const sites = callSites(unit);
+export function writepageBindings(unit: TranslationUnit, sites: CallSite[] = callSites(unit)): PathBindings[] {
   const out: PathBindings[] = [];
   for (const t of unit.structs) {
     if (t.structType !== 'address_space_operations') continue;
@@ -68,11 +64,8 @@ export function writepageBindings(unit: TranslationUnit): PathBindings[] {
     const inPath = new Set(fns);
     const calls = sites
       .filter((s) => inPath.has(s.function) && s.argIndex === -1)
-      .map((s): CallBinding => {
-        // A call through a parameter or local (walk_page_buffers' fn) is indirect.
-        const local = unit.functions.get(s.function)?.params.some((p) => p.name === s.callee);
-        return { name: s.callee, line: s.line, column: s.column, function: s.function, ...(local ? { kind: 'indirect' as const } : bindName(unit, s.callee)) };
-      })
+      // A call through a parameter or local (walk_page_buffers' fn) is indirect.
+      .map((s) => bindSite(unit, s))
       .sort((a, b) => a.line - b.line || a.column - b.column);
     out.push({ table: t.name, writepage: wp, functions: fns.sort(), calls });
   }

@@ -240,6 +240,30 @@ describe('extension on the sample', function () {
     await wb.page.keyboard.press('Escape');
   });
 
+  it('hover on a call: what it is bound to (model and family, function of the file, unmodelled), as kpr models says', async function () {
+    await wb.openFile('inode.c');
+    await publishedProblems('inode.c');
+    const lines = fs.readFileSync(path.join(session().server.folder, 'inode.c'), 'utf8').split('\n');
+    const at = async (callee: string, expect: RegExp): Promise<string> => {
+      const line = lines.findIndex((l) => new RegExp(`\\b${callee}\\(`).test(l) && !/^(static|int|void)\b/.test(l)) + 1;
+      assert.ok(line > 0, `a call of ${callee} in inode.c`);
+      await wb.goToLine(line, lines[line - 1].indexOf(`${callee}(`) + 3);
+      await wb.runCommand('Show or Focus Hover');
+      const hover = await shownHover(wb, expect);
+      console.log(`      hover on ${callee} (line ${line}): ${hover.replace(/\s+/g, ' ').slice(0, 200)}…`);
+      await wb.page.keyboard.press('Escape');
+      return hover;
+    };
+    const model = await at('ext4_journal_start', /is bound to a model/);
+    assert.match(model, /a model of the kernel API \(journal\)/);
+    assert.match(model, /looks like ext4 \(jbd2 journal\), Linux 2\.6\.\d+/);
+    const own = await at('walk_page_buffers', /is bound to a function of this file/);
+    assert.match(own, /On the ->writepage path of ext4_\w+_aops → ext4_\w+writepage/);
+    const unknown = await at('generic_write_end', /is bound to unmodelled/);
+    assert.match(unknown, /a branch on it is a guess/);
+    await wb.screenshot('extension-call-hover');
+  });
+
   it('Explain Callback at Cursor: the hover at the cursor and the facts in the results output', async function () {
     await wb.openFile('inode.c');
     await publishedProblems('inode.c');
