@@ -1,6 +1,7 @@
 // Compiler-style text output for `kpr scenarios` and `kpr callbacks`, plus a compact matrix.
 import type { Finding, RunResult, ScenarioResult } from '../engine';
 import { countFindings, countsPhrase, findingKey, severityPhrase } from '../engine/api/counts';
+import { filesystemPhrase } from '../engine/api/filesystem';
 import { shortText } from '../engine/api/summary';
 
 const OUTCOME_SHORT: Record<string, string> = {
@@ -81,6 +82,7 @@ export function formatScenarios(r: ScenarioResult): string {
   lines.push('');
   lines.push(`${countsPhrase(c)}${sev ? ` (${sev})` : ''}; ${r.runs.length} scenario(s) run, ${r.runs.reduce((n, x) => n + x.paths, 0)} path(s)`);
   lines.push('legend: ok written, redirty, BUG, LOST data lost, LOCKED returned locked, eof-drop, ! error finding, ~ warning, * cut by a budget');
+  if (r.filesystem) lines.push(`the file ${filesystemPhrase(r.filesystem)}`);
   if (r.unmodelled.length) lines.push(`unmodelled calls (result assumed unknown): ${r.unmodelled.map((u) => `${u.name} (line ${u.line})`).join(', ')}`);
   lines.push(`parse ${r.timing.parseMs} ms, analysis ${r.timing.analysisMs} ms`);
   return `${lines.join('\n')}\n`;
