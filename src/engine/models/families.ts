@@ -237,6 +237,34 @@ export const familyModels: [string, ModelSpec][] = [
       doc: 'reads and validates the inode block into *bh: 0 (its contents are not simulated)',
     },
   ],
+  [
+    'ocfs2_inode_lock',
+    {
+      // v2.6.27 fs/ocfs2/dlmglue.h: ocfs2_inode_lock(inode, &bh, ex) = ocfs2_inode_lock_full(..., 0): takes the
+      // cluster lock, reads the inode block into *bh when asked; 0 on success (a lock failure is not injected).
+      fn: (c, a) => {
+        const out = a[1];
+        if (out && out.k === 'ref') {
+          const bh = new BufferHead(1 << c.world.inode.blkbits, null, -1);
+          bh.flags.add('mapped');
+          bh.flags.add('uptodate');
+          out.cell.value = obj(bh);
+        }
+        c.event(`${c.name}: the inode's cluster lock is taken${out && out.k === 'ref' ? ', its inode block read into the buffer_head' : ''}`);
+        return ZERO;
+      },
+      doc: "takes the inode's cluster lock (and reads its inode block into *bh when asked): 0",
+    },
+  ],
+  ['ocfs2_inode_unlock', { fn: () => ZERO, doc: "drops the inode's cluster lock" }],
+  [
+    'reiserfs_transaction_running',
+    {
+      // v2.6.27 include/linux/reiserfs_fs.h: current->journal_info is a reiserfs handle of this super block.
+      fn: (c) => int(c.world.handle ? 1 : 0),
+      doc: "whether the task holds a reiserfs transaction (current->journal_info): the scenario's handle",
+    },
+  ],
   ['OCFS2_IS_VALID_DINODE', { fn: () => int(1), doc: 'the dinode read has a valid signature (a corrupt volume is not simulated)' }],
   ['ocfs2_inode_is_new', { fn: () => ZERO, doc: 'whether the inode was created in the running transaction: no (the scenario inode has pages written back before)' }],
   ['ocfs2_blocks_for_bytes', { fn: (c, a) => (a[1] && a[1].k === 'int' ? int((a[1].v + (1n << BigInt(c.world.inode.blkbits)) - 1n) >> BigInt(c.world.inode.blkbits)) : c.unknown('ocfs2_blocks_for_bytes of an unknown size')), doc: 'bytes rounded up to blocks' }],
