@@ -3,6 +3,7 @@
 import type { Expr, FunctionDef, Loc, Stmt, TranslationUnit } from '../ir/ir';
 import { BufferHead, freshId } from '../models/objects';
 import { arith, compare } from './arith';
+import { type Bindings, bindUnit, type IdentBound, type NameBinding } from './binder';
 import type { KernelEvent } from './events';
 import type { ChoiceLog } from './explorer';
 import { describeExpr, exprText } from './exprText';
@@ -60,6 +61,8 @@ export class Interp implements ModelCtx {
   private steps = 0;
   private modelName = '';
   private readonly labelCache = new WeakMap<Stmt, Set<string>>();
+  /** What each name of the file is bound to, resolved once per file (binder.ts). */
+  private readonly bindings: Bindings;
 
   constructor(
     readonly unit: TranslationUnit,
@@ -68,7 +71,9 @@ export class Interp implements ModelCtx {
     private readonly log: ChoiceLog,
     private readonly limits: InterpLimits,
     private readonly constants: ReadonlyMap<string, Value>,
-  ) {}
+  ) {
+    this.bindings = bindUnit(unit, models, constants);
+  }
 
   get name(): string {
     return this.modelName;
@@ -168,10 +173,9 @@ export class Interp implements ModelCtx {
   // ------------------------------------------------------------------ calls
 
   private invoke(name: string, args: Value[], raw: Expr[], via?: string): Value {
-    const spec = this.models.get(name);
-    const def = this.unit.functions.get(name);
-    if (spec && (spec.preferOverSource || !def)) return this.callModel(name, spec, args, raw);
-    if (def) return this.callFunction(def, args, via);
+    const b = this.bindings.call(name);
+    if (b.kind === 'model') return this.callModel(name, b.spec, args, raw);
+    if (b.kind === 'function') return this.callFunction(b.def, args, via);
     this.noteUnmodelled(name, 'returns an unknown value; both outcomes are explored; no side effects assumed');
     this.traceStep(`call ${name}(): not defined in this file and not modelled; result unknown`, 'call');
     return this.guessed(`result of ${name}()`, `${name}()`);
@@ -209,8 +213,7 @@ export class Interp implements ModelCtx {
     this.modelName = '';
     this.frames.push(frame);
     try {
-      const argText = args.map(show).join(', ');
-      this.world.step(fn.name, fn.nameLoc, `enter ${fn.name}(${argText})${via ? ` via ${via}` : ''}`, this.frames.length - 1, 'enter');
+      this.world.step(fn.name, fn.nameLoc, () => `enter ${fn.name}(${args.map(show).join(', ')})${via ? ` via ${via}` : ''}`, this.frames.length - 1, 'enter');
       let c = this.exec(fn.body);
       if (c === C.Goto) {
         // A goto whose label the body did not hold: the lowering lost it (unknown construct).
@@ -219,7 +222,8 @@ export class Interp implements ModelCtx {
         frame.retVal = this.unknown(`return of ${fn.name} after a lost goto`);
       }
       if (c !== C.Return) frame.retVal = ZERO; // fell off the end
-      this.world.step(fn.name, frame.loc, `return ${show(frame.retVal)} from ${fn.name}`, this.frames.length - 1, 'return');
+      const ret = frame.retVal;
+      this.world.step(fn.name, frame.loc, () => `return ${show(ret)} from ${fn.name}`, this.frames.length - 1, 'return');
       return frame.retVal;
     } finally {
       this.frames.pop();
@@ -279,7 +283,7 @@ export class Interp implements ModelCtx {
     return this.frames[this.frames.length - 1];
   }
 
-  private stepEvent(loc: Loc, event: string, kind: import('../api/types').TraceKind = 'stmt'): void {
+  private stepEvent(loc: Loc, event: string | (() => string), kind: import('../api/types').TraceKind = 'stmt'): void {
     const f = this.frame();
     f.loc = loc;
     this.world.step(f.fn.name, loc, event, this.frames.length - 1, kind);
@@ -337,14 +341,14 @@ export class Interp implements ModelCtx {
         for (const v of s.vars) this.declare(v.name, v.type, v.pointer, v.array, v.init, v.loc);
         return C.Normal;
       case 'expr':
-        this.stepEvent(s.loc, describeExpr(s.expr));
+        this.stepEvent(s.loc, () => describeExpr(s.expr));
         f.loc = s.loc;
         this.expr(s.expr);
         return C.Normal;
       case 'return':
         f.loc = s.loc;
         f.retVal = s.value ? this.expr(s.value) : ZERO;
-        this.stepEvent(s.loc, `return ${show(f.retVal)}`);
+        this.stepEvent(s.loc, () => `return ${show(f.retVal)}`);
         return C.Return;
       case 'break':
         return C.Break;
@@ -462,7 +466,7 @@ export class Interp implements ModelCtx {
     }
     if (init) value = this.normalize(type, pointer, this.expr(init));
     f.scopes[f.scopes.length - 1].set(name, { name, value, struct });
-    if (init) this.stepEvent(loc, `${name} = ${show(value)}`);
+    if (init) this.stepEvent(loc, () => `${name} = ${show(value)}`);
   }
 
   private normalize(type: string, pointer: boolean, v: Value): Value {
@@ -489,26 +493,59 @@ export class Interp implements ModelCtx {
 
   private readonly macroGuard = new Set<string>();
 
+  /** The binder's answer for an identifier of a function body, when it was bound in this unit. */
+  private boundOf(e: Extract<Expr, { kind: 'ident' }>): IdentBound | undefined {
+    const b = e.bound as IdentBound | undefined;
+    return b && b.unit === this.unit ? b : undefined;
+  }
+
+  /** The local cell an identifier names, if any: only names the function declares are looked up. */
+  private localOf(e: Extract<Expr, { kind: 'ident' }>): Cell | undefined {
+    const b = this.boundOf(e);
+    return b && !b.local ? undefined : this.lookup(e.name);
+  }
+
+  private identExpr(e: Extract<Expr, { kind: 'ident' }>): Value {
+    const b = this.boundOf(e);
+    if (!b) return this.ident(e.name, e.loc);
+    if (b.local) {
+      const cell = this.lookup(e.name);
+      if (cell) return cell.value;
+    }
+    return this.global(b.global, e.name, e.loc);
+  }
+
   private ident(name: string, loc: Loc): Value {
     const cell = this.lookup(name);
     if (cell) return cell.value;
-    if (this.unit.functions.has(name) || this.models.has(name)) return { k: 'fn', name };
-    if (name === 'current') return obj(this.world.task);
-    const c = this.constants.get(name);
-    if (c) return c;
-    if (this.unit.structs.some((s) => s.name === name)) return { k: 'global', name };
-    const m = this.unit.macros.get(name);
-    if (m && m.value && !this.macroGuard.has(name)) {
-      this.macroGuard.add(name);
-      try {
-        return this.expr(m.value);
-      } finally {
-        this.macroGuard.delete(name);
-      }
+    return this.global(this.bindings.name(name), name, loc);
+  }
+
+  /** The value of a name that is no local, from its binding (the lookup order is the binder's). */
+  private global(b: NameBinding, name: string, loc: Loc): Value {
+    switch (b.kind) {
+      case 'function':
+      case 'model':
+      case 'declared':
+        return { k: 'fn', name };
+      case 'current':
+        return obj(this.world.task);
+      case 'constant':
+        return b.value;
+      case 'struct':
+        return { k: 'global', name };
+      case 'macro':
+        if (this.macroGuard.has(name)) return this.global(b.otherwise, name, loc);
+        this.macroGuard.add(name);
+        try {
+          return this.expr(b.macro.value);
+        } finally {
+          this.macroGuard.delete(name);
+        }
+      case 'unbound':
+        this.noteUnmodelled(name, 'an identifier neither defined in this file nor modelled (macro or global): unknown value');
+        return { k: 'unk', key: `ident:${name}`, why: name, guess: name, guessLine: loc.line };
     }
-    if (this.unit.declared.has(name)) return { k: 'fn', name };
-    this.noteUnmodelled(name, 'an identifier neither defined in this file nor modelled (macro or global): unknown value');
-    return { k: 'unk', key: `ident:${name}`, why: name, guess: name, guessLine: loc.line };
   }
 
   private deref(v: Value, what: string): KObj | Cell {
@@ -565,7 +602,7 @@ export class Interp implements ModelCtx {
   private lvalue(e: Expr): Cell {
     switch (e.kind) {
       case 'ident': {
-        const c = this.lookup(e.name);
+        const c = this.localOf(e);
         if (c) return c;
         // An assignment to a global of the file: a cell per path.
         const o = this.unknownObject('globals', 'globals');
@@ -620,7 +657,7 @@ export class Interp implements ModelCtx {
       case 'str':
         return { k: 'str', s: e.value };
       case 'ident':
-        return this.ident(e.name, e.loc);
+        return this.identExpr(e);
       case 'sizeof':
         return { k: 'unk', key: `sizeof:${e.text}`, why: e.text, guess: e.text, guessLine: e.loc.line };
       case 'unknown':
@@ -679,9 +716,9 @@ export class Interp implements ModelCtx {
       case '&': {
         const a = e.arg;
         if (a.kind === 'ident') {
-          const cell = this.lookup(a.name);
+          const cell = this.localOf(a);
           if (cell) return cell.struct ? cell.value : { k: 'ref', cell };
-          return this.ident(a.name, a.loc);
+          return this.identExpr(a);
         }
         if (a.kind === 'member' || a.kind === 'index') return { k: 'ref', cell: this.lvalue(a) };
         if (a.kind === 'unary' && a.op === '*') return this.expr(a.arg);
@@ -735,18 +772,19 @@ export class Interp implements ModelCtx {
     let name: string | undefined;
     let fnValue: Value | undefined;
     const callee = e.callee;
-    if (callee.kind === 'ident' && !this.lookup(callee.name)) {
+    if (callee.kind === 'ident' && !this.localOf(callee)) {
       name = callee.name;
     } else {
       fnValue = this.expr(callee);
       if (fnValue.k === 'fn') name = fnValue.name;
     }
-    const spec = name ? this.models.get(name) : undefined;
+    const spec = name ? this.bindings.call(name).spec : undefined;
     const raw = spec?.raw === true;
     const args = raw ? [] : e.args.map((a) => this.expr(a));
     f.loc = e.loc;
     if (name) {
-      this.stepEvent(e.loc, `call ${name}(${raw ? e.args.map((x) => exprText(x)).join(', ') : args.map(show).join(', ')})`, 'call');
+      const called = name;
+      this.stepEvent(e.loc, () => `call ${called}(${raw ? e.args.map((x) => exprText(x)).join(', ') : args.map(show).join(', ')})`, 'call');
       f.loc = e.loc;
       const r = this.invoke(name, args, e.args);
       f.loc = e.loc;

@@ -133,11 +133,13 @@ export class World {
   /** Ends the path once this returns true for an event (a fact-finding run got its answer). */
   stopOn?: (e: PathEvent) => boolean;
 
-  step(fn: string, loc: Loc, event: string, depth: number, kind: TraceKind = 'stmt'): void {
+  /** Records a trace step; `event` may be a function that makes the text, called only when the step is kept. */
+  step(fn: string, loc: Loc, event: string | (() => string), depth: number, kind: TraceKind = 'stmt'): void {
     if (this.trace.length >= this.maxTrace) {
       this.traceCut = true;
       return;
     }
+    if (typeof event === 'function') event = event();
     this.trace.push({
       function: fn,
       line: loc.line,

@@ -11,7 +11,8 @@ export interface Loc {
 export type Expr =
   | { kind: 'num'; value: bigint; loc: Loc }
   | { kind: 'str'; value: string; loc: Loc }
-  | { kind: 'ident'; name: string; loc: Loc }
+  /** `bound`: set (not enumerable) by the interpreter's binder, interp/binder.ts. */
+  | { kind: 'ident'; name: string; loc: Loc; bound?: { readonly unit: object; readonly local: boolean; readonly global: unknown } }
   | { kind: 'unary'; op: '!' | '~' | '-' | '+' | '*' | '&'; arg: Expr; loc: Loc }
   | { kind: 'update'; op: '++' | '--'; prefix: boolean; arg: Expr; loc: Loc }
   | { kind: 'binary'; op: string; left: Expr; right: Expr; loc: Loc }
