@@ -46,8 +46,21 @@ function emptyResult(file: string): ScenarioResult {
   return { file, entries: [], callbacks: [], runs: [], unmodelled: [], diagnostics: [], functions: [], timing: { parseMs: 0, analysisMs: 0 } };
 }
 
+/**
+ * What an incremental analysis (incremental/session.ts) lends one analysis: the lowering of the
+ * new text from the previous version's tree and functions, and results kept while what they
+ * depend on is unchanged. Without one, everything is computed afresh; the results are the same.
+ */
+export interface AnalysisReuse {
+  lower(text: string, deadline: number): TranslationUnit;
+  /** The dependency key of a simulation rooted at these names (incremental/deps.ts). */
+  depsKey(unit: TranslationUnit, roots: string[]): string;
+  /** The value kept for `key`, else `compute()`, kept when `keep` says it is complete. */
+  reuse<T>(key: string, compute: () => T, keep: (v: T) => boolean): T;
+}
+
 /** Analyses one C file. Never throws on malformed input: problems become diagnostics. */
-export function analyzeSource(text: string, file: string, options: AnalyzeOptions = {}): ScenarioResult {
+export function analyzeSource(text: string, file: string, options: AnalyzeOptions = {}, reuse?: AnalysisReuse): ScenarioResult {
   const result = emptyResult(file);
   if (!parserLoaded()) {
     result.diagnostics.push({ severity: 'error', line: 1, column: 1, kind: 'internal', message: 'the C parser is not loaded (initEngine() was not awaited)' });
@@ -57,7 +70,7 @@ export function analyzeSource(text: string, file: string, options: AnalyzeOption
   const started = Date.now();
   let unit: TranslationUnit;
   try {
-    unit = lowerSource(text, started + budgets.timePerFileMs);
+    unit = reuse ? reuse.lower(text, started + budgets.timePerFileMs) : lowerSource(text, started + budgets.timePerFileMs);
   } catch (e) {
     const timeout = e instanceof ParseTimeout;
     result.diagnostics.push({ severity: 'error', line: 1, column: 1, kind: timeout ? 'budget' : 'internal', message: timeout ? `${(e as Error).message} (${budgets.timePerFileMs} ms); nothing was analysed` : `could not parse the file: ${(e as Error).message}` });
@@ -70,7 +83,7 @@ export function analyzeSource(text: string, file: string, options: AnalyzeOption
     result.diagnostics.push({ severity: d.kind === 'syntax' ? 'warning' : 'info', line: d.line, column: d.column, kind: d.kind, message: d.message });
   }
   try {
-    analyzeUnit(unit, result, budgets, options, started + budgets.timePerFileMs);
+    analyzeUnit(unit, result, budgets, options, started + budgets.timePerFileMs, reuse);
   } catch (e) {
     // Invariant breach: keep what was computed and say where it stopped.
     result.diagnostics.push({ severity: 'error', line: 1, column: 1, kind: 'internal', message: `analysis stopped by an internal error: ${(e as Error).message}; partial results shown` });
@@ -84,7 +97,25 @@ export function analyzeSource(text: string, file: string, options: AnalyzeOption
   return addSummaries(result);
 }
 
-function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Budgets, options: AnalyzeOptions, deadline: number): void {
+/** Map and Set as arrays, bigint as text: a key for what a run reads of its table. */
+function keyJson(_k: string, v: unknown): unknown {
+  if (v instanceof Map) return [...v.entries()];
+  if (v instanceof Set) return [...v.values()];
+  if (typeof v === 'bigint') return `${v}n`;
+  return v;
+}
+
+type Collected = Pick<RunContext, 'unmodelled' | 'getBlockUses'>;
+
+/** Adds what one run collected to the file's lists, as if the run had written them directly. */
+function mergeCollected(ctx: RunContext, c: { unmodelled: [string, { name: string; line: number; assumed: string }][]; getBlockUses: Collected['getBlockUses'] }): void {
+  for (const [k, v] of c.unmodelled) if (!ctx.unmodelled.has(k)) ctx.unmodelled.set(k, v);
+  for (const g of c.getBlockUses) {
+    if (!ctx.getBlockUses.some((u) => u.callback === g.callback && u.via === g.via && u.aops === g.aops)) ctx.getBlockUses.push(g);
+  }
+}
+
+function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Budgets, options: AnalyzeOptions, deadline: number, reuse?: AnalysisReuse): void {
   const sites = callSites(unit);
   result.functions = functionInfos(unit, sites);
   result.filesystem = filesystemOf(unit, sites);
@@ -147,7 +178,18 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
       cutForTime++;
       return;
     }
-    const run = runScenario(ctx, p.t, p.entry, p.caller, p.state);
+    // Each run collects into its own lists, merged in run order: a kept run merges the same.
+    const compute = () => {
+      const own: RunContext = { ...ctx, unmodelled: new Map(), getBlockUses: [] };
+      const run = runScenario(own, p.t, p.entry, p.caller, p.state);
+      return { run, unmodelled: [...own.unmodelled.entries()], getBlockUses: own.getBlockUses, inTime: Date.now() <= deadline };
+    };
+    const roots = [p.entry.name, p.t.name, ...p.t.members.values()];
+    const done = reuse
+      ? reuse.reuse(`run\n${JSON.stringify({ t: p.t, caller: p.caller.id, page: p.state.id, budgets, details: ctx.maxPathDetails, nobh: ctx.nobh }, keyJson)}\n${reuse.depsKey(unit, roots)}`, compute, (d) => d.inTime)
+      : compute();
+    mergeCollected(ctx, done);
+    const run = done.run;
     runs.push(run);
     if (run.truncated) {
       notes.run(`${p.t.name}/${p.caller.id}/${p.state.id}`, p.entry.fn.name, p.entry.fn.nameLoc, run.truncation);
@@ -172,7 +214,7 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
     if (f) r.findings.push(f);
   }
   result.runs = runs;
-  result.callbacks = callbackInfos(unit, sites, ctx, deadline, budgets, notes);
+  result.callbacks = callbackInfos(unit, sites, ctx, deadline, budgets, notes, reuse);
   result.diagnostics.push(...notes.diagnostics());
   result.unmodelled = [...ctx.unmodelled.values()].sort((a, b) => a.line - b.line);
 }
@@ -190,41 +232,15 @@ function functionInfos(unit: TranslationUnit, sites: CallSite[]): FunctionInfo[]
 }
 
 /** Runs each callback alone, with and without a current handle, to learn what it passes as create. */
-function callbackInfos(unit: TranslationUnit, sites: CallSite[], ctx: RunContext, deadline: number, budgets: Budgets, notes: BudgetNotes): CallbackInfo[] {
+function callbackInfos(unit: TranslationUnit, sites: CallSite[], ctx: RunContext, deadline: number, budgets: Budgets, notes: BudgetNotes, reuse?: AnalysisReuse): CallbackInfo[] {
   const found = findCallbacks(unit, sites);
   const out: CallbackInfo[] = [];
   const list = [...found];
   for (const [name, uses] of list) {
     const fn = unit.functions.get(name);
     if (!fn) continue;
-    const creates = new Set<string>();
-    let startsHandle = false;
-    let complete = true;
-    for (const withHandle of [false, true]) {
-      const caller = withHandle ? CALLERS.find((c) => c.handle?.paysForWriteback) ?? null : null;
-      const { truncated } = simulate(
-        unit,
-        fn,
-        {
-          world: () => {
-            const world = buildWorld(PAGE_STATES.find((p) => p.id === 'hole-clean') ?? PAGE_STATES[0], caller, { dataMode: 'ordered', options: new Set() }, 500);
-            world.page.locked = false;
-            return world;
-          },
-          args: (world) => {
-            const bh = world.page.bufferList()[1] ?? new BufferHead(1024, world.page, 0);
-            bh.flags.add('dirty');
-            return [obj(world.inode), int(bh.lblk >= 0 ? bh.lblk : 9), obj(bh), int(1)];
-          },
-        },
-        { maxPaths: 32, deadline, stepsPerPath: budgets.stepsPerPath, callDepth: budgets.callDepth },
-        ({ world }) => {
-          for (const a of world.allocCalls) if (a.stack.includes(name)) creates.add(a.create);
-          if (world.events.some((e) => e.kind === 'journal-start' && !e.nested)) startsHandle = true;
-        },
-      );
-      if (truncated.length > 0) complete = false;
-    }
+    const survey = () => surveyCallback(unit, name, fn, deadline, budgets);
+    const { creates, startsHandle, complete } = reuse ? reuse.reuse(`callback\n${name}\n${JSON.stringify(budgets)}\n${reuse.depsKey(unit, [name])}`, survey, (s) => s.inTime) : survey();
     if (!complete) notes.callback(name, fn.nameLoc);
     const reached = ctx.getBlockUses.filter((u) => u.callback === name).map((u) => ({ aops: u.aops, writepage: u.writepage, via: u.via }));
     out.push({
@@ -239,6 +255,39 @@ function callbackInfos(unit: TranslationUnit, sites: CallSite[], ctx: RunContext
     });
   }
   return out.sort((a, b) => a.line - b.line);
+}
+
+/** Runs a get_block callback alone, with and without a current handle: the create values it passes, whether it starts a handle. */
+function surveyCallback(unit: TranslationUnit, name: string, fn: NonNullable<ReturnType<TranslationUnit['functions']['get']>>, deadline: number, budgets: Budgets): { creates: Set<string>; startsHandle: boolean; complete: boolean; inTime: boolean } {
+  const creates = new Set<string>();
+  let startsHandle = false;
+  let complete = true;
+  for (const withHandle of [false, true]) {
+    const caller = withHandle ? CALLERS.find((c) => c.handle?.paysForWriteback) ?? null : null;
+    const { truncated } = simulate(
+      unit,
+      fn,
+      {
+        world: () => {
+          const world = buildWorld(PAGE_STATES.find((p) => p.id === 'hole-clean') ?? PAGE_STATES[0], caller, { dataMode: 'ordered', options: new Set() }, 500);
+          world.page.locked = false;
+          return world;
+        },
+        args: (world) => {
+          const bh = world.page.bufferList()[1] ?? new BufferHead(1024, world.page, 0);
+          bh.flags.add('dirty');
+          return [obj(world.inode), int(bh.lblk >= 0 ? bh.lblk : 9), obj(bh), int(1)];
+        },
+      },
+      { maxPaths: 32, deadline, stepsPerPath: budgets.stepsPerPath, callDepth: budgets.callDepth },
+      ({ world }) => {
+        for (const a of world.allocCalls) if (a.stack.includes(name)) creates.add(a.create);
+        if (world.events.some((e) => e.kind === 'journal-start' && !e.nested)) startsHandle = true;
+      },
+    );
+    if (truncated.length > 0) complete = false;
+  }
+  return { creates, startsHandle, complete, inTime: Date.now() <= deadline };
 }
 
 export type { InputDiagnostic };

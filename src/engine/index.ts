@@ -2,6 +2,7 @@
 // callbacks, run every scenario, return plain serialisable results. Never imports vscode.
 export * from './api/types';
 export { analyzeSource, initEngine } from './analyze';
+export { IncrementalAnalysis, type ReuseStats } from './incremental/session';
 export { compareResults } from './diff/compare';
 export { analyzePatch, mentionedFunctions, type PatchSource } from './diff/patchAnalysis';
 export { analyzePatchSeries, sideOf, type SeriesPatchResult } from './diff/patchSeries';

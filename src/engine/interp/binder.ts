@@ -106,110 +106,137 @@ export function bindUnit(unit: TranslationUnit, models: ModelTable, constants: R
   return b;
 }
 
-function bindFunction(fn: FunctionDef, b: Bindings): void {
-  const locals = new Set<string>(fn.params.map((p) => p.name));
+/** Every identifier node under `e`, in source order. */
+export function identsOfExpr(e: Expr | undefined, out: IdentExpr[]): void {
+  if (!e) return;
+  switch (e.kind) {
+    case 'ident':
+      out.push(e);
+      return;
+    case 'num':
+    case 'str':
+    case 'sizeof':
+    case 'unknown':
+      return;
+    case 'unary':
+    case 'update':
+    case 'cast':
+      identsOfExpr(e.arg, out);
+      return;
+    case 'binary':
+      identsOfExpr(e.left, out);
+      identsOfExpr(e.right, out);
+      return;
+    case 'assign':
+      identsOfExpr(e.target, out);
+      identsOfExpr(e.value, out);
+      return;
+    case 'call':
+      identsOfExpr(e.callee, out);
+      for (const a of e.args) identsOfExpr(a, out);
+      return;
+    case 'member':
+      identsOfExpr(e.object, out);
+      return;
+    case 'index':
+      identsOfExpr(e.object, out);
+      identsOfExpr(e.index, out);
+      return;
+    case 'cond':
+      identsOfExpr(e.test, out);
+      identsOfExpr(e.then, out);
+      identsOfExpr(e.else, out);
+      return;
+    case 'comma':
+      for (const x of e.exprs) identsOfExpr(x, out);
+      return;
+    case 'init':
+      for (const it of e.items) identsOfExpr(it.value, out);
+      return;
+  }
+}
+
+/** Every identifier node of a statement, and the names it declares (into `locals`). */
+function identsOfStmt(s: Stmt | undefined, out: IdentExpr[], locals: Set<string>): void {
+  if (!s) return;
+  const list = (l: Stmt[]): void => {
+    for (const t of l) identsOfStmt(t, out, locals);
+  };
+  switch (s.kind) {
+    case 'block':
+      list(s.body);
+      return;
+    case 'label':
+      identsOfStmt(s.body, out, locals);
+      return;
+    case 'config':
+      list(s.then);
+      list(s.else);
+      return;
+    case 'if':
+      identsOfExpr(s.test, out);
+      identsOfStmt(s.then, out, locals);
+      identsOfStmt(s.else, out, locals);
+      return;
+    case 'while':
+    case 'do':
+      identsOfExpr(s.test, out);
+      identsOfStmt(s.body, out, locals);
+      return;
+    case 'for':
+      identsOfStmt(s.init, out, locals);
+      identsOfExpr(s.test, out);
+      identsOfExpr(s.update, out);
+      identsOfStmt(s.body, out, locals);
+      return;
+    case 'switch':
+      identsOfExpr(s.test, out);
+      for (const c of s.cases) {
+        identsOfExpr(c.value, out);
+        list(c.body);
+      }
+      return;
+    case 'decl':
+      for (const v of s.vars) {
+        locals.add(v.name);
+        identsOfExpr(v.init, out);
+      }
+      return;
+    case 'expr':
+      identsOfExpr(s.expr, out);
+      return;
+    case 'return':
+      identsOfExpr(s.value, out);
+      return;
+    default:
+      return;
+  }
+}
+
+interface FunctionNames {
+  idents: IdentExpr[];
+  locals: Set<string>;
+  /** Every name the body uses, locals too (a local's name falls back to its global binding where no declaration is in scope). */
+  used: string[];
+}
+
+const namesByFunction = new WeakMap<FunctionDef, FunctionNames>();
+
+/** The identifiers of a function, its locals and the other names it uses (memoised per definition). */
+export function namesOf(fn: FunctionDef): FunctionNames {
+  let n = namesByFunction.get(fn);
+  if (n) return n;
   const idents: IdentExpr[] = [];
-  const expr = (e: Expr | undefined): void => {
-    if (!e) return;
-    switch (e.kind) {
-      case 'ident':
-        idents.push(e);
-        return;
-      case 'num':
-      case 'str':
-      case 'sizeof':
-      case 'unknown':
-        return;
-      case 'unary':
-      case 'update':
-      case 'cast':
-        expr(e.arg);
-        return;
-      case 'binary':
-        expr(e.left);
-        expr(e.right);
-        return;
-      case 'assign':
-        expr(e.target);
-        expr(e.value);
-        return;
-      case 'call':
-        expr(e.callee);
-        e.args.forEach(expr);
-        return;
-      case 'member':
-        expr(e.object);
-        return;
-      case 'index':
-        expr(e.object);
-        expr(e.index);
-        return;
-      case 'cond':
-        expr(e.test);
-        expr(e.then);
-        expr(e.else);
-        return;
-      case 'comma':
-        e.exprs.forEach(expr);
-        return;
-      case 'init':
-        e.items.forEach((it) => expr(it.value));
-        return;
-    }
-  };
-  const stmt = (s: Stmt | undefined): void => {
-    if (!s) return;
-    switch (s.kind) {
-      case 'block':
-        s.body.forEach(stmt);
-        return;
-      case 'label':
-        stmt(s.body);
-        return;
-      case 'config':
-        s.then.forEach(stmt);
-        s.else.forEach(stmt);
-        return;
-      case 'if':
-        expr(s.test);
-        stmt(s.then);
-        stmt(s.else);
-        return;
-      case 'while':
-      case 'do':
-        expr(s.test);
-        stmt(s.body);
-        return;
-      case 'for':
-        stmt(s.init);
-        expr(s.test);
-        expr(s.update);
-        stmt(s.body);
-        return;
-      case 'switch':
-        expr(s.test);
-        for (const c of s.cases) {
-          expr(c.value);
-          c.body.forEach(stmt);
-        }
-        return;
-      case 'decl':
-        for (const v of s.vars) {
-          locals.add(v.name);
-          expr(v.init);
-        }
-        return;
-      case 'expr':
-        expr(s.expr);
-        return;
-      case 'return':
-        expr(s.value);
-        return;
-      default:
-        return;
-    }
-  };
-  stmt(fn.body);
+  const locals = new Set<string>(fn.params.map((p) => p.name));
+  identsOfStmt(fn.body, idents, locals);
+  const used = [...new Set(idents.map((e) => e.name))];
+  n = { idents, locals, used };
+  namesByFunction.set(fn, n);
+  return n;
+}
+
+function bindFunction(fn: FunctionDef, b: Bindings): void {
+  const { idents, locals } = namesOf(fn);
   for (const e of idents) {
     const bound: IdentBound = { unit: b.unit, local: locals.has(e.name), global: b.name(e.name) };
     // Not enumerable: the IR stays the same plain data for whoever prints or compares it.

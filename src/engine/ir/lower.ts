@@ -30,8 +30,13 @@ export class Lowerer {
   private static readonly MAX_DEPTH = 400;
 
   report(n: Node, kind: string, message: string): void {
+    this.add({ line: n.startPosition.row + 1, column: n.startPosition.column + 1, kind, message });
+  }
+
+  /** Adds a diagnostic (at most 500 a file). */
+  add(d: LoweringDiagnostic): void {
     if (this.diagnostics.length >= 500) return;
-    this.diagnostics.push({ line: n.startPosition.row + 1, column: n.startPosition.column + 1, kind, message });
+    this.diagnostics.push(d);
   }
 
   private unknownExpr(n: Node, reason: string): Expr {

@@ -1,17 +1,42 @@
 // Lowers a whole C file into a TranslationUnit: function definitions, global struct
 // initialisers (address_space_operations tables among them) and object-like macros.
-import type { Node } from 'web-tree-sitter';
+import type { Node, Tree } from 'web-tree-sitter';
 import { parseC } from '../parse/parser';
-import type { FunctionDef, MacroDef, Param, StructInstance, TranslationUnit } from './ir';
+import type { FunctionDef, LoweringDiagnostic, MacroDef, Param, StructInstance, TranslationUnit } from './ir';
 import { declaratorInfo, locOf, Lowerer } from './lower';
 
 function named(n: Node): Node[] {
   return n.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
 }
 
+/** A function's lowering, kept by an incremental analysis: reused while its text and position stay the same. */
+export interface LoweredFunction {
+  fn: FunctionDef;
+  diagnostics: LoweringDiagnostic[];
+}
+
+/** Where lowered functions are looked up and left, keyed by their text and position (an incremental analysis). */
+export interface FunctionReuse {
+  get(key: string): LoweredFunction | undefined;
+  set(key: string, lowered: LoweredFunction): void;
+}
+
 /** Parses and lowers `text`. The tree is freed before returning. */
 export function lowerSource(text: string, deadline?: number): TranslationUnit {
   const tree = parseC(text, deadline);
+  try {
+    return lowerTree(tree, text);
+  } finally {
+    tree.delete();
+  }
+}
+
+/**
+ * Lowers a parsed tree of `text` (the caller keeps and frees the tree). With `reuse`, a function
+ * whose text and position are unchanged takes its earlier lowering and diagnostics: lowering a
+ * function reads nothing outside it, so the unit is the one a full lowering gives.
+ */
+export function lowerTree(tree: Tree, text: string, reuse?: FunctionReuse): TranslationUnit {
   const lw = new Lowerer();
   const unit: TranslationUnit = {
     functions: new Map(),
@@ -22,22 +47,18 @@ export function lowerSource(text: string, deadline?: number): TranslationUnit {
     diagnostics: lw.diagnostics,
     lineCount: text.split('\n').length,
   };
-  try {
-    const pendingMacros: { name: string; text: string; node: Node }[] = [];
-    topLevel(named(tree.rootNode), lw, unit, pendingMacros);
-    lowerMacros(pendingMacros, unit);
-    reportSyntaxErrors(tree.rootNode, lw);
-  } finally {
-    tree.delete();
-  }
+  const pendingMacros: { name: string; text: string; node: Node }[] = [];
+  topLevel(named(tree.rootNode), lw, unit, pendingMacros, reuse);
+  lowerMacros(pendingMacros, unit);
+  reportSyntaxErrors(tree.rootNode, lw);
   return unit;
 }
 
-function topLevel(nodes: Node[], lw: Lowerer, unit: TranslationUnit, macros: { name: string; text: string; node: Node }[]): void {
+function topLevel(nodes: Node[], lw: Lowerer, unit: TranslationUnit, macros: { name: string; text: string; node: Node }[], reuse?: FunctionReuse): void {
   for (const n of nodes) {
     switch (n.type) {
       case 'function_definition':
-        functionDef(n, lw, unit);
+        functionDef(n, lw, unit, reuse);
         break;
       case 'declaration':
         declaration(n, lw, unit);
@@ -61,21 +82,21 @@ function topLevel(nodes: Node[], lw: Lowerer, unit: TranslationUnit, macros: { n
         // Configuration blocks at file level: every branch is read; the first definition of a name wins.
         const skip = new Set([n.childForFieldName('name')?.id, n.childForFieldName('condition')?.id]);
         const inner = named(n).filter((c) => !skip.has(c.id));
-        topLevel(inner, lw, unit, macros);
+        topLevel(inner, lw, unit, macros, reuse);
         break;
       }
       case 'linkage_specification': {
         const body = n.childForFieldName('body');
-        if (body) topLevel(named(body), lw, unit, macros);
+        if (body) topLevel(named(body), lw, unit, macros, reuse);
         break;
       }
       case 'declaration_list':
-        topLevel(named(n), lw, unit, macros);
+        topLevel(named(n), lw, unit, macros, reuse);
         break;
       case 'ERROR':
         // Tree-sitter wraps what it cannot read; functions inside it may still be recoverable.
         lw.report(n, 'syntax', `syntax error at file level (unknown macro or unbalanced braces?): \`${clip(n.text)}\``);
-        topLevel(named(n).filter((c) => c.type === 'function_definition' || c.type === 'declaration' || c.type === 'preproc_def'), lw, unit, macros);
+        topLevel(named(n).filter((c) => c.type === 'function_definition' || c.type === 'declaration' || c.type === 'preproc_def'), lw, unit, macros, reuse);
         break;
       default:
         break;
@@ -146,7 +167,31 @@ function params(fd: Node): Param[] {
   return out;
 }
 
-function functionDef(n: Node, lw: Lowerer, unit: TranslationUnit): void {
+function functionDef(n: Node, lw: Lowerer, unit: TranslationUnit, reuse?: FunctionReuse): void {
+  if (!reuse) {
+    lowerFunction(n, lw, unit);
+    return;
+  }
+  // The key holds what the lowering reads: the node's text and where it starts (locations).
+  const key = `${n.startPosition.row}:${n.startPosition.column}:${n.type}:${n.text}`;
+  let lowered = reuse.get(key);
+  if (lowered && unit.functions.has(lowered.fn.name)) lowered = undefined; // a duplicate: report it afresh
+  if (!lowered) {
+    // Lowered alone, its diagnostics then joined to the file's as a whole-file lowering adds them.
+    const own = new Lowerer();
+    const before = new Map(unit.functions);
+    lowerFunction(n, own, unit);
+    const fn = [...unit.functions.values()].find((f) => !before.has(f.name));
+    for (const d of own.diagnostics) lw.add(d);
+    if (fn) reuse.set(key, { fn, diagnostics: own.diagnostics });
+    return;
+  }
+  unit.functions.set(lowered.fn.name, lowered.fn);
+  for (const d of lowered.diagnostics) lw.add(d);
+  reuse.set(key, lowered);
+}
+
+function lowerFunction(n: Node, lw: Lowerer, unit: TranslationUnit): void {
   const fd = findFunctionDeclarator(n.childForFieldName('declarator'));
   const body = n.childForFieldName('body');
   if (!fd || !body) {

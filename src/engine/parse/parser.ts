@@ -63,12 +63,13 @@ export class ParseTimeout extends Error {}
 
 /**
  * Parses synchronously; loadParser() must have resolved first. The caller must delete() the
- * tree. With a deadline (Date.now() ms), parsing is cancelled past it (ParseTimeout).
+ * tree. With a deadline (Date.now() ms), parsing is cancelled past it (ParseTimeout). With `old`
+ * (the previous version's tree, already edited to the change), tree-sitter parses incrementally.
  */
-export function parseC(text: string, deadline?: number): Tree {
+export function parseC(text: string, deadline?: number, old?: Tree): Tree {
   if (!parser) throw new Error('parser not loaded: await initEngine() first');
   const options = deadline === undefined ? undefined : { progressCallback: (() => Date.now() > deadline) as unknown as (s: unknown) => void };
-  const tree = parser.parse(text, null, options);
+  const tree = parser.parse(text, old ?? null, options);
   if (!tree) {
     if (deadline !== undefined && Date.now() > deadline) throw new ParseTimeout('parsing was cancelled: the time budget for this file ran out');
     throw new Error('tree-sitter returned no tree');
