@@ -50,6 +50,8 @@ export class World {
   readonly mountChoices = new Map<string, number>();
   traceCut = false;
   unknownCounter = 0;
+  /** Numbers of objects named in trace text, by first mention on this path (never a process-wide id). */
+  private readonly serials = new WeakMap<object, number>();
   /** Keys of derived unknowns, interned: `(k1 + k2)` of two keys becomes one short key. */
   private readonly derivedKeys = new Map<string, string>();
   /** Set when the path took a failure after which losing writes is the kernel's design (journal abort). */
@@ -91,6 +93,15 @@ export class World {
   holdsPageLock(): boolean {
     return this.page.locked || this.heldPages.some((p) => p.locked);
   }
+
+  /** The number of `o` on this path (1, 2, ... by first mention): the same whatever ran before in the process. */
+  serial(o: object): number {
+    let n = this.serials.get(o);
+    if (n === undefined) this.serials.set(o, (n = this.serialCount++));
+    return n;
+  }
+
+  private serialCount = 1;
 
   /**
    * The key of an unknown derived from others (`(a + b)`, `-a`, `(a == b)`): the same parts give

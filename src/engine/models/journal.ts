@@ -111,7 +111,8 @@ export function dirtyMetadata(ctx: ModelCtx, args: Value[], bhArg: number): Valu
     return ZERO;
   }
   const bh = args[bhArg];
-  const key = bh && bh.k === 'obj' ? `bh#${bh.o.id}` : `bh:${ctx.site().loc.line}`;
+  // Numbered per path: a process-wide object id would make the text depend on earlier analyses.
+  const key = bh && bh.k === 'obj' ? `bh#${ctx.world.serial(bh.o)}` : `bh:${ctx.site().loc.line}`;
   chargeBuffers(ctx, h, [key], ctx.name);
   // A data buffer journalled through the handle (data=journal) counts as written for that block.
   dataToJournal(ctx, bh, true);
