@@ -8,13 +8,14 @@
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
-import { analyzeSource, initEngine } from '../src/engine';
+import { analyzeSource, IncrementalAnalysis, initEngine, type ScenarioResult } from '../src/engine';
 import { lowerSource } from '../src/engine/ir/unit';
 import { parseC } from '../src/engine/parse/parser';
 
 const ROOT = path.resolve(__dirname, '..');
 const TARGET_LINES = 5000;
 const ROUNDS = 7;
+const EDITS = 20;
 const NO_WALL_CLOCK = { budgets: { timePerFileMs: 3_600_000 } };
 
 interface Shape {
@@ -42,6 +43,10 @@ interface Row {
   findings: number;
   truncatedRuns: number;
   maxRssMb: number;
+  /** Median of EDITS one-line edits inside ->writepage paths, analysed incrementally (null: no writepage). */
+  editMs: number | null;
+  /** Runs computed afresh after an edit (median), of `runs`. */
+  editRuns: number | null;
 }
 
 function median(xs: number[]): number {
@@ -80,6 +85,40 @@ export function generate(text: string, target = TARGET_LINES): string {
   return parts.join('\n\n');
 }
 
+/** Lines inside the bodies of the file's ->writepage functions (where an edit changes a scenario's path). */
+function writepageLines(r: ScenarioResult): number[] {
+  const out: number[] = [];
+  for (const e of r.entries) {
+    const f = r.functions.find((x) => x.name === e.writepage);
+    if (f) for (let l = f.line + 2; l < f.endLine; l++) out.push(l);
+  }
+  return [...new Set(out)];
+}
+
+/**
+ * edit-to-findings: EDITS one-line edits (a comment added at the end of a line inside a
+ * ->writepage body, each on the previous version), each analysed by an incremental session,
+ * timed from the new text to the result with its findings.
+ */
+function editToFindings(text: string, name: string, r: ScenarioResult): { ms: number; computed: number } | null {
+  const lines = writepageLines(r);
+  if (lines.length === 0) return null;
+  const session = new IncrementalAnalysis();
+  const cur = text.split('\n');
+  session.analyze(cur.join('\n'), name, NO_WALL_CLOCK);
+  const ms: number[] = [];
+  const computed: number[] = [];
+  for (let i = 0; i < EDITS; i++) {
+    const l = lines[Math.floor((i * lines.length) / EDITS)] - 1;
+    cur[l] = `${cur[l].replace(/ \/\* kpr-bench \d+ \*\/$/, '')} /* kpr-bench ${i} */`;
+    const next = cur.join('\n');
+    ms.push(time(() => session.analyze(next, name, NO_WALL_CLOCK)));
+    computed.push(session.lastStats().computed);
+  }
+  session.dispose();
+  return { ms: median(ms), computed: median(computed) };
+}
+
 /** Child process: measures one input, prints one JSON row. */
 async function measureOne(name: string, file: string, generated: boolean): Promise<void> {
   await initEngine(__dirname);
@@ -102,6 +141,7 @@ async function measureOne(name: string, file: string, generated: boolean): Promi
     );
   }
   const [parseMs, lowerMs, analysisMs] = [median(parse), median(lower), median(analysis)];
+  const edit = editToFindings(text, name, r);
   const row: Row = {
     name,
     source: file,
@@ -114,6 +154,8 @@ async function measureOne(name: string, file: string, generated: boolean): Promi
     findings: r.runs.reduce((n, x) => n + x.findings.length, 0),
     truncatedRuns: r.runs.filter((x) => x.truncated).length,
     maxRssMb: process.resourceUsage().maxRSS / 1024,
+    editMs: edit ? edit.ms : null,
+    editRuns: edit ? edit.computed : null,
   };
   process.stdout.write(JSON.stringify(row) + '\n');
 }
@@ -136,11 +178,27 @@ function mainBench(): void {
   }
   for (const f of process.argv.slice(2)) rows.push(child([path.basename(f), path.resolve(f), 'real']));
   const w = Math.max(...rows.map((r) => r.name.length), 5);
-  console.log(`${'input'.padEnd(w)}  lines  runs  paths  findings  parse ms  lower ms  analysis ms  lower/parse  analysis/parse  peak RSS MB`);
+  console.log(`${'input'.padEnd(w)}  lines  runs  paths  findings  parse ms  lower ms  analysis ms  lower/parse  analysis/parse  peak RSS MB  edit ms  re-run`);
   for (const r of rows) {
     console.log(
-      `${r.name.padEnd(w)}  ${String(r.lines).padStart(5)}  ${String(r.runs).padStart(4)}  ${String(r.paths).padStart(5)}  ${String(r.findings).padStart(8)}  ${r.parseMs.toFixed(1).padStart(8)}  ${r.lowerMs.toFixed(1).padStart(8)}  ${r.analysisMs.toFixed(0).padStart(11)}  ${(r.lowerMs / r.parseMs).toFixed(2).padStart(11)}  ${(r.analysisMs / r.parseMs).toFixed(1).padStart(14)}  ${r.maxRssMb.toFixed(0).padStart(11)}`,
+      `${r.name.padEnd(w)}  ${String(r.lines).padStart(5)}  ${String(r.runs).padStart(4)}  ${String(r.paths).padStart(5)}  ${String(r.findings).padStart(8)}  ${r.parseMs.toFixed(1).padStart(8)}  ${r.lowerMs.toFixed(1).padStart(8)}  ${r.analysisMs.toFixed(0).padStart(11)}  ${(r.lowerMs / r.parseMs).toFixed(2).padStart(11)}  ${(r.analysisMs / r.parseMs).toFixed(1).padStart(14)}  ${r.maxRssMb.toFixed(0).padStart(11)}  ${r.editMs === null ? '      -' : r.editMs.toFixed(1).padStart(7)}  ${r.editRuns === null ? '     -' : String(r.editRuns).padStart(6)}`,
     );
+  }
+  console.log('');
+  for (const r of rows) {
+    if (r.editMs !== null) console.log(`edit-to-findings: ${r.editMs.toFixed(0)} ms  (${r.name}; median of ${EDITS} one-line edits inside a ->writepage path, incremental)`);
+  }
+  // The issue's goals, as ratios and figures of this run (not pass/fail of the machine's speed).
+  console.log('');
+  for (const r of rows) {
+    const ratio = r.analysisMs / r.parseMs;
+    const goals = [
+      `analysis/parse ${ratio.toFixed(1)} (goal <= 2: ${ratio <= 2 ? 'met' : 'not met'})`,
+      `runs cut ${r.truncatedRuns} (goal 0: ${r.truncatedRuns === 0 ? 'met' : 'not met'})`,
+      r.editMs === null ? 'edit-to-findings -' : `edit-to-findings ${r.editMs.toFixed(0)} ms (goal <= 100: ${r.editMs <= 100 ? 'met' : 'not met'})`,
+      `peak RSS ${r.maxRssMb.toFixed(0)} MB (goal <= 200: ${r.maxRssMb <= 200 ? 'met' : 'not met'})`,
+    ];
+    console.log(`goals ${r.name}: ${goals.join('; ')}`);
   }
   const cut = rows.filter((r) => r.truncatedRuns > 0);
   if (cut.length) console.log(`\nruns cut by a step/path/fork budget: ${cut.map((r) => `${r.name} ${r.truncatedRuns}`).join(', ')}`);
