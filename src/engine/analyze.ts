@@ -12,7 +12,7 @@ import {
   type ScenarioResult,
   type TableFactsInfo,
 } from './api/types';
-import { callSites, type CallSite, findCallbacks, findTables } from './discovery';
+import { type AopsTable, callSites, type CallSite, findCallbacks, findTables } from './discovery';
 import { buildSymbolIndex } from './navigation/symbols';
 import type { TranslationUnit } from './ir/ir';
 import { lowerSource } from './ir/unit';
@@ -173,6 +173,12 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
   const runs: RunResult[] = [];
   let cutForTime = 0;
   const notes = new BudgetNotes((name) => unit.functions.get(name)?.nameLoc);
+  const tableKeys = new Map<AopsTable, string>();
+  const tableKey = (t: AopsTable): string => {
+    let k = tableKeys.get(t);
+    if (k === undefined) tableKeys.set(t, (k = JSON.stringify(t, keyJson)));
+    return k;
+  };
   planned.forEach((p) => {
     if (Date.now() > deadline) {
       cutForTime++;
@@ -184,9 +190,11 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
       const run = runScenario(own, p.t, p.entry, p.caller, p.state);
       return { run, unmodelled: [...own.unmodelled.entries()], getBlockUses: own.getBlockUses, inTime: Date.now() <= deadline };
     };
-    const roots = [p.entry.name, p.t.name, ...p.t.members.values()];
+    // What the run reads besides the file's code: its table (facts, mount), entry, caller, page, options.
+    const entry = { fn: p.entry.fn.name, handleOwner: p.entry.handleOwner ?? null, prepare: p.entry.prepare === true };
+    const roots = [p.entry.fn.name, p.t.name, ...p.t.members.values(), ...(p.entry.handleOwner ? [p.entry.handleOwner] : [])];
     const done = reuse
-      ? reuse.reuse(`run\n${JSON.stringify({ t: p.t, caller: p.caller.id, page: p.state.id, budgets, details: ctx.maxPathDetails, nobh: ctx.nobh }, keyJson)}\n${reuse.depsKey(unit, roots)}`, compute, (d) => d.inTime)
+      ? reuse.reuse(`run\n${tableKey(p.t)}\n${JSON.stringify({ entry, caller: p.caller.id, page: p.state.id, budgets, details: ctx.maxPathDetails, nobh: ctx.nobh })}\n${reuse.depsKey(unit, roots)}`, compute, (d) => d.inTime)
       : compute();
     mergeCollected(ctx, done);
     const run = done.run;
@@ -220,15 +228,16 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
 }
 
 function functionInfos(unit: TranslationUnit, sites: CallSite[]): FunctionInfo[] {
-  return [...unit.functions.values()].map((fn) => {
-    const calls = new Set<string>();
-    for (const s of sites) {
-      if (s.function !== fn.name) continue;
-      const target = s.passed ?? s.callee;
-      if (unit.functions.has(target)) calls.add(target);
-    }
-    return { name: fn.name, line: fn.nameLoc.line, endLine: fn.loc.endLine, calls: [...calls] };
-  });
+  // Sites grouped by function once (in site order), not scanned again for every function.
+  const byFunction = new Map<string, Set<string>>();
+  for (const s of sites) {
+    const target = s.passed ?? s.callee;
+    if (!unit.functions.has(target)) continue;
+    let calls = byFunction.get(s.function);
+    if (!calls) byFunction.set(s.function, (calls = new Set()));
+    calls.add(target);
+  }
+  return [...unit.functions.values()].map((fn) => ({ name: fn.name, line: fn.nameLoc.line, endLine: fn.loc.endLine, calls: [...(byFunction.get(fn.name) ?? [])] }));
 }
 
 /** Runs each callback alone, with and without a current handle, to learn what it passes as create. */

@@ -2,9 +2,29 @@
 // dist/analysisWorker.js beside the tree-sitter .wasm files, which initEngine() loads from here.
 import { parentPort } from 'node:worker_threads';
 import { toSarif } from '../cli/sarif';
-import { analyzeSource, initEngine } from '../engine';
+import { IncrementalAnalysis, initEngine } from '../engine';
 import { inspectPatch, runDiff, runPatch } from './patch/patchJobs';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
+
+/**
+ * One incremental session per file (its tree, lowered functions and kept runs), the most recently
+ * analysed few: an edit re-parses incrementally and re-runs only the scenarios it can change.
+ */
+const MAX_SESSIONS = 4;
+const sessions = new Map<string, IncrementalAnalysis>();
+
+function sessionFor(file: string): IncrementalAnalysis {
+  let s = sessions.get(file);
+  if (s) sessions.delete(file);
+  else s = new IncrementalAnalysis();
+  sessions.set(file, s);
+  for (const [name, old] of sessions) {
+    if (sessions.size <= MAX_SESSIONS) break;
+    old.dispose();
+    sessions.delete(name);
+  }
+  return s;
+}
 
 const port = parentPort;
 if (!port) throw new Error('analysisWorker.js must run as a worker thread');
@@ -43,7 +63,7 @@ port.on('message', async (req: WorkerRequest) => {
       return;
     }
     // analyzeSource never throws on input; an exception here is a bug, reported as an error.
-    const result = analyzeSource(req.text, req.file, req.options);
+    const result = sessionFor(req.file).analyze(req.text, req.file, req.options);
     reply = { id: req.id, kind: 'result', result, ms: Date.now() - t };
   } catch (e) {
     reply = { id: req.id, kind: 'error', message: String((e as Error)?.stack ?? e) };

@@ -53,10 +53,11 @@ function pointAt(text: string, index: number): Point {
 export class IncrementalAnalysis implements AnalysisReuse {
   private tree: Tree | null = null;
   private text: string | null = null;
-  private lowered = new Map<string, LoweredFunction>();
-  /** Kept results: those of the last analysis, and those of the one before (a one-off run between two). */
+  /** Lowered functions of the last version, and of the two before it (an undo finds its definitions again). */
+  private lowered: Map<string, LoweredFunction>[] = [];
+  /** Kept results: those of this analysis, and of the two before it (an undo, a one-off run in between). */
   private kept = new Map<string, unknown>();
-  private previous = new Map<string, unknown>();
+  private older: Map<string, unknown>[] = [];
   private readonly ids = new WeakMap<FunctionDef, number>();
   private nextId = 1;
   private stats: ReuseStats = { parse: 'full', functionsLowered: 0, functionsKept: 0, computed: 0, kept: 0 };
@@ -64,7 +65,7 @@ export class IncrementalAnalysis implements AnalysisReuse {
   /** Analyses the file's new text, keeping what did not change since the last call. */
   analyze(text: string, file: string, options: AnalyzeOptions = {}): ScenarioResult {
     this.stats = { parse: 'full', functionsLowered: 0, functionsKept: 0, computed: 0, kept: 0 };
-    this.previous = this.kept;
+    this.older = [this.kept, ...this.older].slice(0, 2);
     this.kept = new Map();
     return analyzeSource(text, file, options, this);
   }
@@ -98,22 +99,39 @@ export class IncrementalAnalysis implements AnalysisReuse {
     const next = new Map<string, LoweredFunction>();
     const unit = lowerTree(tree, text, {
       get: (key) => {
-        const l = this.lowered.get(key);
-        if (l) this.stats.functionsKept++;
-        return l;
+        for (const m of this.lowered) {
+          const l = m.get(key);
+          if (l) {
+            this.stats.functionsKept++;
+            return l;
+          }
+        }
+        return undefined;
       },
       set: (key, l) => {
-        if (!this.lowered.has(key) || this.lowered.get(key) !== l) this.stats.functionsLowered++;
+        if (!this.lowered.some((m) => m.get(key) === l)) this.stats.functionsLowered++;
         next.set(key, l);
       },
     });
-    this.lowered = next;
+    this.lowered = [next, ...this.lowered].slice(0, 3);
     this.tree = tree;
     this.text = text;
     return unit;
   }
 
+  /** Dependency keys of this version's unit, by roots (many runs share their roots). */
+  private readonly depsKeys = new WeakMap<TranslationUnit, Map<string, string>>();
+
   depsKey(unit: TranslationUnit, roots: string[]): string {
+    let byRoots = this.depsKeys.get(unit);
+    if (!byRoots) this.depsKeys.set(unit, (byRoots = new Map()));
+    const r = roots.join('\n');
+    let k = byRoots.get(r);
+    if (k === undefined) byRoots.set(r, (k = this.computeDepsKey(unit, roots)));
+    return k;
+  }
+
+  private computeDepsKey(unit: TranslationUnit, roots: string[]): string {
     return dependencyKey(unit, roots, (fn) => {
       let id = this.ids.get(fn);
       if (id === undefined) this.ids.set(fn, (id = this.nextId++));
@@ -122,8 +140,9 @@ export class IncrementalAnalysis implements AnalysisReuse {
   }
 
   reuse<T>(key: string, compute: () => T, keep: (v: T) => boolean): T {
-    if (this.kept.has(key) || this.previous.has(key)) {
-      const v = (this.kept.has(key) ? this.kept.get(key) : this.previous.get(key)) as T;
+    for (const m of [this.kept, ...this.older]) {
+      if (!m.has(key)) continue;
+      const v = m.get(key) as T;
       this.kept.set(key, v);
       this.stats.kept++;
       return v;
@@ -139,8 +158,8 @@ export class IncrementalAnalysis implements AnalysisReuse {
     this.tree?.delete();
     this.tree = null;
     this.text = null;
-    this.lowered.clear();
+    this.lowered = [];
     this.kept.clear();
-    this.previous.clear();
+    this.older = [];
   }
 }

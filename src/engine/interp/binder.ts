@@ -85,6 +85,15 @@ export class Bindings {
     if (!b) this.calls.set(name, (b = bindCall(this.unit, this.models, name)));
     return b;
   }
+
+  private readonly bound = new WeakSet<FunctionDef>();
+
+  /** Stamps the identifiers of `fn` for this unit, the first time the function runs. */
+  ensure(fn: FunctionDef): void {
+    if (this.bound.has(fn)) return;
+    this.bound.add(fn);
+    bindFunction(fn, this);
+  }
 }
 
 type IdentExpr = Extract<Expr, { kind: 'ident' }>;
@@ -92,17 +101,16 @@ type IdentExpr = Extract<Expr, { kind: 'ident' }>;
 const byUnit = new WeakMap<TranslationUnit, Bindings>();
 
 /**
- * The bindings of `unit`, made once: every identifier of every function body gets its
- * IdentBound (stamped with the unit, since a function's IR may be shared by the units of two
- * versions of a file). Identifiers elsewhere (macro values, struct initialisers) are evaluated in
- * whatever frame is current, so they keep the full lookup.
+ * The bindings of `unit`, made once: the identifiers of a function body get their IdentBound
+ * when the function first runs (`ensure`; stamped with the unit, since a function's IR may be
+ * shared by the units of two versions of a file). Identifiers elsewhere (macro values, struct
+ * initialisers) are evaluated in whatever frame is current, so they keep the full lookup.
  */
 export function bindUnit(unit: TranslationUnit, models: ModelTable, constants: ReadonlyMap<string, Value>): Bindings {
   let b = byUnit.get(unit);
   if (b && b.models === models && b.constants === constants) return b;
   b = new Bindings(unit, models, constants);
   byUnit.set(unit, b);
-  for (const fn of unit.functions.values()) bindFunction(fn, b);
   return b;
 }
 

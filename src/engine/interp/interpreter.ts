@@ -204,6 +204,7 @@ export class Interp implements ModelCtx {
     if (this.frames.length >= this.limits.callDepth) {
       throw new PathEnd('truncated', `call depth budget (${this.limits.callDepth}) reached calling ${fn.name} (recursion?)`);
     }
+    this.bindings.ensure(fn);
     const scope = new Map<string, Cell>();
     fn.params.forEach((p, i) => {
       scope.set(p.name, { name: p.name, value: i < args.length ? args[i] : this.unknown(`missing argument ${p.name}`) });

@@ -382,6 +382,10 @@ describe('extension on the sample', function () {
     // A save does not re-run an analysis that is current.)
     await wb.page.waitForTimeout(3_000);
     assert.deepEqual(versions().filter((v) => v > start), [edited], `analyses after typing: ${versions().join(', ')}`);
+    // The extension logs how long after the debounce the edit's diagnostics were published (presence checked, not the time).
+    const refreshed = kprLog().match(new RegExp(`diagnostics refreshed (\\d+) ms after the debounce \\(inode\\.c v${edited}\\)`));
+    assert.ok(refreshed, `no "diagnostics refreshed N ms after the debounce (inode.c v${edited})" line in the log:\n${kprLog().split('\n').slice(-10).join('\n')}`);
+    console.log(`      diagnostics refreshed ${refreshed[1]} ms after the debounce (v${edited}, incremental)`);
     for (let i = 0; i < 3; i++) await wb.page.keyboard.press('Backspace');
     const restored = await waitForVersionAbove(edited);
     await wb.page.waitForTimeout(3_000);
