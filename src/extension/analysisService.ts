@@ -44,6 +44,8 @@ export class KprAnalysisService implements AnalysisService {
   private readonly cache = new Map<string, Cached>();
   private readonly inflight = new Map<string, InFlight>();
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** The version typed last per document, until a run of it starts (its refresh time is then logged). */
+  private readonly typed = new Map<string, number>();
   private readonly client: WorkerClient;
   private readonly emitter = new vscode.EventEmitter<{ uri: vscode.Uri; result: ScenarioResult }>();
   private readonly forgetEmitter = new vscode.EventEmitter<vscode.Uri>();
@@ -98,6 +100,10 @@ export class KprAnalysisService implements AnalysisService {
   analyze(document: vscode.TextDocument, token?: vscode.CancellationToken, debouncedAt?: number): Promise<ScenarioResult | undefined> {
     const key = document.uri.toString();
     this.clearTimer(key);
+    // A typed version whose run another trigger (an auto-save) starts before its debounce ran
+    // out: the debounce ends here, so its refresh is logged from now.
+    if (this.typed.get(key) === document.version) debouncedAt ??= Date.now();
+    this.typed.delete(key);
     const config = readConfig(document);
     const f = this.inflight.get(key);
     if (f && f.version === document.version && f.generation === this.generation && !token) return f.promise;
@@ -154,6 +160,7 @@ export class KprAnalysisService implements AnalysisService {
   schedule(document: vscode.TextDocument, delayMs = readConfig(document).debounceMs): void {
     const key = document.uri.toString();
     this.clearTimer(key);
+    this.typed.set(key, document.version);
     // The text changed: a run of the old text is now stale.
     const f = this.inflight.get(key);
     if (f && f.version !== document.version) f.cts.cancel();
@@ -170,6 +177,7 @@ export class KprAnalysisService implements AnalysisService {
   forget(uri: vscode.Uri): void {
     const key = uri.toString();
     this.clearTimer(key);
+    this.typed.delete(key);
     this.inflight.get(key)?.cts.cancel();
     this.inflight.delete(key);
     if (this.cache.delete(key)) this.forgetEmitter.fire(uri);
