@@ -105,11 +105,12 @@ function keyJson(_k: string, v: unknown): unknown {
   return v;
 }
 
-type Collected = Pick<RunContext, 'unmodelled' | 'getBlockUses'>;
+type Collected = Pick<RunContext, 'unmodelled' | 'getBlockUses' | 'stalls'>;
 
 /** Adds what one run collected to the file's lists, as if the run had written them directly. */
-function mergeCollected(ctx: RunContext, c: { unmodelled: [string, { name: string; line: number; assumed: string }][]; getBlockUses: Collected['getBlockUses'] }): void {
+function mergeCollected(ctx: RunContext, c: { unmodelled: [string, { name: string; line: number; assumed: string }][]; getBlockUses: Collected['getBlockUses']; stalls: Collected['stalls'] }): void {
   for (const [k, v] of c.unmodelled) if (!ctx.unmodelled.has(k)) ctx.unmodelled.set(k, v);
+  ctx.stalls.push(...c.stalls);
   for (const g of c.getBlockUses) {
     if (!ctx.getBlockUses.some((u) => u.callback === g.callback && u.via === g.via && u.aops === g.aops)) ctx.getBlockUses.push(g);
   }
@@ -186,9 +187,9 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
     }
     // Each run collects into its own lists, merged in run order: a kept run merges the same.
     const compute = () => {
-      const own: RunContext = { ...ctx, unmodelled: new Map(), getBlockUses: [] };
+      const own: RunContext = { ...ctx, unmodelled: new Map(), getBlockUses: [], stalls: [] };
       const run = runScenario(own, p.t, p.entry, p.caller, p.state);
-      return { run, unmodelled: [...own.unmodelled.entries()], getBlockUses: own.getBlockUses, inTime: Date.now() <= deadline };
+      return { run, unmodelled: [...own.unmodelled.entries()], getBlockUses: own.getBlockUses, stalls: own.stalls, inTime: Date.now() <= deadline };
     };
     // What the run reads besides the file's code: its table (facts, mount), entry, caller, page, options.
     const entry = { fn: p.entry.fn.name, handleOwner: p.entry.handleOwner ?? null, prepare: p.entry.prepare === true };
@@ -197,7 +198,8 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
       ? reuse.reuse(`run\n${tableKey(p.t)}\n${JSON.stringify({ entry, caller: p.caller.id, page: p.state.id, budgets, details: ctx.maxPathDetails, nobh: ctx.nobh })}\n${reuse.depsKey(unit, roots)}`, compute, (d) => d.inTime)
       : compute();
     mergeCollected(ctx, done);
-    const run = done.run;
+    // Its own findings list: file-level rules add to it below, and a kept run must stay as it was.
+    const run: RunResult = { ...done.run, findings: [...done.run.findings] };
     runs.push(run);
     if (run.truncated) {
       notes.run(`${p.t.name}/${p.caller.id}/${p.state.id}`, p.entry.fn.name, p.entry.fn.nameLoc, run.truncation);
