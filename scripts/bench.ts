@@ -43,6 +43,8 @@ interface Row {
   findings: number;
   truncatedRuns: number;
   maxRssMb: number;
+  /** The high-water mark once the incremental session (three versions kept) has run too. */
+  editRssMb: number;
   /** Median of EDITS one-line edits inside ->writepage paths, analysed incrementally (null: no writepage). */
   editMs: number | null;
   /** Runs computed afresh after an edit (median), of `runs`. */
@@ -141,6 +143,8 @@ async function measureOne(name: string, file: string, generated: boolean): Promi
     );
   }
   const [parseMs, lowerMs, analysisMs] = [median(parse), median(lower), median(analysis)];
+  // The whole-file analyses' high-water mark, before the incremental session adds its own.
+  const maxRssMb = process.resourceUsage().maxRSS / 1024;
   const edit = editToFindings(text, name, r);
   const row: Row = {
     name,
@@ -153,7 +157,8 @@ async function measureOne(name: string, file: string, generated: boolean): Promi
     paths: r.runs.reduce((n, x) => n + x.paths, 0),
     findings: r.runs.reduce((n, x) => n + x.findings.length, 0),
     truncatedRuns: r.runs.filter((x) => x.truncated).length,
-    maxRssMb: process.resourceUsage().maxRSS / 1024,
+    maxRssMb,
+    editRssMb: process.resourceUsage().maxRSS / 1024,
     editMs: edit ? edit.ms : null,
     editRuns: edit ? edit.computed : null,
   };
@@ -178,10 +183,10 @@ function mainBench(): void {
   }
   for (const f of process.argv.slice(2)) rows.push(child([path.basename(f), path.resolve(f), 'real']));
   const w = Math.max(...rows.map((r) => r.name.length), 5);
-  console.log(`${'input'.padEnd(w)}  lines  runs  paths  findings  parse ms  lower ms  analysis ms  lower/parse  analysis/parse  peak RSS MB  edit ms  re-run`);
+  console.log(`${'input'.padEnd(w)}  lines  runs  paths  findings  parse ms  lower ms  analysis ms  lower/parse  analysis/parse  peak RSS MB  edit ms  re-run  with session MB`);
   for (const r of rows) {
     console.log(
-      `${r.name.padEnd(w)}  ${String(r.lines).padStart(5)}  ${String(r.runs).padStart(4)}  ${String(r.paths).padStart(5)}  ${String(r.findings).padStart(8)}  ${r.parseMs.toFixed(1).padStart(8)}  ${r.lowerMs.toFixed(1).padStart(8)}  ${r.analysisMs.toFixed(0).padStart(11)}  ${(r.lowerMs / r.parseMs).toFixed(2).padStart(11)}  ${(r.analysisMs / r.parseMs).toFixed(1).padStart(14)}  ${r.maxRssMb.toFixed(0).padStart(11)}  ${r.editMs === null ? '      -' : r.editMs.toFixed(1).padStart(7)}  ${r.editRuns === null ? '     -' : String(r.editRuns).padStart(6)}`,
+      `${r.name.padEnd(w)}  ${String(r.lines).padStart(5)}  ${String(r.runs).padStart(4)}  ${String(r.paths).padStart(5)}  ${String(r.findings).padStart(8)}  ${r.parseMs.toFixed(1).padStart(8)}  ${r.lowerMs.toFixed(1).padStart(8)}  ${r.analysisMs.toFixed(0).padStart(11)}  ${(r.lowerMs / r.parseMs).toFixed(2).padStart(11)}  ${(r.analysisMs / r.parseMs).toFixed(1).padStart(14)}  ${r.maxRssMb.toFixed(0).padStart(11)}  ${r.editMs === null ? '      -' : r.editMs.toFixed(1).padStart(7)}  ${r.editRuns === null ? '     -' : String(r.editRuns).padStart(6)}  ${r.editRssMb.toFixed(0).padStart(15)}`,
     );
   }
   console.log('');
@@ -205,7 +210,7 @@ function mainBench(): void {
   if (missing.length) console.log(`\nnot measured: ${missing.join('; ')}`);
   console.log(
     `\nmedians of ${ROUNDS} interleaved rounds (parse, lower, analysis) after one warm-up, each input in its own process; node ${process.version}.` +
-      `\nlower = parse + lowering; analysis = parse + lowering + discovery + every scenario run + callbacks + symbol index; peak RSS = the process's high-water mark.`,
+      `\nlower = parse + lowering; analysis = parse + lowering + discovery + every scenario run + callbacks + symbol index; peak RSS = the process's high-water mark after the whole-file analyses; with session = after the edits too.`,
   );
 }
 
