@@ -15,14 +15,14 @@ export interface ParsedArgs {
 }
 
 const STRING_OPTIONS = ['aops', 'caller', 'page', 'steps', 'paths', 'depth', 'time-ms', 'base', 'post', 'tree', 'repo', 'path', 'jobs', 'shard', 'format', 'config', 'kconfig'] as const;
-const BOOLEAN_OPTIONS = ['json', 'sarif', 'nobh', 'help', 'version', 'merge', 'print', 'stdio', 'expand-all'] as const;
+const BOOLEAN_OPTIONS = ['json', 'sarif', 'nobh', 'help', 'version', 'merge', 'print', 'stdio', 'expand-all', 'no-tree'] as const;
 
 const ANALYSIS = ['--aops', '--caller', '--page', '--nobh', '--steps', '--paths', '--depth', '--time-ms'];
 const COMMON = ['--help', '--version'];
 /** The options each command accepts (commands not listed accept any known option). */
 export const COMMAND_OPTIONS: Record<string, string[]> = {
-  scenarios: [...COMMON, ...ANALYSIS, '--json', '--sarif', '--format', '--config'],
-  callbacks: [...COMMON, ...ANALYSIS, '--json', '--config'],
+  scenarios: [...COMMON, ...ANALYSIS, '--json', '--sarif', '--format', '--config', '--tree', '--no-tree', '--kconfig'],
+  callbacks: [...COMMON, ...ANALYSIS, '--json', '--config', '--tree', '--no-tree', '--kconfig'],
   config: [...COMMON, ...ANALYSIS, '--json', '--config', '--print'],
   lsp: [...COMMON, '--stdio'],
   cpp: [...COMMON, '--json', '--format', '--tree', '--kconfig', '--expand-all'],

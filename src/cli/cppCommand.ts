@@ -10,7 +10,7 @@ import * as path from 'node:path';
 import { preprocess } from '../engine/cpp';
 import { findTreeRoot, isKernelTree, treeHost, treeLayout } from '../engine/tree/layout';
 import { configMacros, DEFAULT_CONFIG, parseConfigArgs, treeDefines } from '../engine/tree/config';
-import { modelTable } from '../engine/models';
+import { keptByTree } from '../engine/models';
 import { outputFormat, type ParsedArgs, single, ToolError, UsageError } from './args';
 
 export function runCppCommand(args: ParsedArgs, out: (s: string) => void, err: (s: string) => void): number {
@@ -30,8 +30,7 @@ export function runCppCommand(args: ParsedArgs, out: (s: string) => void, err: (
   const layout = treeLayout(root);
   const host = treeHost(layout, configMacros({ ...DEFAULT_CONFIG, ...overrides }));
   // Macros the engine models stay calls (bound to their model), unless --expand-all.
-  const models = modelTable();
-  const keep = args.flags.has('--expand-all') ? undefined : (name: string) => models.has(name);
+  const keep = args.flags.has('--expand-all') ? undefined : keptByTree;
   const r = preprocess(rel, host, { includeDirs: layout.includeDirs, defines: treeDefines(overrides), keep });
   for (const d of r.diagnostics) err(`${d.file}:${d.line}:${d.col}: ${d.severity}: ${d.message}\n`);
   const unit = r.units[0];

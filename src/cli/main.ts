@@ -17,12 +17,17 @@ import { cliConfig, formatSuppressed, runConfigCommand } from './configCommand';
 import { runLspCommand } from './lspCommand';
 import { runModelsCommand } from './modelsCommand';
 import { runCppCommand } from './cppCommand';
+import { analyzeInTree, type TreeOptions } from '../engine/tree/analyzeInTree';
+import { findTreeRoot, isKernelTree } from '../engine/tree/layout';
+import { parseConfigArgs } from '../engine/tree/config';
 
 export { parseArgs, ToolError, UsageError, type ParsedArgs };
 
 const USAGE = `usage:
   kpr scenarios FILE.c [--aops NAME] [--caller ID] [--page ID] [--nobh] [--format F | --json | --sarif]
                        [--steps N] [--paths N] [--depth N] [--time-ms N]
+                       [--tree DIR | --no-tree] [--kconfig KEY=y|m|n|VALUE]...
+                       (a FILE inside a kernel tree is preprocessed with the tree's headers)
   kpr callbacks FILE.c [--json]
   kpr models FILE.c [--json]     what each call on the writepage paths is bound to (model, function, unmodelled)
   kpr cpp FILE.c [--tree DIR] [--kconfig KEY=y|m|n|VALUE]... [--expand-all] [--json]
@@ -56,6 +61,28 @@ export function analyzeOptions(args: ParsedArgs): AnalyzeOptions {
     mount: { nobh: args.flags.has('--nobh') },
     budgets: { ...budget('--steps', 'stepsPerPath'), ...budget('--paths', 'pathsPerRun'), ...budget('--depth', 'callDepth'), ...budget('--time-ms', 'timePerFileMs') },
   };
+}
+
+/**
+ * The kernel tree a file is analysed in: --tree DIR, else the tree that holds the file, unless
+ * --no-tree. --kconfig KEY=VALUE overrides its default configuration.
+ */
+function treeOf(args: ParsedArgs, file: string): TreeOptions | undefined {
+  if (args.flags.has('--no-tree')) {
+    if (args.flags.has('--tree')) throw new UsageError('--tree and --no-tree contradict each other');
+    return undefined;
+  }
+  const given = args.flags.get('--tree')?.[0];
+  const { overrides, problems } = parseConfigArgs(args.flags.get('--kconfig') ?? []);
+  if (problems.length) throw new UsageError(problems.map((p) => p.message).join('; '));
+  if (given) {
+    if (!isKernelTree(path.resolve(given))) throw new UsageError(`--tree ${given}: not a kernel source tree (no Makefile with VERSION, include/linux/fs.h and fs/)`);
+    return { root: path.resolve(given), config: overrides };
+  }
+  if (file === '-') return undefined;
+  const root = findTreeRoot(file);
+  if (!root && args.flags.has('--kconfig')) throw new UsageError('--kconfig needs a kernel tree: the file is not inside one; give it with --tree DIR');
+  return root ? { root, config: overrides } : undefined;
 }
 
 /** @deprecated use readInput; kept for callers of the first CLI. */
@@ -93,7 +120,9 @@ export async function main(argv: string[], out: (s: string) => void = pipeWriter
         const config = cliConfig(args, file);
         for (const l of config.problemLines()) err(`${l}\n`);
         await initEngine(wasmDir());
-        const result = config.finish(analyzeSource(text, file, config.options), text);
+        const tree = treeOf(args, file);
+        const result = config.finish(tree ? analyzeInTree(text, file, tree, config.options) : analyzeSource(text, file, config.options), text);
+        if (tree && result.tree) err(`kpr: kernel-tree mode: ${result.tree.root} (${result.tree.version ?? 'unknown version'}), ${result.tree.headers} headers, ${result.tree.expandedLines} lines with the tree's macros expanded${Object.keys(tree.config ?? {}).length ? `, config ${Object.entries(tree.config ?? {}).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}\n`);
         if (format === 'json') out(`${JSON.stringify(result)}\n`);
         else if (format === 'sarif') out(`${JSON.stringify(scenariosSarif([result]), null, 2)}\n`);
         else if (format === 'b4' || format === 'github') {

@@ -14,6 +14,7 @@ import {
 } from './api/types';
 import { type AopsTable, callSites, type CallSite, findCallbacks, findTables } from './discovery';
 import { buildSymbolIndex } from './navigation/symbols';
+import type { SymbolIndex } from './api/types';
 import type { TranslationUnit } from './ir/ir';
 import { lowerSource } from './ir/unit';
 import { simulate } from './interp/simulate';
@@ -95,6 +96,16 @@ export function analyzeSource(text: string, file: string, options: AnalyzeOption
   }
   result.timing.analysisMs = Date.now() - parsed;
   return addSummaries(result);
+}
+
+/** The symbol index (navigation) of `text` alone, or undefined when it cannot be built. */
+export function lowerForSymbols(text: string): SymbolIndex | undefined {
+  if (!parserLoaded()) return undefined;
+  try {
+    return buildSymbolIndex(lowerSource(text), text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** Map and Set as arrays, bigint as text: a key for what a run reads of its table. */

@@ -247,6 +247,8 @@ export interface ScenarioResult {
   bindings?: PathBindings[];
   /** Every direct call of the file, bound the same way (the editor's hover on a call). */
   callBindings?: CallBinding[];
+  /** The kernel tree the file was preprocessed with (kernel-tree mode), src/engine/tree. */
+  tree?: TreeInfo;
 }
 
 /** The filesystem and era a file looks like, learnt from its names, journal calls and dated interfaces. */
@@ -283,6 +285,23 @@ export interface PathBindings {
   /** The functions of the file reached from ->writepage (calls and get_block callbacks passed). */
   functions: string[];
   calls: CallBinding[];
+}
+
+/** How the kernel-tree mode preprocessed a file. */
+export interface TreeInfo {
+  root: string;
+  /** `2.6.27`, from the tree's Makefile; null when it has none readable. */
+  version: string | null;
+  arch: string;
+  /** Kconfig overrides over the default configuration. */
+  config: Record<string, string>;
+  /** Headers read (the file's includes, transitively). */
+  headers: number;
+  /** Macros defined at the end of the file. */
+  macros: number;
+  /** Lines of the file where a macro of the tree was expanded. */
+  expandedLines: number;
+  preprocessMs: number;
 }
 
 /** How an identifier naming an in-file function (or an ops field) is used. */

@@ -1,6 +1,6 @@
 // The table of every kernel-API model, by the name the C source calls.
 import type { ModelSpec, ModelTable } from '../interp/interpreter';
-import { ZERO } from '../interp/values';
+import { ERRNO, ZERO } from '../interp/values';
 import { allocModels } from './alloc';
 import { FAMILY_JOURNAL_CALLS, FAMILY_JOURNAL_STARTS, familyConstants, familyModels } from './families';
 import { ioSubmitModels } from './ioSubmit';
@@ -78,3 +78,12 @@ export const JOURNAL_CALLS: ReadonlySet<string> = new Set([...journalModels.map(
 
 /** Models that allocate memory (page cache pages, pages, slab objects): a helper reaching one may enter reclaim. */
 export const ALLOCATING_APIS: ReadonlySet<string> = new Set([...pageCacheModels, ...memAllocModels].map(([n]) => n).filter((n) => n !== 'mapping_gfp_mask'));
+
+/**
+ * Names a kernel tree's preprocessing leaves as written (src/engine/tree): the models (they bind
+ * as without a tree), `current` (the interpreter's task, world.ts), and the errno names (values
+ * fixed by the ABI; kept so that traces say -ENOSPC, not -28).
+ */
+export function keptByTree(name: string): boolean {
+  return name === 'current' || name in ERRNO || modelTable().has(name);
+}
