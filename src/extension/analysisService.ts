@@ -3,6 +3,7 @@
 // close. Diagnostics, hovers, CodeLens, commands and the simulation panel all read from here.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
+import { findTreeRoot } from '../engine/tree/layout';
 import type { AnalyzeOptions, ScenarioResult } from '../engine';
 import { applySuppressions } from '../engine/suppress';
 import { analyzeOptions, type KprConfig, readConfig } from './config';
@@ -117,7 +118,7 @@ export class KprAnalysisService implements AnalysisService {
     const started = Date.now();
     this.log.debug(`analyse ${file} v${version}`);
     const text = document.getText();
-    const run = this.client.run(text, file, analyzeOptions(config), cts.token);
+    const run = this.client.run(text, file, { ...analyzeOptions(config), ...treeOf(document) }, cts.token);
     const promise = run.then((outcome) => {
       link?.dispose();
       if (this.inflight.get(key)?.cts === cts) {
@@ -138,7 +139,7 @@ export class KprAnalysisService implements AnalysisService {
    */
   async analyzeWith(document: vscode.TextDocument, options: AnalyzeOptions, token?: vscode.CancellationToken): Promise<ScenarioResult | undefined> {
     const base = analyzeOptions(readConfig(document));
-    const merged: AnalyzeOptions = { ...base, ...options, budgets: { ...base.budgets, ...options.budgets }, mount: { ...base.mount, ...options.mount } };
+    const merged: AnalyzeOptions = { ...base, ...treeOf(document), ...options, budgets: { ...base.budgets, ...options.budgets }, mount: { ...base.mount, ...options.mount } };
     const outcome = await this.client.run(document.getText(), resultFileName(document.uri), merged, token);
     if (outcome.kind === 'result') return outcome.result;
     if (outcome.kind === 'failed' || outcome.kind === 'sarif') {
@@ -263,6 +264,28 @@ function resultFileName(uri: vscode.Uri): string {
 }
 
 /** A result that carries the failure as an input diagnostic, so it is visible in Problems. */
+/** Kernel trees found so far, by directory (a tree's layout does not change under an editor). */
+const treeRoots = new Map<string, string | undefined>();
+
+/**
+ * The kernel-tree mode for a document on disk inside a kernel tree (found from the tree's
+ * layout, no setting), unless `kpr.kernelTree.enabled` is off.
+ */
+function treeOf(document: vscode.TextDocument): Pick<AnalyzeOptions, 'tree'> {
+  if (document.uri.scheme !== 'file') return {};
+  if (!vscode.workspace.getConfiguration('kpr', document.uri).get<boolean>('kernelTree.enabled', true)) return {};
+  const dir = path.dirname(document.uri.fsPath);
+  if (!treeRoots.has(dir)) treeRoots.set(dir, findTreeRoot(document.uri.fsPath));
+  const root = treeRoots.get(dir);
+  if (!root) return {};
+  // The setting's value is a configuration proxy: copy it to plain data for the worker (and keep
+  // only string values: a Kconfig value is text).
+  const raw = vscode.workspace.getConfiguration('kpr', document.uri).get<unknown>('kernelTree.config', {});
+  const config: Record<string, string> = {};
+  if (raw && typeof raw === 'object') for (const [k, v] of Object.entries(raw as Record<string, unknown>)) if (typeof v === 'string') config[k] = v;
+  return { tree: { root, path: document.uri.fsPath, config } };
+}
+
 function failedResult(file: string, message: string): ScenarioResult {
   return {
     file,

@@ -3,6 +3,7 @@
 import { parentPort } from 'node:worker_threads';
 import { toSarif } from '../cli/sarif';
 import { IncrementalAnalysis, initEngine } from '../engine';
+import { analyzeInTree } from '../engine/tree/analyzeInTree';
 import { inspectPatch, runDiff, runPatch } from './patch/patchJobs';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
 
@@ -63,7 +64,9 @@ port.on('message', async (req: WorkerRequest) => {
       return;
     }
     // analyzeSource never throws on input; an exception here is a bug, reported as an error.
-    const result = sessionFor(req.file).analyze(req.text, req.file, req.options);
+    // A file inside a kernel tree: preprocessed with the tree, not incremental (the tree's headers
+    // may change what every line means); the rest incrementally.
+    const result = req.options.tree ? analyzeInTree(req.text, req.file, req.options.tree, req.options) : sessionFor(req.file).analyze(req.text, req.file, req.options);
     reply = { id: req.id, kind: 'result', result, ms: Date.now() - t };
   } catch (e) {
     reply = { id: req.id, kind: 'error', message: String((e as Error)?.stack ?? e) };

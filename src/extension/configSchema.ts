@@ -42,6 +42,9 @@ export const SETTINGS = {
   'scenarios.pageStates': { default: ALL_PAGE_STATES.slice(0, 6), effect: 'reanalyze' },
   'scenarios.aops': { default: [] as string[], effect: 'reanalyze' },
   'mount.nobh': { default: false, effect: 'reanalyze' },
+  // Read by the analysis service (src/extension/analysisService.ts: treeOf).
+  'kernelTree.enabled': { default: true, effect: 'reanalyze' },
+  'kernelTree.config': { default: {} as Record<string, string>, effect: 'reanalyze' },
   'budgets.stepsPerPath': { default: DEFAULT_BUDGETS.stepsPerPath, effect: 'reanalyze' },
   'budgets.pathsPerRun': { default: DEFAULT_BUDGETS.pathsPerRun, effect: 'reanalyze' },
   'budgets.callDepth': { default: DEFAULT_BUDGETS.callDepth, effect: 'reanalyze' },

@@ -22,13 +22,19 @@ export function statusText(result: ScenarioResult): { text: string; tooltip: str
   const icon = c.errors ? '$(error)' : c.warnings ? '$(warning)' : '$(pass)';
   parts.push(`${icon} kpr: ${countsPhrase(c)}`);
   if (cut) parts.push(`$(watch) ${cut} incomplete`);
+  const t = result.tree;
+  if (t) parts.push(`$(repo) tree ${t.version ?? '?'}`);
+  const treeNote = t
+    ? ` Kernel-tree mode: preprocessed with the tree at ${t.root} (${t.version ?? 'unknown version'}${Object.keys(t.config).length ? `, ${Object.entries(t.config).map(([k, v]) => `CONFIG_${k}=${v}`).join(' ')}` : ''}): ` +
+      `macros, constants and #if branches of ${t.headers} headers came from the tree (${t.expandedLines} lines of this file expanded); the primitives (buffer, page, journal, allocator) are the engine's models.`
+    : '';
   const tooltip =
     `Kernel Patch Reasoner: ${countsPhrase(c)} (${result.runs.length} scenarios run over ${result.entries.length} writepage entries); ` +
     `${c.errors} error and ${c.warnings} warning findings (one per rule and responsible call)` +
     (cut ? `; ${cut} scenarios not fully explored (analysis incomplete, see the Information problems)` : '') +
     (input ? `; ${input} input errors` : '') +
-    `. Parse ${result.timing.parseMs} ms, analysis ${result.timing.analysisMs} ms. Click to show Problems.`;
-  const ariaLabel = `Kernel Patch Reasoner: ${countsPhrase(c)}: ${c.errors} error and ${c.warnings} warning findings${cut ? `; ${cut} scenarios incomplete` : ''}`;
+    `. Parse ${result.timing.parseMs} ms, analysis ${result.timing.analysisMs} ms.${treeNote} Click to show Problems.`;
+  const ariaLabel = `Kernel Patch Reasoner: ${countsPhrase(c)}: ${c.errors} error and ${c.warnings} warning findings${cut ? `; ${cut} scenarios incomplete` : ''}${t ? `; kernel tree ${t.version ?? ''}` : ''}`;
   return { text: parts.join(' '), tooltip, ariaLabel };
 }
 

@@ -465,4 +465,9 @@ export interface AnalyzeOptions {
   mount?: Partial<MountOptions>;
   /** How many paths per run keep their full trace (default 8). */
   maxPathDetails?: number;
+  /**
+   * Kernel-tree mode (src/engine/tree/analyzeInTree): the tree the file is inside, the file's path
+   * on disk and Kconfig overrides. Read by the callers that run analyzeInTree (worker, CLI).
+   */
+  tree?: { root: string; path: string; config?: Record<string, string> };
 }

@@ -16,6 +16,8 @@ import { treeHost, treeLayout } from './layout';
 export interface TreeOptions {
   /** The tree's top directory. */
   root: string;
+  /** The file's path on disk (default: `file`), to find it in the tree. */
+  path?: string;
   /** Kconfig overrides (`{ BUG: 'n' }`). */
   config?: Record<string, string>;
 }
@@ -27,7 +29,7 @@ const HEADER_DIAGNOSTICS_SHOWN = 5;
 export function analyzeInTree(text: string, file: string, tree: TreeOptions, options: AnalyzeOptions = {}): ScenarioResult {
   const started = Date.now();
   const layout = treeLayout(tree.root);
-  const rel = path.relative(tree.root, path.resolve(file)).split(path.sep).join('/');
+  const rel = path.relative(tree.root, path.resolve(tree.path ?? file)).split(path.sep).join('/');
   const host = treeHost(layout, configMacros({ ...DEFAULT_CONFIG, ...(tree.config ?? {}) }));
   // The file's text as given (an editor buffer may differ from the disk).
   const read = host.read.bind(host);
