@@ -521,7 +521,7 @@ function renderStep(reveal: boolean): void {
   setDisabled(byId('step-back'), i === shown[0]);
   setDisabled(byId('step-forward'), i === path.trace.length - 1);
   setDisabled(byId('step-finding'), !findingSteps(path.trace).some((k) => k > i));
-  if (reveal) revealLine({ type: 'reveal', reason: 'step', line: Math.max(1, s.line), column: Math.max(1, s.column), note: stepNote(s, i, path.trace.length).slice(0, 1900) });
+  if (reveal) revealLine({ type: 'reveal', reason: 'step', line: Math.max(1, s.line), column: Math.max(1, s.column), note: stepNote(s, i, path.trace.length).slice(0, 1900), ...(s.file ? { file: s.file } : {}) });
 }
 
 /** Whether the editor shows a step highlight that this webview asked for. */

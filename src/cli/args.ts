@@ -26,6 +26,7 @@ export const COMMAND_OPTIONS: Record<string, string[]> = {
   config: [...COMMON, ...ANALYSIS, '--json', '--config', '--print'],
   lsp: [...COMMON, '--stdio'],
   cpp: [...COMMON, '--json', '--format', '--tree', '--kconfig', '--expand-all'],
+  conformance: [...COMMON, '--json', '--format', '--tree', '--kconfig'],
   patch: [...COMMON, ...ANALYSIS, '--json', '--sarif', '--format', '--base', '--post', '--tree', '--repo'],
   diff: [...COMMON, ...ANALYSIS, '--json', '--sarif', '--format'],
   series: [...COMMON, ...ANALYSIS, '--json', '--sarif', '--format', '--repo', '--path', '--jobs', '--shard', '--merge'],

@@ -17,6 +17,7 @@ import { cliConfig, formatSuppressed, runConfigCommand } from './configCommand';
 import { runLspCommand } from './lspCommand';
 import { runModelsCommand } from './modelsCommand';
 import { runCppCommand } from './cppCommand';
+import { runConformanceCommand } from './conformanceCommand';
 import { analyzeInTree, type TreeOptions } from '../engine/tree/analyzeInTree';
 import { findTreeRoot, isKernelTree } from '../engine/tree/layout';
 import { parseConfigArgs } from '../engine/tree/config';
@@ -32,6 +33,8 @@ const USAGE = `usage:
   kpr models FILE.c [--json]     what each call on the writepage paths is bound to (model, function, unmodelled)
   kpr cpp FILE.c [--tree DIR] [--kconfig KEY=y|m|n|VALUE]... [--expand-all] [--json]
                                  FILE preprocessed with its kernel tree's headers, line for line
+  kpr conformance FILE.c... [--tree DIR] [--kconfig KEY=VALUE]... [--json]
+                                 the tree's own primitives against the engine's models, per scenario
   kpr patch FILE.patch|- [--base FILE.c]... [--post FILE.c]... [--tree DIR] [--repo DIR] [--format F]
   kpr diff PRE.c POST.c [--format F]
   kpr series REV_RANGE --repo DIR [--path GLOB]... [--jobs N] [--shard I/N] [--format F]
@@ -139,6 +142,8 @@ export async function main(argv: string[], out: (s: string) => void = pipeWriter
         return await runLspCommand(args);
       case 'cpp':
         return runCppCommand(args, out, err);
+      case 'conformance':
+        return await runConformanceCommand(args, wasmDir(), out);
       case 'models':
         return await runModelsCommand(args, wasmDir(), out);
       case 'patch':

@@ -61,7 +61,7 @@ export interface AnalysisReuse {
 }
 
 /** Analyses one C file. Never throws on malformed input: problems become diagnostics. */
-export function analyzeSource(text: string, file: string, options: AnalyzeOptions = {}, reuse?: AnalysisReuse): ScenarioResult {
+export function analyzeSource(text: string, file: string, options: AnalyzeOptions = {}, reuse?: AnalysisReuse, external?: TranslationUnit['external']): ScenarioResult {
   const result = emptyResult(file);
   if (!parserLoaded()) {
     result.diagnostics.push({ severity: 'error', line: 1, column: 1, kind: 'internal', message: 'the C parser is not loaded (initEngine() was not awaited)' });
@@ -80,6 +80,8 @@ export function analyzeSource(text: string, file: string, options: AnalyzeOption
   }
   const parsed = Date.now();
   result.timing.parseMs = parsed - started;
+  // The rest of a program (a kernel tree's primitives): what the file calls and does not define.
+  if (external) unit.external = external;
   for (const d of unit.diagnostics) {
     result.diagnostics.push({ severity: d.kind === 'syntax' ? 'warning' : 'info', line: d.line, column: d.column, kind: d.kind, message: d.message });
   }

@@ -1,5 +1,6 @@
 // Problems: one diagnostic per responsible call and rule over all scenarios, the trace's key
 // steps as related information; input problems (syntax, budget cuts) as `input:<kind>`.
+import * as path from 'node:path';
 import * as vscode from 'vscode';
 import type { RuleId, ScenarioResult, Severity } from '../engine';
 import { readConfig } from './config';
@@ -72,6 +73,8 @@ export function buildDiagnostics(
     diag.code = 'input:budget';
     out.push(diag);
   }
+  // A step in a kernel tree's own source (kernel-tree mode) is in that file of the tree.
+  const stepUri = (file: string | undefined): vscode.Uri => (file && result.tree ? vscode.Uri.file(path.join(result.tree.root, file)) : uri);
   for (const g of groupFindings(result)) {
     const o = overrides[g.rule] ?? 'default';
     if (o === 'off') continue;
@@ -84,7 +87,7 @@ export function buildDiagnostics(
     // The detail first (full message, scenarios), then a few key steps of the trace.
     diag.relatedInformation = [
       ...groupDetail(g).map((text) => new vscode.DiagnosticRelatedInformation(here, text)),
-      ...keySteps(main.finding, 4).map((s) => new vscode.DiagnosticRelatedInformation(new vscode.Location(uri, toRange(s.line, s.column, s.line, s.column)), stepText(s))),
+      ...keySteps(main.finding, 4).map((s) => new vscode.DiagnosticRelatedInformation(new vscode.Location(stepUri(s.file), toRange(s.line, s.column, s.line, s.column)), stepText(s))),
     ];
     out.push(diag);
   }

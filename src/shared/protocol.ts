@@ -68,7 +68,7 @@ export type WebviewMessage =
   /** Selection or filters changed (the host keeps it for the serializer and for logs). */
   | { type: 'state'; state: PanelState }
   /** Show and highlight a line of the C file: the current trace step, or a finding clicked. */
-  | { type: 'reveal'; reason: 'step' | 'finding'; line: number; column: number; note: string }
+  | { type: 'reveal'; reason: 'step' | 'finding'; line: number; column: number; note: string; file?: string }
   /** No step is current any more: remove the line highlight. */
   | { type: 'clearHighlight' }
   /** Ask for a fresh analysis of the file. */
@@ -155,13 +155,15 @@ export function validateWebviewMessage(v: unknown): Validated<WebviewMessage> {
         only(o, ['type', 'state'], 'message');
         return { type, state: panelState(o.state, 'message.state') };
       case 'reveal':
-        only(o, ['type', 'reason', 'line', 'column', 'note'], 'message');
+        only(o, ['type', 'reason', 'line', 'column', 'note', 'file'], 'message');
         return {
           type,
           reason: oneOf(o.reason, ['step', 'finding'] as const, 'message.reason'),
           line: int(o.line, 'message.line', 1, MAX_POSITION),
           column: int(o.column, 'message.column', 1, MAX_POSITION),
           note: str(o.note, 'message.note', MAX_WEBVIEW_STRING),
+          // A kernel tree's file, tree-relative: never absolute, never climbing out of the tree.
+          ...(o.file === undefined ? {} : { file: treeRelative(o.file, 'message.file') }),
         };
       case 'clearHighlight':
       case 'rerun':
@@ -179,6 +181,12 @@ export function validateWebviewMessage(v: unknown): Validated<WebviewMessage> {
 }
 
 // -- ScenarioResult, checked field by field for what the panel reads ---------------------------
+
+function treeRelative(v: unknown, p: string): string {
+  const s = str(v, p, 4096);
+  if (s.startsWith('/') || s.split('/').includes('..') || s.includes('\\')) fail(p, `not a path inside the kernel tree: ${JSON.stringify(s.slice(0, 80))}`);
+  return s;
+}
 
 function traceStep(v: unknown, p: string): void {
   const o = obj(v, p);

@@ -193,12 +193,13 @@ describe('kernel-tree preprocessor', function () {
     const src = fs.readFileSync(path.join(TREE, 'fs/buffer.c'), 'utf8').split('\n');
     assert.equal(lines.length, src.length + (src[src.length - 1] === '' ? 0 : 1));
     const lineOf = (re: RegExp) => src.findIndex((l) => re.test(l));
-    assert.match(squash(lines[lineOf(/BUG_ON\(!PageLocked/)]), /do\{if\(__builtin_expect\(!!\(!PageLocked\(page\)\),0\)\)do\{panic\("BUGat%s:%d","fs\/buffer.c",21\);\}while\(0\);\}while\(0\);/);
+    assert.match(squash(lines[lineOf(/BUG_ON\(!PageLocked/)]), /do\{if\(__builtin_expect\(!!\(!PageLocked\(page\)\),0\)\)do\{panic\("BUGat%s:%d","fs\/buffer.c",\d+\);\}while\(0\);\}while\(0\);/);
     assert.match(squash(lines[lineOf(/head = page_buffers/)]), /head=\(\{do\{.*PagePrivate\(page\).*\(\(structbuffer_head\*\)page_private\(page\)\);\}\);/);
     assert.match(squash(lines[lineOf(/pr_debug\("done/)]), /^printk\("<7>""done\\n"\);$/);
-    assert.equal(squash(lines[lineOf(/return TREE_CHECKS/)]), 'return1+1;', 'LINUX_VERSION_CODE of the generated version.h, from the Makefile');
+    assert.equal(squash(lines[lineOf(/tree_checks = TREE_CHECKS/)]), 'staticconstinttree_checks=1+1;', 'LINUX_VERSION_CODE of the generated version.h, from the Makefile');
     // Lines without a macro keep their text and columns.
     assert.equal(lines[lineOf(/^\tbh = head;/)], src[lineOf(/^\tbh = head;/)].replace(/\t/g, ' '));
+    assert.match(lines[lineOf(/BUG_ON\(!PageLocked/)], new RegExp(`"fs/buffer.c", ${lineOf(/BUG_ON\(!PageLocked/) + 1}\\)`), '__LINE__ is the invocation line');
   });
 
   it('kpr cpp: the file as the tree mode sees it, modelled macros kept as calls; --expand-all, --kconfig, --json; a file outside a tree is a usage error', async function () {
@@ -219,7 +220,7 @@ describe('kernel-tree preprocessor', function () {
     assert.match(at(all.out, /head = page_buffers/), /\(\{ do \{/);
     const nobug = await run(file, '--expand-all', '--kconfig', 'BUG=n');
     assert.doesNotMatch(at(nobug.out, /BUG_ON\(!PageLocked/), /panic/);
-    assert.equal(squash(at(nobug.out, /return TREE_CHECKS/)), 'return0+1;');
+    assert.equal(squash(at(nobug.out, /tree_checks = TREE_CHECKS/)), 'staticconstinttree_checks=0+1;');
     const json = await run(file, '--json', '--tree', TREE);
     const j = JSON.parse(json.out);
     assert.equal(j.file, 'fs/buffer.c');

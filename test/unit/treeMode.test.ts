@@ -2,10 +2,12 @@
 // verdicts come from the tree's headers and configuration; without the tree they are guesses.
 import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
+import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeSource } from '../../src/engine';
 import { analyzeInTree } from '../../src/engine/tree/analyzeInTree';
 import { findTreeRoot } from '../../src/engine/tree/layout';
+import { conformance } from '../../src/engine/tree/conformance';
 import { main } from '../../src/cli/main';
 import { engineReady, FIXTURES } from './helpers';
 
@@ -81,5 +83,50 @@ describe('kernel-tree mode', function () {
     assert.match(old.out, /error: BUG_ON\(.*PageLocked\(page\)\) fires \[kernel-bug\]/);
     const both = await run('--tree', TREE, '--no-tree');
     assert.equal(both.code, 2);
+  });
+
+  it('runs the tree’s own block_write_full_page (fs/buffer.c) instead of the model: its steps are in buffer.c, its events located at the file’s call', function () {
+    const r = analyzeInTree(TEXT, FILE, { root: TREE });
+    assert.deepEqual(
+      r.tree?.primitives.map((p) => `${p.file}:${p.name}`),
+      ['fs/buffer.c:__block_write_full_page', 'fs/buffer.c:block_write_full_page'],
+      'the tree functions run (do_invalidatepage stays the model: below the cut line)',
+    );
+    const run = r.runs.find((x) => x.page === 'no-buffers-allocated')!;
+    const trace = run.pathDetails[0].trace;
+    const inTree = trace.filter((t) => t.file === 'fs/buffer.c');
+    const bufferC = fs.readFileSync(path.join(TREE, 'fs', 'buffer.c'), 'utf8').split('\n');
+    const getBlockLine = bufferC.findIndex((l) => /err = get_block\(inode, block, bh, 1\)/.test(l)) + 1;
+    assert.ok(inTree.some((t) => t.line === getBlockLine && /kprfs_get_block\(inode, 8, bh\[0\], 1\)/.test(t.event)), inTree.map((t) => `${t.line} ${t.event}`).join('\n'));
+    // The callback is the file's: its steps have no file.
+    assert.ok(trace.some((t) => !t.file && t.function === 'kprfs_get_block'));
+    assert.deepEqual(findings(r), []);
+    // The tree's primitive and the model agree on every scenario of the fixture tree.
+    const c = conformance(TEXT, FILE, { root: TREE });
+    assert.equal(c.disagreements, 0, JSON.stringify(c.scenarios.filter((x) => !x.agree)));
+    assert.equal(c.agreements, r.runs.length);
+  });
+
+  it('a change in the tree’s block_write_full_page changes the verdict: a wrong i_size shift drops the dirty blocks of a page straddling EOF', function () {
+    const copy = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'kpr-tree-')), 'linux');
+    try {
+      fs.cpSync(TREE, copy, { recursive: true });
+      const buffer = path.join(copy, 'fs', 'buffer.c');
+      const text = fs.readFileSync(buffer, 'utf8');
+      assert.match(text, /last_block = \(i_size_read\(inode\) - 1\) >> 10;/);
+      // Page units where block units are meant (PAGE_CACHE_SHIFT for the block size bits).
+      fs.writeFileSync(buffer, text.replace('last_block = (i_size_read(inode) - 1) >> 10;', 'last_block = (i_size_read(inode) - 1) >> 12;'));
+      const file = path.join(copy, 'fs', 'kprfs', 'inode.c');
+      const r = analyzeInTree(TEXT, file, { root: copy });
+      const f = findings(r);
+      // Conformance names the disagreeing scenarios: the model is right, the changed tree is not.
+      const c = conformance(TEXT, file, { root: copy });
+      assert.deepEqual(c.scenarios.filter((x) => !x.agree).map((x) => x.scenario), ['kprfs_aops/kswapd/straddles-eof', 'kprfs_aops/reclaim-in-write-begin/straddles-eof']);
+      assert.match(c.scenarios.find((x) => !x.agree)!.tree, /error dirty-data-dropped@\d+/);
+      assert.ok(f.length > 0, 'the broken primitive loses data');
+      assert.ok(f.every((x) => x.rule === 'dirty-data-dropped' && x.severity === 'error' && x.line === LINE(/return block_write_full_page/) && /straddles-eof/.test(x.scenario)), JSON.stringify(f.map((x) => [x.rule, x.severity, x.line, x.scenario])));
+    } finally {
+      fs.rmSync(path.dirname(copy), { recursive: true, force: true });
+    }
   });
 });

@@ -46,6 +46,8 @@ export interface TraceStep {
   function: string;
   line: number;
   column: number;
+  /** The step is in another file of the kernel tree (tree-relative path, root in ScenarioResult.tree); line/column are in it. */
+  file?: string;
   /** What happened, in words: "call block_write_full_page", "get_block(create=1)", "BUG_ON fires". */
   event: string;
   kind: TraceKind;
@@ -302,6 +304,8 @@ export interface TreeInfo {
   /** Lines of the file where a macro of the tree was expanded. */
   expandedLines: number;
   preprocessMs: number;
+  /** Functions the analysis ran from the tree's own source, instead of a model or unknown. */
+  primitives: { name: string; file: string; line: number }[];
 }
 
 /** How an identifier naming an in-file function (or an ops field) is used. */

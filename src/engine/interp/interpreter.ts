@@ -83,9 +83,13 @@ export class Interp implements ModelCtx {
 
   site(): Site {
     const top = this.frames[this.frames.length - 1];
+    // Inside a function of the kernel tree, what happens is located at the analysed file's call
+    // into the tree (as a model's events are): the innermost frame of the file itself.
+    let at = top;
+    for (let i = this.frames.length - 1; at?.fn.file && i > 0; i--) at = this.frames[i - 1];
     return {
-      loc: top ? top.loc : { line: 1, column: 1, endLine: 1, endColumn: 1 },
-      function: top ? top.fn.name : '',
+      loc: at ? at.loc : { line: 1, column: 1, endLine: 1, endColumn: 1 },
+      function: at ? at.fn.name : '',
       stack: this.frames.map((f) => f.fn.name),
     };
   }
@@ -95,7 +99,9 @@ export class Interp implements ModelCtx {
   }
 
   private traceStep(text: string, kind: import('../api/types').TraceKind): void {
-    const s = this.site();
+    // A step is where it happens, in the tree's file too (its loc carries the file).
+    const top = this.frames[this.frames.length - 1];
+    const s = top?.fn.file ? { function: top.fn.name, loc: top.loc } : this.site();
     this.world.step(this.modelName ? `${s.function} → ${this.modelName}` : s.function, s.loc, text, Math.max(0, this.frames.length - 1), kind);
   }
 
@@ -174,6 +180,12 @@ export class Interp implements ModelCtx {
 
   private invoke(name: string, args: Value[], raw: Expr[], via?: string): Value {
     const b = this.bindings.call(name);
+    // The rest of a program (a kernel tree's own source) may stand in for a model or an unknown
+    // call: src/engine/tree/program.ts decides, by its cut line.
+    if (this.unit.external && b.kind !== 'function' && !(b.kind === 'model' && b.spec.preferOverSource)) {
+      const ext = this.unit.external(name, b.kind === 'model', this.frames[this.frames.length - 1]?.fn.file);
+      if (ext) return this.callFunction(ext, args, via);
+    }
     if (b.kind === 'model') return this.callModel(name, b.spec, args, raw);
     if (b.kind === 'function') return this.callFunction(b.def, args, via);
     this.noteUnmodelled(name, 'returns an unknown value; both outcomes are explored; no side effects assumed');

@@ -155,6 +155,7 @@ export class World {
       function: fn,
       line: loc.line,
       column: loc.column,
+      ...(loc.file ? { file: loc.file } : {}),
       event,
       kind,
       depth,

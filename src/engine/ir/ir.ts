@@ -6,6 +6,8 @@ export interface Loc {
   column: number; // 1-based
   endLine: number;
   endColumn: number; // exclusive
+  /** Set on the code of another file of a kernel tree (tree-relative path); absent: the analysed file. */
+  file?: string;
 }
 
 export type Expr =
@@ -80,6 +82,8 @@ export interface FunctionDef {
   nameLoc: Loc;
   /** Labels defined anywhere in the body (goto targets). */
   labels: Set<string>;
+  /** A function of a kernel tree's other file (tree-relative path); absent: the analysed file's. */
+  file?: string;
 }
 
 /** A global `struct T name = { .field = value, ... }`. */
@@ -108,6 +112,12 @@ export interface LoweringDiagnostic {
 
 export interface TranslationUnit {
   functions: Map<string, FunctionDef>;
+  /**
+   * Functions the file calls but does not define, from elsewhere in a program (the kernel tree's
+   * primitives, src/engine/tree/program.ts); `hasModel`: the engine models the name; `fromFile`:
+   * the tree file of the calling function (its own static functions come first).
+   */
+  external?: (name: string, hasModel: boolean, fromFile?: string) => FunctionDef | undefined;
   structs: StructInstance[];
   macros: Map<string, MacroDef>;
   /** Function-like macros the file defines (names only: they are reported if called). */

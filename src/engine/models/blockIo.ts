@@ -37,6 +37,29 @@ function dropBeyondEof(ctx: ModelCtx, page: Page): Value {
   return ZERO;
 }
 
+/**
+ * do_invalidatepage(page, offset) of mm/truncate.c (2.6.27): the mapping's ->invalidatepage, by
+ * default block_invalidatepage, discards the buffers from `offset` on: their dirty state goes,
+ * nothing is written. A page wholly beyond i_size is then dropped as not file data; inside
+ * i_size its dirty data is lost (the rule sees blocks dirty and never submitted).
+ */
+function doInvalidatepage(ctx: ModelCtx, args: Value[]): Value {
+  const page = pageArg(ctx, args[0]);
+  if (!page) return ZERO;
+  const offset = args[1]?.k === 'int' ? args[1].v : 0n;
+  if (offset !== 0n) {
+    ctx.event(`do_invalidatepage(page, ${show(args[1])}): buffers from that offset discarded`);
+    return ZERO;
+  }
+  for (const bh of page.bufferList()) bh.flags.delete('dirty');
+  if (outsideEof(ctx, page)) {
+    page.droppedBeyondEof = true;
+    for (const b of page.blocks) b.beyondEof = true;
+    ctx.event('do_invalidatepage(page, 0): the page lies wholly beyond i_size, its buffers discarded (not file data)');
+  } else ctx.event('do_invalidatepage(page, 0): the page\'s buffers discarded although it holds data inside i_size');
+  return ZERO;
+}
+
 function lastBlock(ctx: ModelCtx): bigint {
   const inode = ctx.world.inode;
   return (inode.size - 1n) >> BigInt(inode.blkbits);
@@ -303,6 +326,7 @@ export const blockIoModels: [string, ModelSpec][] = [
   ['block_prepare_write', { fn: blockPrepareWrite, getBlockArg: 3, doc: 'creates clean buffers, get_block(create=1) on unmapped ones, dirties nothing' }],
   ['__block_write_begin', { fn: blockWriteBegin, getBlockArg: 3, doc: 'as block_prepare_write on [pos, pos + len) of the page (2.6.32+)' }],
   ['block_commit_write', { fn: blockCommitWrite, doc: 'marks buffers in range uptodate and dirty' }],
+  ['do_invalidatepage', { fn: doInvalidatepage, doc: 'discards the page\'s buffers (offset 0): beyond i_size the page is dropped, inside it its dirty data is lost' }],
 ];
 
 /** Primitives off the writepage paths that take a get_block_t (argument index): used for discovery only. */

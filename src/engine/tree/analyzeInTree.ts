@@ -12,6 +12,7 @@ import { preprocess } from '../cpp';
 import { keptByTree } from '../models';
 import { configMacros, DEFAULT_CONFIG, treeDefines } from './config';
 import { treeHost, treeLayout } from './layout';
+import { TreeProgram } from './program';
 
 export interface TreeOptions {
   /** The tree's top directory. */
@@ -20,6 +21,8 @@ export interface TreeOptions {
   path?: string;
   /** Kconfig overrides (`{ BUG: 'n' }`). */
   config?: Record<string, string>;
+  /** Run the tree's own primitives (default); false: the engine's models (kpr conformance compares). */
+  primitives?: boolean;
 }
 
 /** Diagnostics of headers shown per file, at most (the rest are counted). */
@@ -37,7 +40,10 @@ export function analyzeInTree(text: string, file: string, tree: TreeOptions, opt
   const pp = preprocess(rel, host, { includeDirs: layout.includeDirs, defines: treeDefines(tree.config ?? {}), keep: keptByTree });
   const expanded = pp.units[0]?.text ?? text;
   const preprocessMs = Date.now() - started;
-  const result = analyzeSource(expanded, file, options);
+  const program = new TreeProgram(tree.root, tree.config ?? {}, rel);
+  const external = tree.primitives === false ? undefined : (name: string, hasModel: boolean, fromFile?: string) => program.lookup(name, hasModel, fromFile)?.def;
+  const result = analyzeSource(expanded, file, options, undefined, external);
+  for (const p of program.problems) result.diagnostics.push({ severity: 'info', line: 1, column: 1, kind: 'preprocessor', message: `in the tree: ${p}` });
   // Navigation on the file's own text: its columns are the editor's.
   const symbols = lowerForSymbols(text);
   if (symbols) result.symbols = symbols;
@@ -65,6 +71,7 @@ export function analyzeInTree(text: string, file: string, tree: TreeOptions, opt
     macros: pp.macros.defs.size,
     expandedLines: expandedLines.length,
     preprocessMs,
+    primitives: program.primitives(),
   };
   result.tree = info;
   return result;

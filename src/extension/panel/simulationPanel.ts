@@ -129,9 +129,13 @@ export class SimulationPanel implements vscode.Disposable {
       case 'state':
         if (msg.state.uri === this.key) this.state = msg.state;
         return;
-      case 'reveal':
-        await this.deps.highlighter.reveal(this, msg.line, msg.column, msg.note, msg.reason);
+      case 'reveal': {
+        // A step in the kernel tree's own source (kernel-tree mode): that file of the tree.
+        const root = this.latest?.tree?.root;
+        const target = msg.file && root ? vscode.Uri.file(path.join(root, msg.file)) : this.uri;
+        await this.deps.highlighter.reveal(this, msg.line, msg.column, msg.note, msg.reason, target);
         return;
+      }
       case 'clearHighlight':
         this.deps.highlighter.clear(this);
         return;

@@ -29,12 +29,13 @@ export class StepHighlighter implements vscode.Disposable {
   }
 
   /** Highlights `line` of the panel's file and scrolls its editor to it, opening the editor beside the panel if none shows the file. */
-  async reveal(panel: SimulationPanel, line: number, column: number, note: string, reason: 'step' | 'finding'): Promise<void> {
-    const uri = panel.uri.toString();
+  async reveal(panel: SimulationPanel, line: number, column: number, note: string, reason: 'step' | 'finding', target: vscode.Uri = panel.uri): Promise<void> {
+    // `target`: the file the step is in (the panel's file, or a kernel tree's source).
+    const uri = target.toString();
     this.current.set(panel, { uri, line, note });
-    let editor = this.editorFor(panel);
+    let editor = this.editorFor(panel, target);
     if (!editor) {
-      const doc = await vscode.workspace.openTextDocument(panel.uri);
+      const doc = await vscode.workspace.openTextDocument(target);
       const col = panel.panel.viewColumn;
       editor = await vscode.window.showTextDocument(doc, {
         viewColumn: col !== undefined && col > vscode.ViewColumn.One ? vscode.ViewColumn.One : vscode.ViewColumn.Beside,
@@ -65,8 +66,8 @@ export class StepHighlighter implements vscode.Disposable {
     return undefined;
   }
 
-  private editorFor(panel: SimulationPanel): vscode.TextEditor | undefined {
-    const key = panel.uri.toString();
+  private editorFor(panel: SimulationPanel, target: vscode.Uri = panel.uri): vscode.TextEditor | undefined {
+    const key = target.toString();
     const editors = vscode.window.visibleTextEditors.filter((e) => e.document.uri.toString() === key);
     return editors.find((e) => e.viewColumn !== panel.panel.viewColumn) ?? editors[0];
   }
