@@ -23,10 +23,13 @@ export function statusText(result: ScenarioResult): { text: string; tooltip: str
   parts.push(`${icon} kpr: ${countsPhrase(c)}`);
   if (cut) parts.push(`$(watch) ${cut} incomplete`);
   const t = result.tree;
-  if (t) parts.push(`$(repo) tree ${t.version ?? '?'}`);
+  if (t) parts.push(`$(repo) tree ${t.version ?? '?'}${t.primitives.length ? ` (${t.primitives.length} primitives)` : ''}`);
   const treeNote = t
     ? ` Kernel-tree mode: preprocessed with the tree at ${t.root} (${t.version ?? 'unknown version'}${Object.keys(t.config).length ? `, ${Object.entries(t.config).map(([k, v]) => `CONFIG_${k}=${v}`).join(' ')}` : ''}): ` +
-      `macros, constants and #if branches of ${t.headers} headers came from the tree (${t.expandedLines} lines of this file expanded); the primitives (buffer, page, journal, allocator) are the engine's models.`
+      `macros, constants and #if branches of ${t.headers} headers came from the tree (${t.expandedLines} lines of this file expanded); ` +
+      (t.primitives.length
+        ? `primitives run from the tree's source: ${t.primitives.map((p) => `${p.name} (${p.file}:${p.line})`).join(', ')}; the rest (page and buffer state, journal, allocator, I/O) are the engine's models.`
+        : `no primitive of the tree's source was reached; the primitives are the engine's models.`)
     : '';
   const tooltip =
     `Kernel Patch Reasoner: ${countsPhrase(c)} (${result.runs.length} scenarios run over ${result.entries.length} writepage entries); ` +
@@ -34,7 +37,7 @@ export function statusText(result: ScenarioResult): { text: string; tooltip: str
     (cut ? `; ${cut} scenarios not fully explored (analysis incomplete, see the Information problems)` : '') +
     (input ? `; ${input} input errors` : '') +
     `. Parse ${result.timing.parseMs} ms, analysis ${result.timing.analysisMs} ms.${treeNote} Click to show Problems.`;
-  const ariaLabel = `Kernel Patch Reasoner: ${countsPhrase(c)}: ${c.errors} error and ${c.warnings} warning findings${cut ? `; ${cut} scenarios incomplete` : ''}${t ? `; kernel tree ${t.version ?? ''}` : ''}`;
+  const ariaLabel = `Kernel Patch Reasoner: ${countsPhrase(c)}: ${c.errors} error and ${c.warnings} warning findings${cut ? `; ${cut} scenarios incomplete` : ''}${t ? `; kernel tree ${t.version ?? ''}, ${t.primitives.length} primitive${t.primitives.length === 1 ? '' : 's'} from its source` : ''}`;
   return { text: parts.join(' '), tooltip, ariaLabel };
 }
 

@@ -92,6 +92,13 @@ describe('kernel-tree preprocessor', function () {
     assert.equal(squash(lines[5]), 'printk("d%d%d",1,2);');
   });
 
+  it('leaves a macro whose body uses typeof as a call in the text (the C grammar cannot read typeof(expr)), and expands it in #if', function () {
+    const src = ['#define container_of(ptr, type, member) ({ const typeof(((type *)0)->member) *__mptr = (ptr); (type *)((char *)__mptr - 8); })', '#define T typeof(1)', '#define ONE 1', 'x = container_of(p, struct foo, list);', 'int ONE_ = ONE;'].join('\n');
+    const lines = run(src).text.split('\n');
+    assert.equal(lines[3], 'x = container_of(p, struct foo, list);');
+    assert.equal(lines[4], 'int ONE_ = 1;');
+  });
+
   it('never expands a macro inside its own expansion', function () {
     const { text, r } = run(['#define foo foo + 1', '#define a b', '#define b a', 'foo; a; b;'].join('\n'));
     assert.equal(squash(text.split('\n')[3]), 'foo+1;a;b;');

@@ -6,7 +6,7 @@ import * as os from 'node:os';
 import * as path from 'node:path';
 import { analyzeSource } from '../../src/engine';
 import { analyzeInTree } from '../../src/engine/tree/analyzeInTree';
-import { findTreeRoot } from '../../src/engine/tree/layout';
+import { findTreeRoot, treeVersion } from '../../src/engine/tree/layout';
 import { conformance } from '../../src/engine/tree/conformance';
 import { main } from '../../src/cli/main';
 import { engineReady, FIXTURES } from './helpers';
@@ -20,8 +20,16 @@ const findings = (r: ReturnType<typeof analyzeSource>) => r.runs.flatMap((run) =
 describe('kernel-tree mode', function () {
   before(engineReady);
 
-  it('finds the tree that holds a file from its layout, and no tree for a file outside one', function () {
+  it('finds the tree that holds a file from its layout, and no tree for a file outside one; its version from the Makefile', function () {
     assert.equal(findTreeRoot(FILE), TREE);
+    const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'kpr-mk-'));
+    try {
+      // 2.6.31's Makefile: an empty EXTRAVERSION, then NAME.
+      fs.writeFileSync(path.join(dir, 'Makefile'), 'VERSION = 2\nPATCHLEVEL = 6\nSUBLEVEL = 31\nEXTRAVERSION =\nNAME = Man-Eating Seals of Antiquity\n');
+      assert.equal(treeVersion(dir)?.text, '2.6.31');
+    } finally {
+      fs.rmSync(dir, { recursive: true, force: true });
+    }
     assert.equal(findTreeRoot(path.join(FIXTURES, 'lock-order', 'journal-then-page.c')), undefined);
   });
 

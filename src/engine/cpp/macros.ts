@@ -15,6 +15,11 @@ export interface MacroDef {
   line: number;
   /** Defined on the command line or by the configuration, not in a file. */
   builtin?: boolean;
+  /**
+   * Its body uses `typeof` (container_of, list_entry, min/max): tree-sitter's C grammar cannot
+   * read `typeof(expr)` as a type, so in text the macro stays a call (see MacroTable.keep).
+   */
+  opaque?: boolean;
 }
 
 export interface ExpandProblem {
@@ -53,6 +58,11 @@ export class MacroTable {
   }
 }
 
+const TYPEOF = new Set(['typeof', '__typeof__', '__typeof']);
+function usesTypeof(body: PpToken[]): boolean {
+  return body.some((t) => t.kind === 'id' && TYPEOF.has(t.text));
+}
+
 /** Parses the tokens of a `#define` line after the directive name. */
 export function parseDefine(tokens: PpToken[], problems: ExpandProblem[]): MacroDef | undefined {
   const nameTok = tokens[0];
@@ -86,9 +96,10 @@ export function parseDefine(tokens: PpToken[], problems: ExpandProblem[]): Macro
       problems.push({ file: nameTok.file, line: nameTok.line, col: nameTok.col, message: `missing ) in the parameters of macro ${nameTok.text}` });
       return undefined;
     }
-    return { name: nameTok.text, params, variadic, body: rest.slice(k + 1), file: nameTok.file, line: nameTok.line };
+    const body = rest.slice(k + 1);
+    return { name: nameTok.text, params, variadic, body, file: nameTok.file, line: nameTok.line, ...(usesTypeof(body) ? { opaque: true } : {}) };
   }
-  return { name: nameTok.text, body: rest, file: nameTok.file, line: nameTok.line };
+  return { name: nameTok.text, body: rest, file: nameTok.file, line: nameTok.line, ...(usesTypeof(rest) ? { opaque: true } : {}) };
 }
 
 /**
@@ -118,7 +129,7 @@ export function expand(
       out.push({ ...t, kind: t.text === '__LINE__' ? 'num' : 'str', text: t.text === '__LINE__' ? String(t.line) : JSON.stringify(t.file), expanded: true });
       continue;
     }
-    if (!def || t.hide?.has(t.text) || (inText && table.keep(t.text))) {
+    if (!def || t.hide?.has(t.text) || (inText && (def.opaque || table.keep(t.text)))) {
       out.push(t);
       continue;
     }

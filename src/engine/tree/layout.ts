@@ -24,12 +24,13 @@ export function treeVersion(root: string): KernelVersion | undefined {
   } catch {
     return undefined;
   }
-  const num = (k: string) => Number(new RegExp(`^${k}\\s*=\\s*(\\d+)`, 'm').exec(mk)?.[1]);
+  // `[ \t]*`, not `\s*`: an empty `EXTRAVERSION =` must not take the next line's `NAME`.
+  const num = (k: string) => Number(new RegExp(`^${k}[ \\t]*=[ \\t]*(\\d+)`, 'm').exec(mk)?.[1]);
   const version = num('VERSION');
   const patchlevel = num('PATCHLEVEL');
   const sublevel = num('SUBLEVEL');
   if (!Number.isFinite(version) || !Number.isFinite(patchlevel)) return undefined;
-  const extra = /^EXTRAVERSION\s*=\s*(\S*)/m.exec(mk)?.[1] ?? '';
+  const extra = /^EXTRAVERSION[ \t]*=[ \t]*(\S*)/m.exec(mk)?.[1] ?? '';
   const sub = Number.isFinite(sublevel) ? sublevel : 0;
   return { version, patchlevel, sublevel: sub, extra, text: `${version}.${patchlevel}.${sub}${extra}` };
 }

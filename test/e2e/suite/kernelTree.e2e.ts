@@ -1,8 +1,9 @@
 /**
  * The kernel-tree mode in a real VS Code (code-server): the workspace is a kernel tree of our own
  * (a copy of test/fixtures/tree: a top Makefile, include/linux/*.h, fs/kprfs/ with its header),
- * with no setting. Opening fs/kprfs/inode.c analyses it with the tree's headers: the status bar
- * says which tree, nothing is unmodelled and there is no finding. With the Kconfig override
+ * with no setting. Opening fs/kprfs/inode.c analyses it with the tree's headers and the tree's own
+ * block_write_full_page (fs/buffer.c): the status bar says which tree and how many primitives
+ * came from it, and there is no finding. With the Kconfig override
  * `kpr.kernelTree.config: { KPRFS_OLD_CHECK: "y" }` written to the user settings, the header's
  * check is the wrong one and the BUG_ON is an error in Problems, on its line.
  * Screenshot: test-results/kernel-tree.png.
@@ -58,6 +59,8 @@ describe('kernel-tree mode: a workspace that is a kernel tree', function () {
     console.log(`      status bar: ${status}`);
     assert.match(status, /no finding/);
     assert.match(status, /kernel tree 2\.6\.27-kpr/);
+    // fs/buffer.c's block_write_full_page and its static helper ran from the tree.
+    assert.match(status, /kernel tree 2\.6\.27-kpr, 2 primitives from its source/);
     await wb.screenshot('kernel-tree');
   });
 
