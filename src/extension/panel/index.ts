@@ -6,6 +6,7 @@ import { CALLER_IDS, PAGE_STATE_IDS, type CellKey, SIMULATION_VIEW_TYPE, validat
 import { AnnotationController } from './annotations';
 import { panelTitle, SimulationPanel, webviewOptions } from './simulationPanel';
 import { StepHighlighter } from './stepHighlight';
+import { PanelStateStore } from './stateStore';
 import type { PanelAnalysisService, PanelLog } from './types';
 
 export const SHOW_SIMULATION_PANEL = 'kpr.showSimulationPanel';
@@ -46,6 +47,9 @@ export function activatePanel(context: vscode.ExtensionContext, service: PanelAn
   const panels = new Map<string, SimulationPanel>();
   const highlighter = new StepHighlighter();
   const annotations = new AnnotationController(context.extensionUri, service, (uri) => panels.has(uri.toString()), log);
+  const stateDir = context.globalStorageUri?.scheme === 'file' ? context.globalStorageUri.fsPath : undefined;
+  const states = new PanelStateStore(stateDir);
+  log.info(`simulation panel selections kept in ${stateDir ?? 'memory only (the global storage is not a local folder)'}`);
 
   const adopt = (webviewPanel: vscode.WebviewPanel, uri: vscode.Uri): SimulationPanel => {
     const p = new SimulationPanel(webviewPanel, uri, {
@@ -53,6 +57,7 @@ export function activatePanel(context: vscode.ExtensionContext, service: PanelAn
       service,
       log,
       highlighter,
+      states,
       onDidDispose: (gone) => {
         if (panels.get(gone.key) === gone) panels.delete(gone.key);
         annotations.refresh(gone.uri);

@@ -15,6 +15,7 @@ import {
 import { makeNonce, panelHtml } from './html';
 import type { PanelAnalysisService, PanelLog } from './types';
 import type { StepHighlighter } from './stepHighlight';
+import type { PanelStateStore } from './stateStore';
 
 export interface PanelDeps {
   extensionUri: vscode.Uri;
@@ -22,6 +23,8 @@ export interface PanelDeps {
   log: PanelLog;
   highlighter: StepHighlighter;
   onDidDispose(panel: SimulationPanel): void;
+  /** The latest selection per file, on disk (stateStore.ts). */
+  states?: PanelStateStore;
 }
 
 export function panelTitle(uri: vscode.Uri): string {
@@ -121,13 +124,24 @@ export class SimulationPanel implements vscode.Disposable {
 
   private async handle(msg: WebviewMessage): Promise<void> {
     switch (msg.type) {
-      case 'ready':
+      case 'ready': {
         if (msg.state && msg.state.uri === this.key) this.state = msg.state;
+        // A restored webview may bring an older state than the host stored last: select that one.
+        const stored = this.deps.states?.get(this.key);
+        const sel = stored?.selection;
+        if (msg.state && sel && !this.pendingSelect && JSON.stringify(sel) !== JSON.stringify(msg.state.selection)) {
+          this.pendingSelect = { cell: { aops: sel.aops, caller: sel.caller, page: sel.page }, pathId: sel.pathId, step: sel.step };
+          this.deps.log.info(`panel ${this.key}: restoring the stored selection (step ${sel.step + 1}), newer than the webview's`);
+        }
         this.deps.log.info(`panel ${this.key}: webview ready${msg.state?.selection ? ` (restoring ${msg.state.selection.aops}/${msg.state.selection.caller}/${msg.state.selection.page})` : ''}`);
         await this.sendInitial();
         return;
+      }
       case 'state':
-        if (msg.state.uri === this.key) this.state = msg.state;
+        if (msg.state.uri === this.key) {
+          this.state = msg.state;
+          this.deps.states?.set(msg.state);
+        }
         return;
       case 'reveal': {
         // A step in the kernel tree's own source (kernel-tree mode): that file of the tree.

@@ -372,6 +372,9 @@ describe('simulation panel', function () {
     assert.deepEqual(cspReports, [], 'CSP refusals');
     const logs = extensionLogs();
     assert.match(logs, /simulation panel restored: file:\/\/.*inode\.c/);
+    // The host keeps the latest selection on disk, so the step survives a reload that the
+    // webview's own state (persisted asynchronously) may not have reached.
+    assert.match(logs, /simulation panel selections kept in \//);
     assert.doesNotMatch(logs, /rejected a malformed message/);
     await wb.screenshot('panel-light-restored');
   });
