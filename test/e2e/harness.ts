@@ -733,9 +733,10 @@ export class Workbench {
   }
 
   /** Waits (bounded) for a toast whose text matches. */
-  async waitForNotification(match: string | RegExp): Promise<string> {
+  /** Waits for a notification toast; `timeoutMs` for one that follows an analysis (slower under load). */
+  async waitForNotification(match: string | RegExp, timeoutMs = this.timeouts.ui): Promise<string> {
     const loc = this.page.locator('.notifications-toasts .notification-list-item-message', { hasText: match }).first();
-    await loc.waitFor({ state: 'visible', timeout: this.timeouts.ui });
+    await loc.waitFor({ state: 'visible', timeout: timeoutMs });
     return loc.innerText();
   }
 
