@@ -735,9 +735,26 @@ export class Workbench {
   /** Waits (bounded) for a toast whose text matches. */
   /** Waits for a notification toast; `timeoutMs` for one that follows an analysis (slower under load). */
   async waitForNotification(match: string | RegExp, timeoutMs = this.timeouts.ui): Promise<string> {
-    const loc = this.page.locator('.notifications-toasts .notification-list-item-message', { hasText: match }).first();
-    await loc.waitFor({ state: 'visible', timeout: timeoutMs });
-    return loc.innerText();
+    const toast = this.page.locator('.notifications-toasts .notification-list-item-message', { hasText: match }).first();
+    try {
+      await toast.waitFor({ state: 'visible', timeout: timeoutMs });
+      return await toast.innerText();
+    } catch (e) {
+      // A toast can hide before it is seen (another toast, or its own timeout on a busy machine):
+      // the notification center keeps every notification of the window.
+      await this.page.keyboard.press('Escape');
+      await this.runCommand('Notifications: Show Notifications');
+      const kept = this.page.locator('.notifications-center .notification-list-item-message', { hasText: match }).first();
+      try {
+        await kept.waitFor({ state: 'visible', timeout: this.timeouts.ui });
+      } catch {
+        throw e;
+      }
+      const text = await kept.innerText();
+      console.log(`      (the toast was not seen; found in the notification center: ${text.slice(0, 80)}…)`);
+      await this.runCommand('Notifications: Hide Notifications').catch(() => undefined);
+      return text;
+    }
   }
 
   /** Status-bar items; an extension's item has id `<publisher.name>.<itemId>`. */

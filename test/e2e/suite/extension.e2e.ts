@@ -311,7 +311,7 @@ describe('extension on the sample', function () {
   it('Run All Scenarios reports every run in a notification', async function () {
     await wb.runCommand('Kernel Patch Reasoner: Run All Scenarios');
     // Every scenario is run again for this command: on a loaded machine that takes longer than a click.
-    const toast = await wb.waitForNotification(/\d+ findings in \d+ scenarios \(\d+ errors?, \d+ warnings?\); \d+ scenarios run/, 60_000);
+    const toast = await wb.waitForNotification(/\d+ findings in \d+ scenarios \(\d+ errors?, \d+ warnings?\); \d+ scenarios run/, 30_000);
     console.log(`      notification: ${toast}`);
     assert.match(toast, /foreign-credits/);
   });
