@@ -2,6 +2,7 @@
 // the mount configurations under which the file's own code selects each table, the get_block
 // callbacks (get_block_t-shaped functions passed to a primitive that takes one), the call graph.
 import type { Expr, FunctionDef, Stmt, TranslationUnit } from './ir/ir';
+import { walkCalls } from './facts/reach';
 import { exprText } from './interp/exprText';
 import { simulate } from './interp/simulate';
 import { obj } from './interp/values';
@@ -242,20 +243,7 @@ function tableSelection(unit: TranslationUnit, tables: Set<string>, deadline: nu
 
 /** Whether any function reachable from the table's members marks buffers delayed. */
 function reachesSetBufferDelay(unit: TranslationUnit, roots: string[], sites: CallSite[]): boolean {
-  const seen = new Set<string>();
-  const stack = [...roots];
-  while (stack.length) {
-    const f = stack.pop() as string;
-    if (seen.has(f)) continue;
-    seen.add(f);
-    for (const s of sites) {
-      if (s.function !== f) continue;
-      if (s.callee === 'set_buffer_delay' && s.argIndex < 0) return true;
-      const next = s.passed ?? s.callee;
-      if (unit.functions.has(next)) stack.push(next);
-    }
-  }
-  return false;
+  return walkCalls(unit, roots, sites, (s) => s.callee === 'set_buffer_delay' && s.argIndex < 0).stoppedAt !== undefined;
 }
 
 export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: number): AopsTable[] {

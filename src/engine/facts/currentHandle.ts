@@ -5,26 +5,14 @@
 import type { Fact } from '../api/types';
 import type { TranslationUnit } from '../ir/ir';
 import type { CallSite } from '../discovery';
+import { walkCalls } from './reach';
 
 const CURRENT_HANDLE = /(^|_)journal_current_handle$/;
 
 export function currentHandleOf(unit: TranslationUnit, writepage: string | null, sites: CallSite[]): Fact<boolean> {
   if (!writepage || !unit.functions.has(writepage)) return { value: false, line: null, why: 'the table has no ->writepage in this file' };
-  const seen = new Set<string>();
-  const stack = [writepage];
-  while (stack.length) {
-    const f = stack.pop() as string;
-    if (seen.has(f)) continue;
-    seen.add(f);
-    for (const s of sites) {
-      if (s.function !== f) continue;
-      if (s.argIndex === -1 && CURRENT_HANDLE.test(s.callee)) {
-        return { value: true, line: s.line, why: `${s.function === writepage ? s.function : `${s.function} (reached from ${writepage})`} calls ${s.callee}() at line ${s.line}: a handle the task holds is used by writeback` };
-      }
-      const next = s.passed ?? s.callee;
-      if (unit.functions.has(next)) stack.push(next);
-    }
-  }
+  const { stoppedAt: s } = walkCalls(unit, [writepage], sites, (x) => x.argIndex === -1 && CURRENT_HANDLE.test(x.callee));
+  if (s) return { value: true, line: s.line, why: `${s.function === writepage ? s.function : `${s.function} (reached from ${writepage})`} calls ${s.callee}() at line ${s.line}: a handle the task holds is used by writeback` };
   return { value: false, line: null, why: `no function reached from ${writepage} calls *journal_current_handle(): writeback starts its own handle` };
 }
 

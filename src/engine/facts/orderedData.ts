@@ -4,26 +4,11 @@
 import type { Fact, OrderedData } from '../api/types';
 import type { CallSite } from '../discovery';
 import type { TranslationUnit } from '../ir/ir';
+import { walkCalls } from './reach';
 import { FAMILY_INODE_ORDERED_DATA } from '../models/families';
 import { BUFFER_ORDERED_DATA, INODE_ORDERED_DATA as JBD2_INODE_ORDERED_DATA } from '../models/journal';
 
 const INODE_ORDERED_DATA = [...JBD2_INODE_ORDERED_DATA, ...FAMILY_INODE_ORDERED_DATA];
-
-function reachable(unit: TranslationUnit, roots: string[], sites: CallSite[]): Set<string> {
-  const seen = new Set<string>();
-  const stack = roots.filter((r) => unit.functions.has(r));
-  while (stack.length) {
-    const f = stack.pop() as string;
-    if (seen.has(f)) continue;
-    seen.add(f);
-    for (const s of sites) {
-      if (s.function !== f) continue;
-      const next = s.passed ?? s.callee;
-      if (unit.functions.has(next) && !seen.has(next)) stack.push(next);
-    }
-  }
-  return seen;
-}
 
 /** The first call (or function-pointer use) of one of `names` in `fns`. */
 function firstUse(sites: CallSite[], fns: Set<string> | null, names: readonly string[]): CallSite | undefined {
@@ -32,7 +17,7 @@ function firstUse(sites: CallSite[], fns: Set<string> | null, names: readonly st
 
 export function orderedDataOf(unit: TranslationUnit, members: string[], modes: string[] | null, sites: CallSite[]): Fact<OrderedData> {
   if (modes && !modes.includes('ordered')) return { value: 'none', line: null, why: `the file selects this table for data=${modes.join('|')}, which orders no data` };
-  const fns = reachable(unit, members, sites);
+  const fns = walkCalls(unit, members, sites).reached;
   for (const scope of [fns, null]) {
     const inode = firstUse(sites, scope, INODE_ORDERED_DATA);
     if (inode) return { value: 'inode', line: inode.line, why: `${inode.function} hands the inode to the journal (${inode.passed ?? inode.callee}, line ${inode.line}): the commit writes its pages through ->writepage${scope ? '' : ' (called elsewhere in the file)'}` };
