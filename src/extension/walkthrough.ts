@@ -24,8 +24,14 @@ export async function openInodeC(): Promise<vscode.TextEditor | undefined> {
 /** Opens the walkthrough the first time the extension starts in a profile. */
 export function openWalkthroughOnFirstStart(ctx: ExtensionCtx): void {
   const state = ctx.extension.globalState;
-  if (state.get<boolean>(SHOWN_KEY)) return;
-  if (!vscode.workspace.getConfiguration(SECTION).get<boolean>('walkthrough.openOnFirstStart' satisfies SettingKey, true)) return;
+  if (state.get<boolean>(SHOWN_KEY)) {
+    ctx.log.info('walkthrough: already shown in this profile, not opened again');
+    return;
+  }
+  if (!vscode.workspace.getConfiguration(SECTION).get<boolean>('walkthrough.openOnFirstStart' satisfies SettingKey, true)) {
+    ctx.log.info('walkthrough: not opened (kpr.walkthrough.openOnFirstStart is off)');
+    return;
+  }
   void state.update(SHOWN_KEY, true);
   void vscode.commands.executeCommand('workbench.action.openWalkthrough', `${ctx.extension.extension.id}#${WALKTHROUGH_ID}`, false).then(
     () => ctx.log.info('opened the walkthrough (first start in this profile)'),
