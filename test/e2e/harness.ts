@@ -63,6 +63,16 @@ export const DEFAULT_SETTINGS: Record<string, unknown> = {
   'chat.commandCenter.enabled': false,
 };
 
+/**
+ * Settings of the test profile only (not of `npm start`'s): JSON typed into settings.json must stay
+ * as typed. With auto-closing on, the first characters of an inserted text were taken as keystrokes
+ * under load and closed (`{"…}` became `{"…}"}`): the file was left with bytes after its object.
+ */
+export const TEST_ONLY_SETTINGS: Record<string, unknown> = {
+  '[jsonc]': { 'editor.autoClosingBrackets': 'never', 'editor.autoClosingQuotes': 'never', 'editor.autoSurround': 'never', 'editor.formatOnType': false },
+  '[json]': { 'editor.autoClosingBrackets': 'never', 'editor.autoClosingQuotes': 'never', 'editor.autoSurround': 'never', 'editor.formatOnType': false },
+};
+
 export interface Timeouts {
   /** code-server answering HTTP after spawn */
   server: number;
@@ -705,6 +715,35 @@ export class Workbench {
     }
   }
 
+  /**
+   * Replaces the user settings the way a user does (settings.json in the editor, saved), so the
+   * open window sees the change, and checks the file on disk holds exactly `settings`: typed text
+   * that the editor changed (see TEST_ONLY_SETTINGS) is typed again, at most three times.
+   */
+  async editUserSettings(settings: Record<string, unknown>): Promise<void> {
+    const file = path.join(this.profile.userDataDir, 'User', 'settings.json');
+    const want = JSON.stringify(settings);
+    await this.runCommand('Preferences: Open User Settings (JSON)');
+    await this.waitForActiveTab('settings.json');
+    for (let attempt = 1; ; attempt++) {
+      await this.runCommand('Select All');
+      // One line: typed JSON is auto-indented by the editor, a single line is not.
+      await this.page.keyboard.insertText(want);
+      await this.runCommand('File: Save');
+      const deadline = Date.now() + this.timeouts.ui;
+      let text = '';
+      while (Date.now() < deadline) {
+        text = fs.readFileSync(file, 'utf8');
+        if (text === want) break;
+        await this.page.waitForTimeout(100);
+      }
+      if (text === want) break;
+      if (attempt >= 3) throw new Error(`settings.json does not hold what was typed: ${JSON.stringify(text.slice(-120))}`);
+      console.log(`      (settings.json saved as ${text.length} bytes, not the ${want.length} typed: typing it again)`);
+    }
+    await this.runCommand('View: Close Editor');
+  }
+
   /** Moves the cursor to a line through quick open `:N` (scrolls it into view); retried when the typed text was lost. */
   async goToLine(line: number, column?: number): Promise<void> {
     const text = `:${line}${column ? `:${column}` : ''}`;
@@ -1083,7 +1122,7 @@ export class Session {
   static async start(opts: SessionOptions): Promise<Session> {
     assertCodeServerInstalled();
     const timeouts = { ...TIMEOUTS, ...opts.timeouts };
-    const profile = createProfile({ settings: opts.settings });
+    const profile = createProfile({ defaults: { ...DEFAULT_SETTINGS, ...TEST_ONLY_SETTINGS }, settings: opts.settings });
     console.log(`  profile: ${profile.root}`);
     for (const v of opts.vsix) {
       const t = Date.now();

@@ -23,14 +23,7 @@ describe('.kpr.json in the editor', function () {
   const settingsFile = () => path.join(session().profile.userDataDir, 'User', 'settings.json');
   let originalSettings: Record<string, unknown>;
 
-  const writeSettings = async (settings: Record<string, unknown>) => {
-    await wb.runCommand('Preferences: Open User Settings (JSON)');
-    await wb.waitForActiveTab('settings.json');
-    await wb.runCommand('Select All');
-    await wb.page.keyboard.insertText(JSON.stringify(settings));
-    await wb.runCommand('File: Save');
-    await wb.runCommand('View: Close Editor');
-  };
+  const writeSettings = (settings: Record<string, unknown>) => wb.editUserSettings(settings);
 
   before(async function () {
     originalSettings = JSON.parse(fs.readFileSync(settingsFile(), 'utf8')) as Record<string, unknown>;

@@ -400,14 +400,7 @@ describe('extension on the sample', function () {
     const settingsFile = path.join(session().profile.userDataDir, 'User', 'settings.json');
     const original = JSON.parse(fs.readFileSync(settingsFile, 'utf8')) as Record<string, unknown>;
     // Edited the way a user does (settings.json in the editor, saved), so VS Code sees the change.
-    const writeSettings = async (settings: Record<string, unknown>) => {
-      await wb.runCommand('Preferences: Open User Settings (JSON)');
-      await wb.waitForActiveTab('settings.json');
-      await wb.runCommand('Select All');
-      await wb.page.keyboard.insertText(JSON.stringify(settings));
-      await wb.runCommand('File: Save');
-      await wb.runCommand('View: Close Editor');
-    };
+    const writeSettings = (settings: Record<string, unknown>) => wb.editUserSettings(settings);
     try {
       await writeSettings({ ...original, 'kpr.budgets.stepsPerPath': 50, 'kpr.diagnostics.severity': { 'kernel-bug': 'off' } });
       await wb.openFile('inode.c');
