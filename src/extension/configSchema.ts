@@ -38,7 +38,7 @@ export const SETTINGS = {
   'analysis.maxPathDetails': { default: 8, effect: 'reanalyze' },
   // The opt-in callers (background-writeback, sync-writeback: ->writepages) run only when listed.
   'scenarios.callers': { default: ALL_CALLERS.slice(0, 7), effect: 'reanalyze' },
-  // The opt-in states (hole-dirty, delayed-and-mapped, stale-blocknr) run only when listed.
+  // The opt-in states (hole-dirty, delayed-and-mapped, stale-blocknr, unwritten-dirty) run only when listed.
   'scenarios.pageStates': { default: ALL_PAGE_STATES.slice(0, 6), effect: 'reanalyze' },
   'scenarios.aops': { default: [] as string[], effect: 'reanalyze' },
   'mount.nobh': { default: false, effect: 'reanalyze' },

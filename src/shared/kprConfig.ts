@@ -10,8 +10,8 @@ export const CONFIG_FILE_NAME = '.kpr.json';
 export const CONFIG_CALLERS: readonly CallerId[] = ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin', 'write-syscall', 'write-nofs', 'caller-handle', 'background-writeback', 'sync-writeback'];
 /** The default: the opt-in callers (background-writeback, sync-writeback) run only when listed. */
 export const DEFAULT_CALLERS: readonly CallerId[] = CONFIG_CALLERS.slice(0, 7);
-export const CONFIG_PAGE_STATES: readonly PageStateId[] = ['mapped-dirty', 'delayed-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof', 'hole-dirty', 'delayed-and-mapped', 'stale-blocknr'];
-/** The default: the opt-in states (hole-dirty, delayed-and-mapped, stale-blocknr) run only when listed. */
+export const CONFIG_PAGE_STATES: readonly PageStateId[] = ['mapped-dirty', 'delayed-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof', 'hole-dirty', 'delayed-and-mapped', 'stale-blocknr', 'unwritten-dirty'];
+/** The default: the opt-in states (hole-dirty, delayed-and-mapped, stale-blocknr, unwritten-dirty) run only when listed. */
 export const DEFAULT_PAGE_STATES: readonly PageStateId[] = CONFIG_PAGE_STATES.slice(0, 6);
 export type RuleSeverity = 'default' | 'error' | 'warning' | 'information' | 'hint' | 'off';
 export const RULE_SEVERITIES: readonly RuleSeverity[] = ['default', 'error', 'warning', 'information', 'hint', 'off'];

@@ -14,12 +14,13 @@ export const allocUnderPageLock: Rule = {
       .map((e) => {
         const own = e.handle?.paysForWriteback ?? false;
         const payer = e.handle ? `the handle of ${e.handle.owner} (${e.handle.purpose})` : 'no journal handle';
+        const what = e.convert ? `converts the unwritten extent of block ${e.block}` : `allocates block ${e.block}`;
         return at(
           e,
           'alloc-under-page-lock',
           own ? 'warning' : 'error',
-          `${e.api} allocates block ${e.block} (create=${e.create}) while the page is locked, paid by ${payer}${own ? '' : '; writepage must not allocate under the page lock'}`,
-          `${e.api} allocates block ${e.block} under the page lock${own ? ' (own handle)' : ''}`,
+          `${e.api} ${what} (create=${e.create}) while the page is locked, paid by ${payer}${own ? '' : '; writepage must not allocate under the page lock'}`,
+          `${e.api} ${what} under the page lock${own ? ' (own handle)' : ''}`,
         );
       });
   },

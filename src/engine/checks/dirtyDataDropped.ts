@@ -1,5 +1,6 @@
 // dirty-data-dropped: ->writepage returns with a block of dirty data neither submitted, nor handed
-// to the journal, nor kept dirty (the page not redirtied). The message names, per block, what left
+// to the journal, nor kept dirty (the page not redirtied), or written into a fallocated block whose
+// extent nothing converted (the data is on disk but reads return zeros). The message names, per block, what left
 // it unwritten and where. Data dropped only after an injected failure is a warning that says so;
 // after __block_write_full_page's error path it is a warning that says the error reaches fsync.
 // After a journal abort it is no finding (the file system stops writing by design).
@@ -10,10 +11,18 @@ import { at, eventsOf, type PathInput, type RawFinding, type Rule } from './type
 export function lostBlocks(path: PathInput): number[] {
   const page = path.world.page;
   if (path.end.ended !== 'returned' || page.locked || page.droppedBeyondEof || page.dirtyFlag) return [];
-  return page.blocks.filter((b) => b.dirty && !b.submitted && !b.beyondEof).map((b) => b.lblk);
+  const inode = path.world.inode;
+  return page.blocks.filter((b) => b.dirty && !b.beyondEof && (!b.submitted || (b.intoUnwritten && inode.diskState(b.lblk) === 'unwritten'))).map((b) => b.lblk);
 }
 
 function cause(path: PathInput, lblk: number, writeout: string): { text: string; short: string } {
+  const into = path.world.page.blocks.find((b) => b.lblk === lblk)?.intoUnwritten;
+  if (into) {
+    return {
+      text: `${into.api} wrote it at line ${into.line} into its fallocated block while the extent was still unwritten, and nothing converted the extent (no get_block with create set): reads of the block return zeros`,
+      short: 'written into an unconverted unwritten extent',
+    };
+  }
   const cleaned = eventsOf(path, 'buffer-cleaned').filter((e) => e.block === lblk).pop();
   if (cleaned) return { text: `its dirty bit was cleared by ${cleaned.api} at line ${cleaned.site.loc.line} (${cleaned.why})`, short: `dirty bit cleared by ${cleaned.api}` };
   const bh = path.world.page.bufferList().find((b) => b.lblk === lblk);
@@ -51,7 +60,10 @@ export const dirtyDataDropped: Rule = {
     const severity = fsync || after ? 'warning' : 'error';
     const site: PathEvent | undefined = unlock;
     const blocks = `block${lost.length === 1 ? '' : 's'} ${lost.join(', ')}`;
-    const message = `dirty data of ${blocks} is neither submitted nor redirtied when ${path.entry} returns, and the page is clean: the data is lost (${detail})${fsync}${after}`;
+    const pageBlocks = w.page.blocks;
+    const unconverted = lost.every((l) => pageBlocks.find((b) => b.lblk === l)?.intoUnwritten);
+    const what = unconverted ? 'was written into fallocated space whose unwritten extent was never converted' : 'is neither submitted nor redirtied';
+    const message = `dirty data of ${blocks} ${what} when ${path.entry} returns, and the page is clean: the data is lost (${detail})${fsync}${after}`;
     const summary = `dirty data of ${blocks} lost: ${[...groups.values()][0].short}`;
     if (site) return [at(site, 'dirty-data-dropped', severity, message, summary)];
     return [

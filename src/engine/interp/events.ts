@@ -34,7 +34,16 @@ export type KernelEvent =
       handle: HandleView | null;
     }
   | { kind: 'journal-stop'; api: string; handle: HandleView | null; closed: boolean }
-  | { kind: 'alloc'; api: string; block: number; create: string; pageLocked: boolean; handle: HandleView | null }
+  | {
+      kind: 'alloc';
+      api: string;
+      block: number;
+      create: string;
+      pageLocked: boolean;
+      handle: HandleView | null;
+      /** The block was fallocated (unwritten extent): the call converts the extent instead of allocating a block. */
+      convert?: boolean;
+    }
   | {
       kind: 'credit-spend';
       api: string;
@@ -45,7 +54,20 @@ export type KernelEvent =
       /** jbd2's J_ASSERT(handle->h_buffer_credits > 0) fired for a buffer new to the transaction. */
       exhausted: boolean;
     }
-  | { kind: 'io-submit'; api: string; rw: 'write' | 'read'; buffer: string; block: number; mapped: boolean; delayed: boolean; allocated: boolean; blocknr: string }
+  | {
+      kind: 'io-submit';
+      api: string;
+      rw: 'write' | 'read';
+      buffer: string;
+      block: number;
+      mapped: boolean;
+      delayed: boolean;
+      /** The block has disk space (allocated, or fallocated in an unwritten extent). */
+      allocated: boolean;
+      /** The block's extent is unwritten (fallocated, not converted) at the submission. */
+      unwritten?: boolean;
+      blocknr: string;
+    }
   | { kind: 'redirty'; api: string }
   | { kind: 'page-lock'; api: string; wasLocked: boolean }
   | { kind: 'page-unlock'; api: string; wasLocked: boolean }

@@ -62,6 +62,7 @@ export function getBlocks(ctx: ModelCtx, q: Lookup): Value {
     return int(n);
   }
   const wantCreate = ctx.truthy(q.create);
+  if (state === 'unwritten') return unwritten(ctx, q, block, max, wantCreate);
   if (!wantCreate) {
     ctx.event(`${ctx.name}(block ${block}, create=0): block is ${state === 'delayed' ? 'delayed (reserved, not allocated)' : 'a hole'}; nothing allocated, returns 0`);
     return int(0);
@@ -88,6 +89,59 @@ export function getBlocks(ctx: ModelCtx, q: Lookup): Value {
   ctx.event(`${ctx.name}: block ${block} allocated at disk block ${diskBlock(block)}; buffer mapped and new`);
   return int(1);
 }
+
+/**
+ * A block of a fallocated (unwritten) extent, as 2.6.30's ext4_ext_get_blocks (fs/ext4/extents.c)
+ * treats it: with create=0 the buffer is set unwritten and given its disk block but left unmapped
+ * ("so that a read from the block returns 0s"), and the count is returned (delalloc reserves
+ * nothing for it); with create set, ext4_ext_convert_to_initialized converts the extent under the
+ * handle (it journals the extent tree: the inode here) and the buffer comes back mapped and new.
+ * A later era (2.6.31, "Mark the unwritten buffer_head as mapped during write_begin") maps it in
+ * ext4_da_get_block_prep, a function of the file, not here.
+ */
+function unwritten(ctx: ModelCtx, q: Lookup, block: number, max: number, create: boolean): Value {
+  const w = ctx.world;
+  const inode = w.inode;
+  let n = 1;
+  while (n < max && inode.diskState(block + n) === 'unwritten') n++;
+  if (!create) {
+    if (q.bh) {
+      q.bh.flags.add('unwritten');
+      q.bh.blocknr = BigInt(diskBlock(block));
+      if (q.bh.lblk < 0) q.bh.lblk = block;
+    }
+    if (q.map) {
+      q.map.set('m_pblk', int(diskBlock(block)));
+      q.map.set('m_len', int(n));
+      q.map.set('m_flags', int(MAP_UNWRITTEN));
+    }
+    ctx.event(`${ctx.name}(block ${block}, create=0): block is in an unwritten (fallocated) extent at disk block ${diskBlock(block)}: buffer set unwritten, left unmapped, returns ${n}`);
+    return int(n);
+  }
+  const hv = q.handle;
+  const journalled = q.journalled !== false;
+  const handle = journalled && hv.k === 'obj' && hv.o instanceof Handle ? hv.o : null;
+  ctx.emit(
+    { kind: 'alloc', api: ctx.name, block, create: createText(q.create), pageLocked: w.holdsPageLock(), handle: handleView(handle), convert: true },
+    `${ctx.name}(block ${block}, create=${createText(q.create)}): block in an unwritten extent: converting it to initialised${handle ? ` under the handle of ${handle.owner}` : ' with no journal handle'}`,
+  );
+  if (!handle && journalled) {
+    ctx.bug(`${ctx.name} converts the unwritten extent of block ${block} with no journal handle: journalling the extent tree dereferences a NULL handle`, 'NULL handle');
+  }
+  // The conversion may split the extent and need a new extent block: -ENOSPC.
+  const outcome = ctx.choose(['converted', '-ENOSPC'], `${ctx.name} conversion of the unwritten extent at block ${block}`);
+  if (outcome === 1) return int(-ERRNO.ENOSPC);
+  if (handle) chargeBuffers(ctx, handle, [ALLOC_BUFFERS[2]], `${ctx.name} conversion of the unwritten extent at block ${block}`);
+  inode.blockMap.set(block, 'allocated');
+  mapResult(q, block, 1);
+  if (q.bh) q.bh.flags.add('new');
+  if (q.map) q.map.set('m_flags', int(MAP_MAPPED | MAP_NEW));
+  ctx.event(`${ctx.name}: the extent of block ${block} is initialised; buffer mapped to disk block ${diskBlock(block)} and new`);
+  return int(1);
+}
+
+/** EXT4_MAP_UNWRITTEN: the buffer_head bit BH_Unwritten (ext4.h, 2.6.35+). */
+const MAP_UNWRITTEN = 1n << BigInt(BH_BITS.findIndex((b) => b.bit === 'BH_Unwritten'));
 
 /** EXT4_MAP_MAPPED / EXT4_MAP_NEW: the buffer_head bits BH_Mapped and BH_New (ext4.h, 2.6.35+). */
 const MAP_MAPPED = 1n << BigInt(BH_BITS.findIndex((b) => b.bit === 'BH_Mapped'));

@@ -5,7 +5,7 @@
 import type { ModelCtx, ModelSpec } from '../interp/interpreter';
 import { ERRNO, int, obj, show, type Value, ZERO } from '../interp/values';
 import { BufferHead, type Page, PAGE_SHIFT, PAGE_SIZE } from './objects';
-import { cleanBuffer, createEmptyBuffers, endWriteback, mappingSetError, pageArg, setWriteback, submitWrite, unlockPage } from './pageBuffers';
+import { blockOf, cleanBuffer, createEmptyBuffers, endWriteback, mappingSetError, markSubmitted, pageArg, setWriteback, submitWrite, unlockPage } from './pageBuffers';
 
 function callGetBlock(ctx: ModelCtx, getBlock: Value, block: number, bh: BufferHead): Value {
   const w = ctx.world;
@@ -202,11 +202,10 @@ function mpageWritepage(ctx: ModelCtx, page: Page, getBlock: Value): Value | 'co
   for (const b of blocks) {
     const mapped = b.bh.has('mapped');
     ctx.emit(
-      { kind: 'io-submit', api: ctx.name, rw: 'write', buffer: b.bh.label, block: b.lblk, mapped, delayed: b.bh.has('delay'), allocated: w.inode.diskState(b.lblk) === 'allocated', blocknr: b.blocknr.toString() },
+      { kind: 'io-submit', api: ctx.name, rw: 'write', buffer: b.bh.label, block: b.lblk, ...blockOf(ctx, b.bh, b.lblk), blocknr: b.blocknr.toString() },
       `bio: block ${b.lblk} → disk ${b.blocknr}${mapped ? '' : ' (map_bh left unmapped: b_blocknr is stale)'}`,
     );
-    const blk = page.blocks.find((x) => x.lblk === b.lblk);
-    if (blk) blk.submitted = true;
+    markSubmitted(ctx, page, b.lblk);
   }
   ctx.event(`bio submitted for ${blocks.length} block(s) of the page`);
   return ZERO;

@@ -46,7 +46,14 @@ export const BH_BITS = [
 export type BhFlag = (typeof BH_BITS)[number]['flag'];
 export const BH_FLAGS: readonly BhFlag[] = BH_BITS.map((b) => b.flag);
 
-export type DiskBlock = 'allocated' | 'delayed' | 'hole';
+/**
+ * What is on disk for a logical block: allocated and written, reserved by delayed allocation (no
+ * block yet), a hole, or `unwritten`: allocated by fallocate in an extent marked uninitialised
+ * (ext4's EXT4_EXT_UNINIT_MAX_LEN flag of 2.6.2x extents.c): reads return zeros until a write
+ * converts the extent (ext4_ext_convert_to_initialized); data written into it before that is
+ * on disk but not part of the file.
+ */
+export type DiskBlock = 'allocated' | 'delayed' | 'hole' | 'unwritten';
 
 let nextId = 1;
 export function freshId(): number {
@@ -177,6 +184,8 @@ export interface BlockData {
   submitted: boolean;
   /** Entirely beyond i_size: its content does not count as file data. */
   beyondEof: boolean;
+  /** Written while its extent was unwritten (fallocated, not converted): the line of the submission. */
+  intoUnwritten?: { api: string; line: number };
 }
 
 export class Page extends KObj {

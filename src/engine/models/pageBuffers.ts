@@ -61,8 +61,21 @@ export function cleanBuffer(ctx: ModelCtx, bh: BufferHead, why: string): void {
   ctx.emit({ kind: 'buffer-cleaned', api: ctx.name, block: bh.lblk, buffer: bh.label, why }, `${bh.label} (block ${bh.lblk}): dirty bit cleared, not written (${why})`);
 }
 
-function blockOf(ctx: ModelCtx, bh: BufferHead): { mapped: boolean; delayed: boolean; allocated: boolean } {
-  return { mapped: bh.has('mapped'), delayed: bh.has('delay'), allocated: bh.lblk < 0 || ctx.world.inode.diskState(bh.lblk) === 'allocated' };
+/** What a write of block `lblk` goes to: the buffer's mapping and the block's disk state. */
+export function blockOf(ctx: ModelCtx, bh: BufferHead, lblk = bh.lblk): { mapped: boolean; delayed: boolean; allocated: boolean; unwritten: boolean } {
+  const disk = lblk < 0 ? 'allocated' : ctx.world.inode.diskState(lblk);
+  return { mapped: bh.has('mapped'), delayed: bh.has('delay'), allocated: disk === 'allocated' || disk === 'unwritten', unwritten: disk === 'unwritten' };
+}
+
+/**
+ * The page's data for `lblk` was written (or handed to the journal). Written into an unwritten
+ * extent, it is on disk but not in the file until something converts the extent: noted per block.
+ */
+export function markSubmitted(ctx: ModelCtx, page: Page, lblk: number): void {
+  const blk = page.blocks.find((b) => b.lblk === lblk);
+  if (!blk) return;
+  blk.submitted = true;
+  if (ctx.world.inode.diskState(lblk) === 'unwritten') blk.intoUnwritten = { api: ctx.name, line: ctx.site().loc.line };
 }
 
 /** submit_bh(WRITE, bh): the buffer's data goes to b_blocknr. Emits io-submit; the rules judge the mapping. */
@@ -70,10 +83,7 @@ export function submitWrite(ctx: ModelCtx, bh: BufferHead): void {
   const w = ctx.world;
   ctx.emit({ kind: 'io-submit', api: ctx.name, rw: 'write', buffer: bh.label, block: bh.lblk, ...blockOf(ctx, bh), blocknr: bh.blocknr.toString() }, `write I/O submitted for ${bh.label} (block ${bh.lblk} → disk ${bh.blocknr})`);
   bh.flags.delete('dirty');
-  if (bh.page === w.page && bh.lblk >= 0) {
-    const blk = w.page.blocks.find((b) => b.lblk === bh.lblk);
-    if (blk) blk.submitted = true;
-  }
+  if (bh.page === w.page && bh.lblk >= 0) markSubmitted(ctx, w.page, bh.lblk);
 }
 
 /** submit_bh(READ, bh): the block is read; the buffer becomes uptodate, nothing is written. */

@@ -154,4 +154,20 @@ export const PAGE_STATES: readonly PageStateDef[] = [
     viaMmap: false,
     appliesTo: all,
   },
+  {
+    id: 'unwritten-dirty',
+    optIn: true,
+    title: '1 KiB blocks: block 9 fallocated (an unwritten extent on disk, reads give zeros) and written: its buffer mapped, unwritten, new and dirty, b_blocknr 1009 (as ext4_da_get_block_prep leaves it since 2.6.31); blocks 8, 10, 11 mapped and dirty',
+    blkbits: 10,
+    pageIndex: 2,
+    iSize: 16 * 4096,
+    blocks: [
+      { disk: 'allocated', buffer: MAPPED_DIRTY, dirty: true },
+      { disk: 'unwritten', buffer: ['mapped', 'unwritten', 'new', 'dirty', 'uptodate'], dirty: true },
+      { disk: 'allocated', buffer: MAPPED_DIRTY, dirty: true },
+      { disk: 'allocated', buffer: MAPPED_DIRTY, dirty: true },
+    ],
+    viaMmap: false,
+    appliesTo: all,
+  },
 ];

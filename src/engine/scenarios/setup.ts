@@ -33,7 +33,7 @@ export function buildWorld(state: PageStateDef, caller: CallerDef | null, mount:
       const bh = new BufferHead(blocksize, page, i);
       bh.lblk = first + i;
       for (const f of b.buffer ?? []) bh.flags.add(f);
-      if (bh.has('mapped')) bh.blocknr = b.disk === 'allocated' ? BigInt(1000 + bh.lblk) : 0n;
+      if (bh.has('mapped')) bh.blocknr = b.disk === 'allocated' || b.disk === 'unwritten' ? BigInt(1000 + bh.lblk) : 0n;
       else if (b.staleBlocknr !== undefined) bh.blocknr = BigInt(b.staleBlocknr);
       return bh;
     });
