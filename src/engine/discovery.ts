@@ -6,7 +6,7 @@ import { walkCalls } from './facts/reach';
 import { exprText } from './interp/exprText';
 import { simulate } from './interp/simulate';
 import { obj } from './interp/values';
-import { ALLOCATING_APIS, GET_BLOCK_TAKERS, modelTable } from './models';
+import { ALLOCATING_APIS, GET_BLOCK_TAKERS, JOURNAL_CALLS, modelTable } from './models';
 import { PAGE_STATES } from './scenarios/pages';
 import { buildWorld } from './scenarios/setup';
 import type { TableFacts } from './scenarios/callers';
@@ -300,5 +300,10 @@ export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: n
   for (const t of tables) t.facts.fileLockOrder = fileOrder;
   const uses = tables.map((t) => t.facts.info?.currentHandle).find((f) => f?.value) ?? { value: false, line: null, why: 'no ->writepage path of this file uses the current handle' };
   for (const t of tables) t.facts.fileCurrentHandle = uses;
+  const journalCall = sites.find((s) => s.argIndex === -1 && JOURNAL_CALLS.has(s.callee));
+  const journal = journalCall
+    ? { value: true, line: journalCall.line, why: `it makes journal calls (${journalCall.callee}, line ${journalCall.line})` }
+    : { value: false, line: null, why: 'it makes no journal call: its block allocations take no journal handle' };
+  for (const t of tables) t.facts.fileJournal = journal;
   return tables;
 }

@@ -26,6 +26,19 @@ function run(text: string, opts = {}): ScenarioResult {
 describe('engine', () => {
   before(engineReady);
 
+  it('a file without any journal call allocates in writepage by design: no alloc-under-page-lock (ext2), while a journalled file keeps it', () => {
+    const ext2 = run(fixture('filesystems/ext2-nojournal.c'), { pages: ['hole-dirty'] });
+    const ext2Runs = ext2.runs.filter((x) => x.page === 'hole-dirty');
+    assert.ok(ext2Runs.length > 0, 'the hole-dirty state ran');
+    // The hole is filled: get_block(create=1) allocates (the model said so in the trace) ...
+    assert.ok(ext2Runs.some((x) => x.pathDetails.some((p) => p.trace.some((s) => /allocating \(no journal/.test(s.event)))), 'no allocation on the ext2 paths');
+    // ... and no rule calls it a finding.
+    assert.deepEqual(ext2Runs.flatMap((x) => x.findings).filter((f) => f.rule === 'alloc-under-page-lock').map((f) => f.line), []);
+    const ext4 = run(sample('inode.c'), { aops: ['ext4_journalled_aops'], callers: ['kswapd'], pages: ['straddles-eof'] });
+    const allocs = ext4.runs.flatMap((x) => x.findings).filter((f) => f.rule === 'alloc-under-page-lock');
+    assert.ok(allocs.length > 0 && allocs.every((f) => f.severity === 'error'), 'the journalled sample lost its alloc-under-page-lock error');
+  });
+
   it('loads a tree-sitter-c grammar whose ABI the runtime accepts', () => {
     const abi = grammarAbiVersion();
     assert.ok(abi !== undefined && abi >= 13 && abi <= 15, `ABI ${abi}`);

@@ -2,12 +2,16 @@
 // A warning when the caller's own writeback handle pays for it (delalloc writeback), an error otherwise.
 // In a file that locks the page before it starts the journal (ext3, ext4 ≤ 2.6.26) and orders data
 // by buffers, ->writepage may start its own handle under the page lock and allocate with it: that
-// is the file's design, not a finding.
+// is the file's design, not a finding. In a file that makes no journal call at all (ext2), an
+// allocation takes no handle: there is no journal lock to order against the page lock and no credit
+// to spend, and block_write_full_page filling a dirty hole through get_block(create=1) is how such a
+// file writes an mmap'ed hole (v2.6.27 fs/ext2/inode.c ext2_writepage): not a finding either.
 import { at, eventsOf, type PathInput, type RawFinding, type Rule } from './types';
 
 export const allocUnderPageLock: Rule = {
   id: 'alloc-under-page-lock',
   check(path: PathInput): RawFinding[] {
+    if (!path.facts.journal.value) return [];
     const consistent = path.facts.fileLockOrder === 'page-then-journal' && path.facts.orderedData !== 'inode';
     return eventsOf(path, 'alloc')
       .filter((e) => e.pageLocked && !(consistent && e.handle?.startedInPath))

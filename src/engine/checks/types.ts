@@ -16,6 +16,8 @@ export interface RuleFacts {
   orderedData: OrderedData;
   /** Whether the file's writepage paths use a handle the task already holds (any table). */
   currentHandle: Fact<boolean>;
+  /** Whether the file makes journal calls at all (a file without any allocates without a handle). */
+  journal: Fact<boolean>;
 }
 
 export interface PathInput {

@@ -30,6 +30,8 @@ export interface TableFacts {
   fileLockOrder?: LockOrder;
   /** Whether any table's writepage paths use the task's current handle (the first that does). */
   fileCurrentHandle?: Fact<boolean>;
+  /** Whether the file makes journal calls at all (ext2 makes none: its allocations take no handle). */
+  fileJournal?: Fact<boolean>;
   /** The table's ->writepages, when the file defines one. */
   writepages?: string;
   /** The table has a ->write_begin the file defines (AOP_FLAG_NOFS exists only for write_begin). */

@@ -39,6 +39,7 @@ export function ruleFactsOf(table: AopsTable): RuleFacts {
     lockOrderLine: info?.lockOrder.line ?? null,
     orderedData: info?.orderedData.value ?? 'none',
     currentHandle: table.facts.fileCurrentHandle ?? { value: false, line: null, why: 'not learnt' },
+    journal: table.facts.fileJournal ?? { value: true, line: null, why: 'not learnt' },
   };
 }
 
