@@ -42,6 +42,10 @@ export function compare(op: string, l: Value, r: Value, derive: DeriveKey): Valu
     const res = op === '==' ? a === b : op === '!=' ? a !== b : op === '<' ? a < b : op === '>' ? a > b : op === '<=' ? a <= b : a >= b;
     return int(res);
   }
+  if (l.k === 'unk' && r.k === 'unk' && l.key === r.key && !!l.neg === !!r.neg) {
+    // The same unknown on both sides (`while (wait_bh > wait)` with wait_bh = wait): one value.
+    return int(op === '==' || op === '<=' || op === '>=');
+  }
   if (l.k === 'unk' || r.k === 'unk') {
     // `unk == 0` and `!unk` are the same question: keep them consistent.
     if ((op === '==' || op === '!=') && r.k === 'int' && r.v === 0n && l.k === 'unk') return { ...l, neg: op === '==' ? !l.neg : !!l.neg };

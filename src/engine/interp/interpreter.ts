@@ -607,9 +607,32 @@ export class Interp implements ModelCtx {
   private fieldOf(o: KObj, field: string): Value {
     const v = o.get(field);
     if (v !== undefined) return v;
+    if (o.zeroed) {
+      o.set(field, ZERO);
+      return ZERO;
+    }
     const u: Value = { k: 'unk', key: `o${o.id}.${field}`, why: `${o.label}->${field}` };
     o.set(field, u);
     return u;
+  }
+
+  /**
+   * The object of `s.f` or `s[i]`: when `s` is a field never written of zero-filled memory
+   * (`wc->w_desc` of a kzalloc'd struct), an embedded struct or array, zero-filled too; a pointer
+   * field of it (`wc->p->f`) stays 0, a NULL dereference.
+   */
+  private aggregate(e: Expr): Value {
+    if (e.kind === 'member') {
+      const t = this.deref(this.expr(e.object), exprText(e));
+      if (t instanceof KObj && t.zeroed && t.get(e.field) === undefined) {
+        const o = new KObj('struct', freshId(), exprText(e));
+        o.zeroed = true;
+        t.set(e.field, obj(o));
+        return obj(o);
+      }
+      return t instanceof KObj ? this.fieldOf(t, e.field) : this.fieldOf(this.cellAsObject(t), e.field);
+    }
+    return this.expr(e);
   }
 
   private lvalue(e: Expr): Cell {
@@ -623,7 +646,7 @@ export class Interp implements ModelCtx {
       }
       case 'member': {
         // `p->f` and `s.f` alike: a local struct variable holds its object.
-        const base = this.expr(e.object);
+        const base = e.arrow ? this.expr(e.object) : this.aggregate(e.object);
         const target = this.deref(base, exprText(e));
         if (!(target instanceof KObj)) {
           const cellObj = this.cellAsObject(target);
@@ -639,7 +662,7 @@ export class Interp implements ModelCtx {
         }
         break;
       case 'index': {
-        const base = this.expr(e.object);
+        const base = this.aggregate(e.object);
         const idx = this.expr(e.index);
         const t = this.deref(base, exprText(e));
         const key = idx.k === 'int' ? `[${idx.v}]` : `[${show(idx)}]`;
@@ -692,7 +715,7 @@ export class Interp implements ModelCtx {
         return this.normalize(e.type, /\*/.test(e.type), v);
       }
       case 'member': {
-        const base = this.expr(e.object);
+        const base = e.arrow ? this.expr(e.object) : this.aggregate(e.object);
         const t = this.deref(base, exprText(e));
         if (t instanceof KObj) return this.fieldOf(t, e.field);
         return this.fieldOf(this.cellAsObject(t), e.field);

@@ -4,6 +4,8 @@
 /** A kernel object the interpreter can point at. Model objects override get/set for their fields. */
 export class KObj {
   readonly fields = new Map<string, Value>();
+  /** Zero-filled memory (kzalloc, kcalloc...): a field never written reads 0 (an embedded struct or array: zero-filled too). */
+  zeroed = false;
   constructor(
     readonly type: string,
     readonly id: number,

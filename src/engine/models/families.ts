@@ -28,6 +28,8 @@ function inodeInfo(name: string, fields: Record<string, bigint> = {}): ModelSpec
   return {
     fn: (c) => {
       const info = c.world.inode.info;
+      // Named as the file names it: OCFS2_I(inode)->ip_clusters, not ext4's EXT4_I.
+      info.label = `${name.toUpperCase()}_I(inode)`;
       for (const [f, v] of Object.entries(fields)) if (info.get(f) === undefined) info.set(f, int(v));
       return obj(info);
     },
@@ -147,7 +149,6 @@ export const familyModels: [string, ModelSpec][] = [
   ['REISERFS_I', inodeInfo('reiserfs')],
   ['EXT2_SB', superBlock],
   ['EXT3_SB', superBlock],
-  ['OCFS2_SB', superBlock],
   ['GFS2_SB', superBlock],
   ['REISERFS_SB', superBlock],
   ['le32_to_cpu', { fn: (_c, a) => a[0] ?? ZERO }],
@@ -184,6 +185,8 @@ export const familyModels: [string, ModelSpec][] = [
   // Logging of the families.
   ...['mlog', 'mlog_errno', 'mlog_entry', 'mlog_exit', 'mlog_entry_void', 'mlog_exit_void', 'mlog_exit_ptr', 'BUFFER_TRACE', 'ext2_error', 'ext2_warning', 'ext3_error', 'ext3_warning', 'ext3_std_error', 'reiserfs_warning', 'dump_stack'].map((n): [string, ModelSpec] => [n, log]),
   ['le64_to_cpu', { fn: (_c, a) => a[0] ?? ZERO }],
+  // mm/swap.c (2.6.27): moves the page up the LRU; no effect on the simulated state.
+  ['mark_page_accessed', { fn: () => ZERO, doc: 'marks the page referenced on the LRU: no effect on the simulated state' }],
   ['EXT3_QUOTA_TRANS_BLOCKS', { fn: () => ZERO, doc: 'quota credits: 0 (quota off)' }],
   ['EXT3_QUOTA_INIT_BLOCKS', { fn: () => ZERO, doc: 'quota credits: 0 (quota off)' }],
   [

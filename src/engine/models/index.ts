@@ -4,6 +4,7 @@ import { ERRNO, ZERO } from '../interp/values';
 import { allocModels } from './alloc';
 import { FAMILY_JOURNAL_CALLS, FAMILY_JOURNAL_STARTS, familyConstants, familyModels } from './families';
 import { ioSubmitModels } from './ioSubmit';
+import { OCFS2_CONSTANTS, ocfs2Models } from './ocfs2';
 import { pageCacheModels } from './pageCache';
 import { memAllocModels } from './memAlloc';
 import { writebackModels } from './writeback';
@@ -43,6 +44,7 @@ const FAMILIES: [string, [string, ModelSpec][]][] = [
   ['journal', journalModels],
   ['allocation', allocModels],
   ['ext2/ext3/ocfs2/gfs2/reiserfs', familyModels],
+  ['ocfs2', ocfs2Models],
   ['assertions, locks, accessors', miscModels],
 ];
 let families: Map<string, string> | undefined;
@@ -57,12 +59,12 @@ export function modelFamily(name: string): string {
 }
 
 export function modelTable(): ModelTable {
-  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...ioSubmitModels, ...pageCacheModels, ...memAllocModels, ...writebackModels, ...journalModels, ...allocModels, ...familyModels, ...miscModels]);
+  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...ioSubmitModels, ...pageCacheModels, ...memAllocModels, ...writebackModels, ...journalModels, ...allocModels, ...familyModels, ...ocfs2Models, ...miscModels]);
   return table;
 }
 
 export const constants = kernelConstants();
-for (const [k, v] of familyConstants()) constants.set(k, { k: 'int', v });
+for (const [k, v] of [...familyConstants(), ...OCFS2_CONSTANTS]) constants.set(k, { k: 'int', v });
 for (const [k, v] of Object.entries(GFP_CONSTANTS)) constants.set(k, int(v));
 export { GET_BLOCK_TAKERS } from './blockIo';
 

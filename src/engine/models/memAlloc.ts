@@ -15,8 +15,13 @@ type What = 'page' | 'slab object';
 function allocate(ctx: ModelCtx, what: What, gfp: GfpView): Value {
   ctx.emit({ kind: 'mem-alloc', api: ctx.name, what, mayEnterFs: gfp.mayEnterFs, gfp: gfp.text, handle: handleView(ctx.world.handle) }, `${ctx.name}: ${what} allocated with ${gfp.text}`);
   if (ctx.choose(['allocated', '-ENOMEM (allocation failed)'], ctx.name) !== 0) return ZERO;
-  return obj(new KObj(what === 'page' ? 'page' : 'kmalloc', freshId(), `${ctx.name}()`));
+  const o = new KObj(what === 'page' ? 'page' : 'kmalloc', freshId(), `${ctx.name}()`);
+  // kzalloc, kcalloc, kmem_cache_zalloc (__GFP_ZERO) and get_zeroed_page return zero-filled memory.
+  o.zeroed = ZEROING.has(ctx.name);
+  return obj(o);
 }
+
+const ZEROING = new Set(['kzalloc', 'kcalloc', 'kmem_cache_zalloc', 'get_zeroed_page']);
 
 const withMask = (what: What, i: number): ModelSpec => ({
   fn: (c, a, r) => allocate(c, what, gfpArg(a, r, i)),
