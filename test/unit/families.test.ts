@@ -14,6 +14,7 @@ const DIR = path.join(FIXTURES, 'filesystems');
 describe('model families and kpr models', () => {
   before(engineReady);
   const files = fs.readdirSync(DIR).filter((f) => f.endsWith('.c'));
+  const read = (f: string): string => fs.readFileSync(path.join(DIR, f), 'utf8');
   it('there are filesystem fixtures', () => assert.ok(files.length >= 2));
   for (const f of files) {
     it(`${f}: no unmodelled call on a writepage path`, () => {
@@ -23,6 +24,23 @@ describe('model families and kpr models', () => {
       assert.deepEqual(un, []);
     });
   }
+  for (const f of files) {
+    it(`${f}: no run cut by a budget with the default budgets`, () => {
+      const r = analyzeSource(fs.readFileSync(path.join(DIR, f), 'utf8'), f);
+      assert.deepEqual(r.runs.filter((x) => x.truncated).map((x) => `${x.aops}/${x.caller}/${x.page}: ${x.truncation.join('; ')}`), []);
+    });
+  }
+  it("ocfs2 write_begin: the kzalloc'd write context reads 0, the volume's clusters bound the loops, the empty wait list ends", () => {
+    const r = analyzeSource(read('ocfs2-write-ctxt.c'), 'ocfs2-write-ctxt.c');
+    const wb = r.runs.filter((x) => x.entry === 'o_write_begin');
+    assert.deepEqual(wb.map((x) => x.caller).sort(), ['write-nofs', 'write-syscall']);
+    // Nothing of the write context or of the wait list is a guess: no unmodelled name, no BUG.
+    assert.deepEqual(r.unmodelled.map((u) => u.name), []);
+    for (const x of wb) assert.deepEqual(Object.keys(x.outcomes).sort(), ['error', 'written']);
+    // One cluster of 4 KiB: ocfs2_get_clusters is asked once per path, for cluster 2 (pos 8192).
+    const steps = wb[0].pathDetails?.flatMap((p) => p.trace.map((t) => t.event)) ?? [];
+    assert.ok(steps.some((e) => /ocfs2_get_clusters\(cluster 2\)/.test(e)), 'the cluster looked up');
+  });
   it('the journal starts of every family are known (a file calling none has no journal)', () => {
     for (const n of ['ext3_journal_start', 'ext4_journal_start', 'journal_start', 'ocfs2_start_trans', 'gfs2_trans_begin', 'journal_begin']) assert.ok(JOURNAL_STARTS.has(n), n);
   });
@@ -61,8 +79,6 @@ static const struct address_space_operations s_aops = { .writepage = s_writepage
     // The regular-file branch was taken: its BUG_ON(!S_ISREG) was evaluated and held.
     assert.ok(r.runs.some((x) => x.pathDetails?.some((p) => p.trace.some((t) => /S_ISREG/.test(t.event)))));
   });
-
-  const read = (f: string): string => fs.readFileSync(path.join(DIR, f), 'utf8');
 
   it('the filesystem and era the file looks like, from its names, journal calls and dated interfaces', () => {
     const ext3 = analyzeSource(read('ext3-modes.c'), 'ext3-modes.c').filesystem;

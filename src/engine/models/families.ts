@@ -185,6 +185,8 @@ export const familyModels: [string, ModelSpec][] = [
   // Logging of the families.
   ...['mlog', 'mlog_errno', 'mlog_entry', 'mlog_exit', 'mlog_entry_void', 'mlog_exit_void', 'mlog_exit_ptr', 'BUFFER_TRACE', 'ext2_error', 'ext2_warning', 'ext3_error', 'ext3_warning', 'ext3_std_error', 'reiserfs_warning', 'dump_stack'].map((n): [string, ModelSpec] => [n, log]),
   ['le64_to_cpu', { fn: (_c, a) => a[0] ?? ZERO }],
+  // include/linux/buffer_head.h (2.6.27): sleeps until the buffer is unlocked; the model's I/O completes at submission.
+  ['wait_on_buffer', { fn: () => ZERO, doc: "waits for the buffer's I/O: the simulated I/O has completed at submission" }],
   // mm/swap.c (2.6.27): moves the page up the LRU; no effect on the simulated state.
   ['mark_page_accessed', { fn: () => ZERO, doc: 'marks the page referenced on the LRU: no effect on the simulated state' }],
   ['EXT3_QUOTA_TRANS_BLOCKS', { fn: () => ZERO, doc: 'quota credits: 0 (quota off)' }],
