@@ -681,6 +681,13 @@ export class Interp implements ModelCtx {
 
   private cellAsObject(c: Cell): KObj {
     if (c.value.k === 'obj') return c.value.o;
+    // An unknown value (a struct embedded in another, `&mpd->lbh`) is the object `deref` gives
+    // for it: writes through `mpd->lbh.f` and reads through `(&mpd->lbh)->f` meet.
+    if (c.value.k === 'unk') {
+      const o = this.unknownObject(c.value.key, c.name);
+      c.value = obj(o);
+      return o;
+    }
     const o = new KObj('struct', freshId(), c.name);
     c.value = obj(o);
     return o;

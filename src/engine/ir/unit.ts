@@ -251,7 +251,8 @@ function declaration(n: Node, lw: Lowerer, unit: TranslationUnit): void {
 
 /** Object-like macro values are parsed in one extra pass, as initialisers of synthetic variables. */
 function lowerMacros(pending: { name: string; text: string; node: Node }[], unit: TranslationUnit): void {
-  const usable = pending.filter((m) => m.text.trim() !== '' && !/[#;{}]|\\\n/.test(m.text) && m.text.length < 400);
+  // A value continued over lines (`\` at the end of a line) is one line of the macro.
+  const usable = pending.map((m) => ({ ...m, text: m.text.replace(/\\\r?\n/g, ' ') })).filter((m) => m.text.trim() !== '' && !/[#;{}]/.test(m.text) && m.text.length < 400);
   for (const m of pending) {
     unit.macros.set(m.name, { name: m.name, value: undefined, text: m.text.trim(), loc: locOf(m.node) });
   }

@@ -8,6 +8,7 @@ import { OCFS2_CONSTANTS, ocfs2Models } from './ocfs2';
 import { pageCacheModels } from './pageCache';
 import { memAllocModels } from './memAlloc';
 import { writebackModels } from './writeback';
+import { PAGECACHE_TAGS, PAGEVEC_SIZE, pagevecModels } from './pagevec';
 import { GFP_CONSTANTS } from './gfp';
 import { int } from '../interp/values';
 import { blockIoModels } from './blockIo';
@@ -41,6 +42,7 @@ const FAMILIES: [string, [string, ModelSpec][]][] = [
   ['page cache', pageCacheModels],
   ['memory allocation', memAllocModels],
   ['writeback', writebackModels],
+  ['page-cache lookup', pagevecModels],
   ['journal', journalModels],
   ['allocation', allocModels],
   ['ext2/ext3/ocfs2/gfs2/reiserfs', familyModels],
@@ -59,13 +61,15 @@ export function modelFamily(name: string): string {
 }
 
 export function modelTable(): ModelTable {
-  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...ioSubmitModels, ...pageCacheModels, ...memAllocModels, ...writebackModels, ...journalModels, ...allocModels, ...familyModels, ...ocfs2Models, ...miscModels]);
+  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...ioSubmitModels, ...pageCacheModels, ...memAllocModels, ...writebackModels, ...pagevecModels, ...journalModels, ...allocModels, ...familyModels, ...ocfs2Models, ...miscModels]);
   return table;
 }
 
 export const constants = kernelConstants();
 for (const [k, v] of [...familyConstants(), ...OCFS2_CONSTANTS]) constants.set(k, { k: 'int', v });
 for (const [k, v] of Object.entries(GFP_CONSTANTS)) constants.set(k, int(v));
+constants.set('PAGEVEC_SIZE', int(PAGEVEC_SIZE));
+for (const [k, v] of Object.entries(PAGECACHE_TAGS)) constants.set(k, int(v));
 export { GET_BLOCK_TAKERS } from './blockIo';
 
 /** Every call that starts a journal handle (jbd/jbd2 and the families). */

@@ -127,6 +127,8 @@ export const miscModels: [string, ModelSpec][] = [
   ['EXT4_JOURNAL', { fn: (c) => c.unknown('EXT4_JOURNAL(inode)') }],
   ['EXT4_QUOTA_TRANS_BLOCKS', { fn: () => ZERO, doc: 'quota credits: 0 (quota off)' }],
   ['EXT4_QUOTA_INIT_BLOCKS', { fn: () => ZERO }],
+  // ext4_jbd2.h of 2.6.27: EXT4_XATTR_TRANS_BLOCKS (6) + 2 * EXT4_QUOTA_TRANS_BLOCKS (0, quota off).
+  ['EXT4_META_TRANS_BLOCKS', { fn: () => int(6), doc: 'superblock, inode and xattr credits: 6 (quota off)' }],
   ['EXT4_DATA_TRANS_BLOCKS', { fn: () => int(8) }],
   ['min', minmax('min', 0)],
   ['max', minmax('max', 0)],
@@ -213,6 +215,10 @@ export function kernelConstants(): Map<string, Value> {
   set('AOP_FLAG_NOFS', 0x4n);
   set('AOP_FLAG_UNINTERRUPTIBLE', 0x1n);
   set('EXT4_NDIR_BLOCKS', 12n);
+  // ext4.h / ext4_jbd2.h of 2.6.27: the inode's extents flag (the scenario inode's i_flags is 0: block-mapped) and the data-block cap of one transaction.
+  set('EXT4_EXTENTS_FL', 0x80000n);
+  set('EXT4_MAX_TRANS_DATA', 64n);
+  set('EXT4_XATTR_TRANS_BLOCKS', 6n);
   set('EXT4_INODE_JOURNAL_DATA_MODE', 1n);
   set('EXT4_INODE_ORDERED_DATA_MODE', 2n);
   set('EXT4_INODE_WRITEBACK_DATA_MODE', 4n);

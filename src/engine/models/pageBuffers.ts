@@ -126,18 +126,43 @@ function llRwBlock(ctx: ModelCtx, a: Value[]): Value {
   return ZERO;
 }
 
+/**
+ * The state bits of a buffer_head argument: a page's buffer (its flags), or any other struct
+ * buffer_head (a local, or one embedded in the file's own struct, such as mpage_da_data's lbh),
+ * whose bits are its `b_state` word, as BUFFER_FNS's test_bit(BH_x, &bh->b_state) reads them.
+ * Null when the argument is neither (an unknown pointer).
+ */
+function bitsOf(ctx: ModelCtx, v: Value | undefined): { has(f: BhFlag): boolean; set(f: BhFlag, on: boolean): void } | null {
+  const bh = bhArg(ctx, v);
+  if (bh) return { has: (f) => bh.has(f), set: (f, on) => void (on ? bh.flags.add(f) : bh.flags.delete(f)) };
+  const o = v && (v.k === 'obj' || v.k === 'ref' || v.k === 'global') ? ctx.objOf(v.k === 'ref' ? v.cell.value : v) : null;
+  if (!o) return null;
+  const bit = (f: BhFlag): bigint => 1n << BigInt(BH_FLAGS.indexOf(f));
+  const word = (): bigint | null => {
+    const s = o.get('b_state');
+    return s && s.k === 'int' ? s.v : s === undefined ? 0n : null;
+  };
+  return {
+    has: (f) => ((word() ?? 0n) & bit(f)) !== 0n,
+    set: (f, on) => {
+      const w = word();
+      if (w !== null) o.set('b_state', int(on ? w | bit(f) : w & ~bit(f)));
+    },
+  };
+}
+
 /** BUFFER_FNS(bit, name) and TAS_BUFFER_FNS(bit, name) of buffer_head.h. */
 function flagModels(): [string, ModelSpec][] {
   const out: [string, ModelSpec][] = [];
   for (const b of BH_BITS) {
     if ('noHelpers' in b && b.noHelpers) continue;
     const f: BhFlag = b.flag;
-    out.push([`buffer_${f}`, { fn: (c, a) => int(bhArg(c, a[0])?.has(f) ?? false) }]);
-    out.push([`set_buffer_${f}`, { fn: (c, a) => (bhArg(c, a[0])?.flags.add(f), ZERO) }]);
-    out.push([`clear_buffer_${f}`, { fn: (c, a) => (bhArg(c, a[0])?.flags.delete(f), ZERO) }]);
+    out.push([`buffer_${f}`, { fn: (c, a) => int(bitsOf(c, a[0])?.has(f) ?? false) }]);
+    out.push([`set_buffer_${f}`, { fn: (c, a) => (bitsOf(c, a[0])?.set(f, true), ZERO) }]);
+    out.push([`clear_buffer_${f}`, { fn: (c, a) => (bitsOf(c, a[0])?.set(f, false), ZERO) }]);
     if ('tas' in b && b.tas) {
-      out.push([`test_set_buffer_${f}`, { fn: (c, a) => { const x = bhArg(c, a[0]); const had = x?.has(f) ?? false; x?.flags.add(f); return int(had); } }]);
-      out.push([`test_clear_buffer_${f}`, { fn: (c, a) => { const x = bhArg(c, a[0]); const had = x?.has(f) ?? false; x?.flags.delete(f); return int(had); } }]);
+      out.push([`test_set_buffer_${f}`, { fn: (c, a) => { const x = bitsOf(c, a[0]); const had = x?.has(f) ?? false; x?.set(f, true); return int(had); } }]);
+      out.push([`test_clear_buffer_${f}`, { fn: (c, a) => { const x = bitsOf(c, a[0]); const had = x?.has(f) ?? false; x?.set(f, false); return int(had); } }]);
     }
   }
   return out;

@@ -8,6 +8,11 @@ import type { PageStateDef } from './pages';
 export function buildWorld(state: PageStateDef, caller: CallerDef | null, mount: MountConfig, maxTrace: number): World {
   const blocksize = 1 << state.blkbits;
   const sb = new SuperBlock(blocksize, state.blkbits, mount.options);
+  // EXT4_SB(sb) is this object too: a small file system of one block group (the allocator's
+  // group 0), mballoc's default stream threshold (MB_DEFAULT_STREAM_THRESHOLD, 2.6.27 mballoc.c).
+  sb.set('s_groups_count', int(1));
+  sb.set('s_gdb_count', int(1));
+  sb.set('s_mb_stream_request', int(16));
   const perPage = 4096 / blocksize;
   const first = state.pageIndex * perPage;
   const blockMap = new Map<number, DiskBlock>();
@@ -18,8 +23,12 @@ export function buildWorld(state: PageStateDef, caller: CallerDef | null, mount:
   const fileBlocks = Math.ceil(state.iSize / blocksize);
   for (let b = 0; b < fileBlocks; b++) if (b < first || b >= first + perPage) blockMap.set(b, 'allocated');
   const inode = new Inode(BigInt(state.iSize), state.blkbits, sb, blockMap);
+  // Delayed allocation reserved one data block per delayed block (ext4_da_reserve_space).
+  inode.info.set('i_reserved_data_blocks', int([...blockMap.values()].filter((d) => d === 'delayed').length));
   const mapping = new KObj('address_space', freshId(), 'mapping');
   mapping.set('host', obj(inode));
+  // The mapping holds one page, the scenario's (models/pagevec.ts looks it up).
+  mapping.set('nrpages', int(1));
   inode.mapping = mapping;
   const page = new Page(BigInt(state.pageIndex), mapping);
   const eof = BigInt(state.iSize);
@@ -42,7 +51,7 @@ export function buildWorld(state: PageStateDef, caller: CallerDef | null, mount:
   }
   const wbc = new KObj('writeback_control', freshId(), 'wbc');
   for (const [k, v] of Object.entries(caller?.wbc ?? {})) wbc.set(k, int(v));
-  for (const k of ['pages_skipped', 'range_start', 'range_end', 'range_cyclic', 'encountered_congestion', 'more_io', 'no_nrwrite_index_update']) {
+  for (const k of ['pages_skipped', 'range_start', 'range_end', 'range_cyclic', 'range_cont', 'encountered_congestion', 'more_io', 'no_nrwrite_index_update']) {
     if (!wbc.get(k)) wbc.set(k, int(0));
   }
   const h = caller?.handle;
