@@ -124,6 +124,8 @@ export const miscModels: [string, ModelSpec][] = [
   ],
   ['EXT4_I', { fn: (c) => obj(c.world.inode.info), doc: 'the in-core ext4 inode of the scenario' }],
   ['EXT4_SB', { fn: (c) => obj(c.world.sb) }],
+  // ext4.h: EXT4_BLOCK_SIZE(s) / sizeof(__u32) block numbers per indirect block.
+  ['EXT4_ADDR_PER_BLOCK', { fn: (c) => int(c.world.sb.blocksize / 4), doc: 'block numbers per indirect block: blocksize / 4' }],
   ['EXT4_JOURNAL', { fn: (c) => c.unknown('EXT4_JOURNAL(inode)') }],
   ['EXT4_QUOTA_TRANS_BLOCKS', { fn: () => ZERO, doc: 'quota credits: 0 (quota off)' }],
   ['EXT4_QUOTA_INIT_BLOCKS', { fn: () => ZERO }],
@@ -219,6 +221,7 @@ export function kernelConstants(): Map<string, Value> {
   set('EXT4_EXTENTS_FL', 0x80000n);
   set('EXT4_MAX_TRANS_DATA', 64n);
   set('EXT4_XATTR_TRANS_BLOCKS', 6n);
+  set('LLONG_MAX', (1n << 63n) - 1n);
   set('EXT4_INODE_JOURNAL_DATA_MODE', 1n);
   set('EXT4_INODE_ORDERED_DATA_MODE', 2n);
   set('EXT4_INODE_WRITEBACK_DATA_MODE', 4n);

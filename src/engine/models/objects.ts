@@ -199,6 +199,12 @@ export class Page extends KObj {
   /** mapping_set_error() was called: fsync will report the write error. */
   mappingError = false;
   redirtied = false;
+  /**
+   * The radix tree's PAGECACHE_TAG_DIRTY when it differs from PG_dirty: clear_page_dirty_for_io
+   * clears the flag and keeps the tag until set_page_writeback (mm/page-writeback.c, 2.6.27).
+   * Null: the tag follows PG_dirty.
+   */
+  dirtyTag: boolean | null = null;
   /** Dropped by the generic code because it lies wholly beyond EOF. */
   droppedBeyondEof = false;
   buffers: BufferHead | null = null;

@@ -290,6 +290,8 @@ export const pageBufferModels: [string, ModelSpec][] = [
 /** Sets PG_writeback (the callers check PageWriteback first). */
 export function setWriteback(ctx: ModelCtx, page: Page): void {
   page.writeback = true;
+  // test_set_page_writeback clears the DIRTY tag of a page that is not dirty again.
+  page.dirtyTag = null;
   ctx.emit({ kind: 'writeback-set', api: ctx.name }, 'page writeback set');
 }
 

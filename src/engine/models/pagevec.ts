@@ -15,9 +15,9 @@ function intOf(v: Value | undefined): bigint | null {
   return v && v.k === 'int' ? v.v : null;
 }
 
-/** Whether the page carries radix-tree tag `tag` (dirty: PG_dirty; writeback: PG_writeback). */
+/** Whether the page carries radix-tree tag `tag` (dirty: PG_dirty, or kept by clear_page_dirty_for_io; writeback: PG_writeback). */
 function tagged(page: Page, tag: bigint): boolean {
-  if (tag === PAGECACHE_TAGS.PAGECACHE_TAG_DIRTY) return page.dirtyFlag;
+  if (tag === PAGECACHE_TAGS.PAGECACHE_TAG_DIRTY) return page.dirtyTag ?? page.dirtyFlag;
   if (tag === PAGECACHE_TAGS.PAGECACHE_TAG_WRITEBACK) return page.writeback;
   return false;
 }

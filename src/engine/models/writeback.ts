@@ -46,7 +46,9 @@ function writeCachePages(ctx: ModelCtx, wbc: Value | undefined, call: (page: Pag
     ctx.event(`${ctx.name}: wait_on_page_writeback (WB_SYNC_ALL)`);
     page.writeback = false;
   }
-  page.dirtyFlag = false; // clear_page_dirty_for_io
+  // clear_page_dirty_for_io: PG_dirty cleared, the radix tree's DIRTY tag kept until set_page_writeback.
+  page.dirtyFlag = false;
+  page.dirtyTag = true;
   let ret = call(page);
   if (intOf(ret) === AOP_WRITEPAGE_ACTIVATE) {
     ctx.event(`${ctx.name}: AOP_WRITEPAGE_ACTIVATE: unlock_page`);
