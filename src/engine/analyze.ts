@@ -30,6 +30,7 @@ import { buildWorld } from './scenarios/setup';
 import { BudgetNotes } from './budgetNotes';
 import { addSummaries } from './api/summary';
 import { allCallBindings, writepageBindings } from './binding/callBindings';
+import { asBound } from './binding/boundCallback';
 import { filesystemOf } from './facts/filesystem';
 
 /** Loads the tree-sitter runtime and the C grammar once. `wasmDir` holds both .wasm files. */
@@ -290,7 +291,7 @@ function surveyCallback(unit: TranslationUnit, name: string, fn: NonNullable<Ret
     const caller = withHandle ? CALLERS.find((c) => c.handle?.paysForWriteback) ?? null : null;
     const { truncated } = simulate(
       unit,
-      fn,
+      asBound(fn),
       {
         world: () => {
           const world = buildWorld(PAGE_STATES.find((p) => p.id === 'hole-clean') ?? PAGE_STATES[0], caller, { dataMode: 'ordered', options: new Set() }, 500);

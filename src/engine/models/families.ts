@@ -8,11 +8,11 @@
 import type { Expr } from '../ir/ir';
 import type { ModelCtx, ModelSpec } from '../interp/interpreter';
 import { exprText } from '../interp/interpreter';
-import { int, obj, type Value, ZERO } from '../interp/values';
+import { int, KObj, obj, type Value, ZERO } from '../interp/values';
 import { getBlocks } from './alloc';
 import { dirtyMetadata, journalStart, journalStop } from './journal';
 import { assertion, dataMode, mountDataMode } from './misc';
-import { BufferHead } from './objects';
+import { BufferHead, freshId } from './objects';
 
 const zero: Value = ZERO;
 const noop: ModelSpec = { fn: () => ZERO };
@@ -187,6 +187,8 @@ export const familyModels: [string, ModelSpec][] = [
   ['le64_to_cpu', { fn: (_c, a) => a[0] ?? ZERO }],
   // include/linux/buffer_head.h (2.6.27): sleeps until the buffer is unlocked; the model's I/O completes at submission.
   ['wait_on_buffer', { fn: () => ZERO, doc: "waits for the buffer's I/O: the simulated I/O has completed at submission" }],
+  // include/linux/mm.h (2.6.27): the kernel address of a (lowmem) page's data.
+  ['page_address', { fn: (c, a) => obj(new KObj('page_data', freshId(), `page_address(${a[0] && a[0].k === 'obj' ? a[0].o.label : 'page'})`)), doc: "the kernel address of the page's data (its contents are not simulated)" }],
   // mm/swap.c (2.6.27): moves the page up the LRU; no effect on the simulated state.
   ['mark_page_accessed', { fn: () => ZERO, doc: 'marks the page referenced on the LRU: no effect on the simulated state' }],
   ['EXT3_QUOTA_TRANS_BLOCKS', { fn: () => ZERO, doc: 'quota credits: 0 (quota off)' }],

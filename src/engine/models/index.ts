@@ -5,6 +5,7 @@ import { allocModels } from './alloc';
 import { FAMILY_JOURNAL_CALLS, FAMILY_JOURNAL_STARTS, familyConstants, familyModels } from './families';
 import { ioSubmitModels } from './ioSubmit';
 import { OCFS2_CONSTANTS, ocfs2Models } from './ocfs2';
+import { REISERFS_CONSTANTS, REISERFS_JOURNAL_CALLS, REISERFS_JOURNAL_STARTS, reiserfsModels } from './reiserfs';
 import { pageCacheModels } from './pageCache';
 import { memAllocModels } from './memAlloc';
 import { writebackModels } from './writeback';
@@ -47,6 +48,7 @@ const FAMILIES: [string, [string, ModelSpec][]][] = [
   ['allocation', allocModels],
   ['ext2/ext3/ocfs2/gfs2/reiserfs', familyModels],
   ['ocfs2', ocfs2Models],
+  ['reiserfs', reiserfsModels],
   ['assertions, locks, accessors', miscModels],
 ];
 let families: Map<string, string> | undefined;
@@ -61,26 +63,26 @@ export function modelFamily(name: string): string {
 }
 
 export function modelTable(): ModelTable {
-  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...ioSubmitModels, ...pageCacheModels, ...memAllocModels, ...writebackModels, ...pagevecModels, ...journalModels, ...allocModels, ...familyModels, ...ocfs2Models, ...miscModels]);
+  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...ioSubmitModels, ...pageCacheModels, ...memAllocModels, ...writebackModels, ...pagevecModels, ...journalModels, ...allocModels, ...familyModels, ...ocfs2Models, ...reiserfsModels, ...miscModels]);
   return table;
 }
 
 export const constants = kernelConstants();
-for (const [k, v] of [...familyConstants(), ...OCFS2_CONSTANTS]) constants.set(k, { k: 'int', v });
+for (const [k, v] of [...familyConstants(), ...OCFS2_CONSTANTS, ...REISERFS_CONSTANTS]) constants.set(k, { k: 'int', v });
 for (const [k, v] of Object.entries(GFP_CONSTANTS)) constants.set(k, int(v));
 constants.set('PAGEVEC_SIZE', int(PAGEVEC_SIZE));
 for (const [k, v] of Object.entries(PAGECACHE_TAGS)) constants.set(k, int(v));
 export { GET_BLOCK_TAKERS } from './blockIo';
 
 /** Every call that starts a journal handle (jbd/jbd2 and the families). */
-export const JOURNAL_STARTS: ReadonlySet<string> = new Set([...JOURNAL_START_NAMES, ...FAMILY_JOURNAL_STARTS]);
+export const JOURNAL_STARTS: ReadonlySet<string> = new Set([...JOURNAL_START_NAMES, ...FAMILY_JOURNAL_STARTS, ...REISERFS_JOURNAL_STARTS]);
 
 /**
  * Every call that uses a journal: the journal models (starts, current handle, dirtying, stop), the
  * families' journal calls and the allocation primitives that allocate under a handle. A file that
  * calls none has no journal (ext2).
  */
-export const JOURNAL_CALLS: ReadonlySet<string> = new Set([...journalModels.map(([n]) => n), ...FAMILY_JOURNAL_CALLS, ...allocModels.map(([n]) => n)]);
+export const JOURNAL_CALLS: ReadonlySet<string> = new Set([...journalModels.map(([n]) => n), ...FAMILY_JOURNAL_CALLS, ...REISERFS_JOURNAL_CALLS, ...allocModels.map(([n]) => n)]);
 
 /** Models that allocate memory (page cache pages, pages, slab objects): a helper reaching one may enter reclaim. */
 export const ALLOCATING_APIS: ReadonlySet<string> = new Set([...pageCacheModels, ...memAllocModels].map(([n]) => n).filter((n) => n !== 'mapping_gfp_mask'));

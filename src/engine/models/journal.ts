@@ -45,8 +45,11 @@ function currentHandle(ctx: ModelCtx): Value {
   return obj(ctx.world.handle);
 }
 
-/** A journal start: `creditArg` is the index of the credit count in the call. */
-export function journalStart(ctx: ModelCtx, args: Value[], creditArg: number | 'last'): Value {
+/**
+ * A journal start: `creditArg` is the index of the credit count in the call. `owner` names who
+ * starts it when a model starts it inside itself (reiserfs_get_block), else the calling function.
+ */
+export function journalStart(ctx: ModelCtx, args: Value[], creditArg: number | 'last', owner?: string): Value {
   const w = ctx.world;
   const nv = creditArg === 'last' ? args[args.length - 1] : args[creditArg];
   const requested = nv && nv.k === 'int' ? Number(nv.v) : null;
@@ -68,10 +71,10 @@ export function journalStart(ctx: ModelCtx, args: Value[], creditArg: number | '
     w.fatalByDesign = 'the journal aborted (the file system stops writing by design)';
     return { k: 'err', errno: -ERRNO.EROFS };
   }
-  const site = ctx.site();
-  const h = new Handle(site.function, requested, `${site.function}'s own updates`, false, true);
+  const by = owner ?? ctx.site().function;
+  const h = new Handle(by, requested, `${by}'s own updates`, false, true);
   w.handle = h;
-  ctx.event(`journal handle started by ${site.function} with ${requested ?? 'an unknown number of'} credits${requested === null ? ` (credit count ${show(nv ?? ZERO)} could not be evaluated)` : ''}`);
+  ctx.event(`journal handle started by ${by} with ${requested ?? 'an unknown number of'} credits${requested === null ? ` (credit count ${show(nv ?? ZERO)} could not be evaluated)` : ''}`);
   return obj(h);
 }
 
