@@ -41,6 +41,22 @@ describe('model families and kpr models', () => {
     const steps = wb[0].pathDetails?.flatMap((p) => p.trace.map((t) => t.event)) ?? [];
     assert.ok(steps.some((e) => /ocfs2_get_clusters\(cluster 2\)/.test(e)), 'the cluster looked up');
   });
+  it('reiserfs: the order page-then-journal learnt from write_begin over a hole; writepage fills a dirty hole under its own transaction, ended before it returns; write_begin leaves its transaction to write_end', () => {
+    const text = read('reiserfs-write-full-page.c');
+    const r = analyzeSource(text, 'reiserfs-write-full-page.c', { pages: ['hole-dirty', 'hole-clean'] });
+    assert.equal(r.entries[0].facts.lockOrder.value, 'page-then-journal');
+    assert.deepEqual(r.runs.flatMap((x) => x.findings.map((f) => `${x.caller}/${x.page}: ${f.rule}`)), []);
+    const steps = (caller: string, page: string): string[] =>
+      r.runs.find((x) => x.caller === caller && x.page === page)?.pathDetails?.find((p) => p.outcome === 'written')?.trace.map((t) => t.event) ?? [];
+    const wp = steps('kswapd', 'hole-dirty');
+    assert.ok(wp.some((e) => /reiserfs_get_block: block 9 allocated/.test(e)), 'the hole is allocated');
+    assert.ok(wp.some((e) => /handle of reiserfs_get_block closed/.test(e)), 'GET_BLOCK_NO_DANGLE: the transaction is ended');
+    const wb = steps('write-syscall', 'hole-clean');
+    assert.ok(wb.some((e) => /left running .* for reiserfs_commit_write/.test(e)), 'block_prepare_write: the transaction dangles');
+    // Nothing on the writepage path is left to a guess: the tree search and the keys are modelled.
+    assert.deepEqual(bindingsOfSource(text, 'r.c').paths.flatMap((p) => p.calls.filter((c) => c.kind === 'unmodelled').map((c) => c.name)), []);
+    assert.deepEqual(r.runs.filter((x) => x.truncated).map((x) => x.page), []);
+  });
   it('the journal starts of every family are known (a file calling none has no journal)', () => {
     for (const n of ['ext3_journal_start', 'ext4_journal_start', 'journal_start', 'ocfs2_start_trans', 'gfs2_trans_begin', 'journal_begin']) assert.ok(JOURNAL_STARTS.has(n), n);
   });

@@ -66,14 +66,14 @@ function argsFor(fn: FunctionDef, world: World, prepare: boolean, unknown: (why:
   });
 }
 
-function observe(unit: TranslationUnit, fn: FunctionDef, pageLockedByCaller: boolean, deadline: number): Seen[] {
+function observe(unit: TranslationUnit, fn: FunctionDef, pageLockedByCaller: boolean, deadline: number, pageState = PAGE_STATES[0]): Seen[] {
   const seen: Seen[] = [];
   simulate(
     unit,
     fn,
     {
       world: () => {
-        const w = buildWorld(PAGE_STATES[0], null, { dataMode: 'ordered', options: new Set() }, 300);
+        const w = buildWorld(pageState, null, { dataMode: 'ordered', options: new Set() }, 300);
         w.page.locked = pageLockedByCaller;
         return w;
       },
@@ -93,6 +93,18 @@ function observe(unit: TranslationUnit, fn: FunctionDef, pageLockedByCaller: boo
     },
   );
   return seen;
+}
+
+/**
+ * The lock order, from a write over mapped blocks, else from a write into a hole: a file whose
+ * write_begin starts its journal only when get_block must allocate (reiserfs: block_prepare_write
+ * with reiserfs_get_block) shows its order on the hole.
+ */
+function observedOrder(unit: TranslationUnit, fn: FunctionDef, prepare: boolean, deadline: number, seen: Seen[]): Fact<LockOrder> {
+  const order = lockOrderOf(fn.name, seen, prepare);
+  const hole = PAGE_STATES.find((p) => p.id === 'hole-clean');
+  if (order.value !== 'unknown' || !hole) return order;
+  return lockOrderOf(fn.name, observe(unit, fn, prepare, deadline, hole), prepare);
 }
 
 function lockOrderOf(fnName: string, seen: Seen[], prepare: boolean): Fact<LockOrder> {
@@ -126,13 +138,13 @@ export function writeBeginFacts(unit: TranslationUnit, writeBegin: string | unde
     if (pw) {
       // ->prepare_write (2.6.2x and before): the caller grabbed and locked the page, so a handle
       // started here is started under the page lock, and reclaim ran before any handle existed.
-      const lockOrder = lockOrderOf(pw.name, observe(unit, pw, true, deadline), true);
+      const lockOrder = observedOrder(unit, pw, true, deadline, observe(unit, pw, true, deadline));
       return { reclaim: { applicable: false, owner: '', credits: 0, fromSource: true, note: `${pw.name} (->prepare_write) runs after its caller allocated and locked the page: no handle is held at the allocation` }, lockOrder };
     }
     return { reclaim: fallback(why), lockOrder: { value: 'unknown', line: null, why: `${why}, nor a ->prepare_write` } };
   }
   const seen = observe(unit, wb, false, deadline);
-  const lockOrder = lockOrderOf(wb.name, seen, false);
+  const lockOrder = observedOrder(unit, wb, false, deadline, seen);
   const risky = seen.find((g) => g.grab?.handle && !g.grab.nofs)?.grab;
   if (risky && risky.handle) {
     const c = risky.handle.credits;

@@ -185,6 +185,18 @@ export const reiserfsModels: [string, ModelSpec][] = [
   ['cpu_key_k_offset', reads('k_offset', "the key's byte offset")],
   ['set_cpu_key_k_type', { fn: (c, a) => (store(c, a[0], 'k_type', a[1] ?? ZERO), ZERO), doc: "sets the key's item type" }],
   ['cpu_key_k_type', reads('k_type', "the key's item type")],
+  [
+    'make_cpu_key',
+    {
+      // v2.6.27 fs/reiserfs/inode.c (the file's own definition is interpreted when it has one): (key, inode, offset, type, length).
+      fn: (c, a) => {
+        store(c, a[0], 'k_offset', a[2] ?? ZERO);
+        store(c, a[0], 'k_type', a[3] ?? ZERO);
+        return ZERO;
+      },
+      doc: 'makes the key of a byte of the inode (its offset and item type)',
+    },
+  ],
   ['get_inode_item_key_version', { fn: () => int(KEY_FORMAT_3_6), doc: 'the key format of the inode: KEY_FORMAT_3_6 (a file made by a 2.6 kernel)' }],
   ['INODE_PKEY', { fn: () => obj(new KObj('reiserfs_key', freshId(), 'INODE_PKEY(inode)')), doc: "the inode's key in the tree (REISERFS_I(inode)->i_key)" }],
   ['INITIALIZE_PATH', { fn: () => ZERO, raw: true, doc: 'declares an empty search path (a declaration macro): the search fills it in' }],
