@@ -30,6 +30,14 @@ describe('model families and kpr models', () => {
       assert.deepEqual(r.runs.filter((x) => x.truncated).map((x) => `${x.aops}/${x.caller}/${x.page}: ${x.truncation.join('; ')}`), []);
     });
   }
+  for (const f of files.filter((x) => !/ext4/.test(x))) {
+    it(`${f}: findings and traces name the file's own calls, never ext4's`, () => {
+      const r = analyzeSource(read(f), f, { pages: ['hole-dirty', 'mapped-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof'] });
+      const texts = r.runs.flatMap((x) => [...x.findings.flatMap((g) => [g.message, g.summary ?? '']), ...(x.pathDetails ?? []).flatMap((p) => [p.description, ...p.trace.map((t) => t.event)])]);
+      assert.ok(texts.length > 0);
+      assert.deepEqual(texts.filter((t) => /\bext4_|EXT4_I\b|ext4_da_write_begin/.test(t)), []);
+    });
+  }
   it("ocfs2 write_begin: the kzalloc'd write context reads 0, the volume's clusters bound the loops, the empty wait list ends", () => {
     const r = analyzeSource(read('ocfs2-write-ctxt.c'), 'ocfs2-write-ctxt.c');
     const wb = r.runs.filter((x) => x.entry === 'o_write_begin');
