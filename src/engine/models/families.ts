@@ -187,6 +187,21 @@ export const familyModels: [string, ModelSpec][] = [
   ['le64_to_cpu', { fn: (_c, a) => a[0] ?? ZERO }],
   // include/linux/buffer_head.h (2.6.27): sleeps until the buffer is unlocked; the model's I/O completes at submission.
   ['wait_on_buffer', { fn: () => ZERO, doc: "waits for the buffer's I/O: the simulated I/O has completed at submission" }],
+  // include/linux/buffer_head.h sb_getblk(sb, block) = __getblk(bdev, block, blocksize) (fs/buffer.c, 2.6.27):
+  // the buffer cache's buffer of a disk block, mapped to it, its contents not read (not uptodate); it
+  // sleeps for memory rather than fail (__getblk_slow loops on grow_buffers).
+  [
+    'sb_getblk',
+    {
+      fn: (c, a) => {
+        const bh = new BufferHead(1 << c.world.inode.blkbits, null, -1);
+        bh.flags.add('mapped');
+        bh.blocknr = a[1] && a[1].k === 'int' ? a[1].v : 0n;
+        return obj(bh);
+      },
+      doc: "the buffer cache's buffer_head of a disk block: mapped, not read",
+    },
+  ],
   // include/linux/mm.h (2.6.27): the kernel address of a (lowmem) page's data.
   ['page_address', { fn: (c, a) => obj(new KObj('page_data', freshId(), `page_address(${a[0] && a[0].k === 'obj' ? a[0].o.label : 'page'})`)), doc: "the kernel address of the page's data (its contents are not simulated)" }],
   // mm/swap.c (2.6.27): moves the page up the LRU; no effect on the simulated state.
