@@ -40,6 +40,7 @@ import {
   selectCell,
   selectedPath,
   stepNote,
+  outcomeLegend,
   type GridPos,
   type MatrixCell,
   type MatrixModel,
@@ -167,7 +168,7 @@ function buildLegend(): void {
   ];
   byId('legend').replaceChildren(
     ...items.map(([tone, glyph, text]) => h('span', { class: `legend-item tone-${tone}` }, h('span', { class: 'glyph', text: glyph }), ` ${text}`)),
-    h('span', { class: 'legend-item', text: 'outcomes: written, redirtied, eof-drop (page beyond EOF), BUG, data lost, returned locked, cut (budget)' }),
+    h('span', { class: 'legend-item', text: outcomeLegend() }),
   );
 }
 
@@ -255,7 +256,12 @@ function renderMatrix(): void {
     table.append(h('thead', {}, head));
     const body = h('tbody');
     t.rows.forEach((row, ri) => {
-      body.append(h('tr', {}, h('th', { scope: 'row', text: t.callers[ri], title: t.callerNotes[t.callers[ri]] }), ...row.map((c, ci) => cellElement(c, { table: ti, row: ri, col: ci }))));
+      const caller = t.callers[ri];
+      const entry = t.callerEntries[caller];
+      const rowHead = entry
+        ? h('th', { scope: 'row', title: t.callerNotes[caller] }, caller, h('span', { class: 'row-entry', text: `→ ${entry}` }))
+        : h('th', { scope: 'row', text: caller, title: t.callerNotes[caller] });
+      body.append(h('tr', {}, rowHead, ...row.map((c, ci) => cellElement(c, { table: ti, row: ri, col: ci }))));
     });
     table.append(body);
     nodes.push(h('h2', { id: headingId, class: 'table-title', text: t.title }));

@@ -39,6 +39,8 @@ export interface MatrixTable {
   entry: string;
   /** How each caller was set up for this table (its call chain, or what its write_begin holds). */
   callerNotes: Partial<Record<CallerId, string>>;
+  /** The entry point of a caller that enters elsewhere than the table's ->writepage (write(2) → ->write_begin...). */
+  callerEntries: Partial<Record<CallerId, string>>;
   /** Remarks about the table, e.g. why direct reclaim inside write_begin is not run on it. */
   notes: string[];
   /** "ext4_da_aops → ext4_da_writepage (line 198, data=ordered|writeback, delalloc)" */
@@ -68,6 +70,16 @@ const OUTCOME_LABEL: Record<OutcomeKind, string> = {
   written: 'written',
   'dropped-beyond-eof': 'eof-drop',
 };
+const OUTCOME_HINT: Partial<Record<OutcomeKind, string>> = {
+  error: 'the entry returned an error',
+  truncated: 'budget',
+  'dropped-beyond-eof': 'page beyond EOF',
+};
+/** The legend of every outcome a cell can name, from the same labels the cells use. */
+export function outcomeLegend(): string {
+  const order: OutcomeKind[] = ['written', 'redirtied', 'dropped-beyond-eof', 'error', 'bug', 'data-lost', 'returned-locked', 'truncated'];
+  return `outcomes: ${order.map((o) => (OUTCOME_HINT[o] ? `${OUTCOME_LABEL[o]} (${OUTCOME_HINT[o]})` : OUTCOME_LABEL[o])).join(', ')}`;
+}
 /** Worst first: what a kernel developer must look at before the rest. */
 const OUTCOME_ORDER: OutcomeKind[] = ['bug', 'data-lost', 'returned-locked', 'error', 'truncated', 'redirtied', 'written', 'dropped-beyond-eof'];
 const SEVERITY_ORDER: Severity[] = ['error', 'warning', 'info'];
@@ -177,12 +189,17 @@ export function buildMatrix(result: ScenarioResult, filters: PanelFilters): Matr
       const note = runs.filter((r) => r.caller === c).map(callerNote).find((n) => n);
       if (note) callerNotes[c] = note;
     }
+    const callerEntries: Partial<Record<CallerId, string>> = {};
+    for (const c of callers) {
+      const names = [...new Set(runs.filter((r) => r.caller === c).map((r) => r.entry))].filter((n) => n && n !== e.writepage);
+      if (names.length) callerEntries[c] = names.join(', ');
+    }
     const notes: string[] = [];
     const fn = factsNote(e.facts);
     if (fn) notes.push(fn);
     const rwb = e.reclaimInWriteBegin;
     if (rwb && !rwb.applicable && !callers.includes('reclaim-in-write-begin')) notes.push(`reclaim-in-write-begin not run: ${rwb.note}`);
-    tables.push({ aops: e.aops, entry: e.writepage, title: `${e.aops} → ${e.writepage}${details ? ` (${details})` : ''}`, line: e.line, callers, pages, rows, callerNotes, notes });
+    tables.push({ aops: e.aops, entry: e.writepage, title: `${e.aops} → ${e.writepage}${details ? ` (${details})` : ''}`, line: e.line, callers, pages, rows, callerNotes, callerEntries, notes });
   }
   const ruleCounts: Partial<Record<RuleId, number>> = {};
   const totals = { ...countFindings(result), runs: result.runs.length, paths: 0 };

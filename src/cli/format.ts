@@ -65,7 +65,13 @@ export function formatScenarios(r: ScenarioResult): string {
     lines.push('');
     lines.push(`${e.aops} → ${e.writepage} (line ${e.line}${e.mode ? `, data=${e.mode}${e.delalloc ? ', delalloc' : ''}` : ''})`);
     const callers = [...new Set(runs.map((x) => x.caller))];
-    const w = Math.max(...callers.map((c) => c.length), 6);
+    // A caller that enters elsewhere than the table's ->writepage (write(2) → ->write_begin, a
+    // helper called with its caller's handle) names its entry point in its row.
+    const label = (c: string): string => {
+      const entries = [...new Set(runs.filter((x) => x.caller === c).map((x) => x.entry))].filter((n) => n && n !== e.writepage);
+      return entries.length ? `${c} → ${entries.join(', ')}` : c;
+    };
+    const w = Math.max(...callers.map((c) => label(c).length), 6);
     const cols = pages.filter((p) => runs.some((x) => x.page === p));
     const cw = cols.map((p) => Math.max(p.length, 8));
     lines.push(`  ${''.padEnd(w)}  ${cols.map((p, i) => p.padEnd(cw[i])).join('  ')}`);
@@ -74,14 +80,14 @@ export function formatScenarios(r: ScenarioResult): string {
         const run = runs.find((x) => x.caller === c && x.page === p);
         return (run ? cellText(run) : '-').padEnd(cw[i]);
       });
-      lines.push(`  ${c.padEnd(w)}  ${cells.join('  ')}`);
+      lines.push(`  ${label(c).padEnd(w)}  ${cells.join('  ')}`);
     }
   }
   const c = countFindings(r);
   const sev = severityPhrase(c);
   lines.push('');
   lines.push(`${countsPhrase(c)}${sev ? ` (${sev})` : ''}; ${r.runs.length} scenario(s) run, ${r.runs.reduce((n, x) => n + x.paths, 0)} path(s)`);
-  lines.push('legend: ok written, redirty, BUG, LOST data lost, LOCKED returned locked, eof-drop, ! error finding, ~ warning, * cut by a budget');
+  lines.push('legend: ok written, redirty, BUG, LOST data lost, LOCKED returned locked, eof-drop, err returned an error, ! error finding, ~ warning, * cut by a budget, - not run');
   if (r.filesystem) lines.push(`the file ${filesystemPhrase(r.filesystem)}`);
   if (r.unmodelled.length) lines.push(`unmodelled calls (result assumed unknown): ${r.unmodelled.map((u) => `${u.name} (line ${u.line})`).join(', ')}`);
   lines.push(`parse ${r.timing.parseMs} ms, analysis ${r.timing.analysisMs} ms`);

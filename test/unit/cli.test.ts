@@ -21,6 +21,12 @@ describe('kpr CLI', () => {
     assert.equal(r.code, 1);
     assert.match(r.out, new RegExp(`${PRE.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}:167:8: error: .*\\[foreign-credits\\]`));
     assert.match(r.out, /ext4_da_aops → ext4_da_writepage/);
+    // A row whose caller enters through ->write_begin names that entry; the legend explains every cell word.
+    assert.match(r.out, /^  write-syscall → ext4_da_write_begin +- +!ok\+err/m);
+    assert.match(r.out, /^  kswapd +ok/m);
+    const legend = /^legend: (.*)$/m.exec(r.out)?.[1] ?? '';
+    const cells = r.out.split('\n').filter((l) => /^  \S/.test(l) && !/^  +mapped-dirty/.test(l)).flatMap((l) => l.trim().split(/ {2,}/).slice(1));
+    for (const word of new Set(cells.flatMap((c) => c.replace(/^[!~]/, '').replace(/\*$/, '').split('+')))) assert.ok(legend.includes(word), `"${word}" is not in the legend: ${legend}`);
   });
 
   it('exits 0 when only a filter with no error-level finding is run', async () => {

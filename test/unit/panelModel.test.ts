@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { analyzeSource, initEngine, type ScenarioResult } from '../../src/engine';
 import { annotationsFor } from '../../src/extension/panel/annotationModel';
 import type { PanelFilters } from '../../src/shared/protocol';
-import { buildMatrix, callerNote, cellOutcomes, findingSteps, findRun, moveInGrid, positionOf, reconcileSelection, selectCell, selectedPath } from '../../webview/model';
+import { buildMatrix, outcomeLegend, callerNote, cellOutcomes, findingSteps, findRun, moveInGrid, positionOf, reconcileSelection, selectCell, selectedPath } from '../../webview/model';
 import { ROOT } from './helpers';
 
 const ALL: PanelFilters = { rule: 'all', severity: 'all' };
@@ -37,12 +37,17 @@ describe('simulation panel model', () => {
     // The writeback table is not run under the ordered-mode commit, so it has no jbd2-commit row;
     // its ->write_begin runs under write(2), with and without AOP_FLAG_NOFS.
     assert.deepEqual(m.tables[1].callers, ['kswapd', 'reclaim-in-write-begin', 'write-syscall', 'write-nofs']);
+    // A caller that enters through ->write_begin names that entry in its row; ->writepage callers do not.
+    assert.deepEqual(da.callerEntries, { 'write-syscall': 'ext4_da_write_begin', 'write-nofs': 'ext4_da_write_begin' });
+    assert.deepEqual(m.tables[1].callerEntries, { 'write-syscall': 'ext4_write_begin', 'write-nofs': 'ext4_write_begin' });
     // Each caller row carries the caller's set-up note (how it reaches ->writepage, which handle it holds).
     const note = callerNote(findRun(result, FOREIGN)!);
     assert.equal(da.callerNotes['reclaim-in-write-begin'], note);
     if (note !== undefined) assert.match(note, /ext4_da_write_begin .*1 credit/);
     // The facts the rules took from the file, with the lines they were learnt from.
     assert.deepEqual(da.notes, ['Facts of this file: lock order journal-then-page (line 276), ordered data inode (line 105), writeback credits 24 (line 251)']);
+    // The legend names every outcome a cell of the sample shows.
+    for (const label of new Set(result.runs.flatMap((r) => cellOutcomes(r)))) assert.ok(outcomeLegend().includes(label), `${label} not in: ${outcomeLegend()}`);
     // Every run is in exactly one cell.
     const cells = m.tables.flatMap((t) => t.rows.flat()).filter((c) => c.run);
     assert.equal(cells.length, result.runs.length);
