@@ -28,7 +28,7 @@ const SHAPES: Shape[] = [
   { name: 'ext4 (2008)', fixtures: ['sample/inode.c'] },
   { name: 'ext4 (2.6.3x)', fixtures: ['test/fixtures/eras/ext4-2.6.30-shape.c'] },
   { name: 'ext3', fixtures: ['test/fixtures/filesystems/ext3-inode.c', 'test/fixtures/filesystems/ext3.c', 'test/fixtures/filesystems/ext3-modes.c'] },
-  { name: 'ocfs2', fixtures: ['test/fixtures/filesystems/ocfs2-aops.c', 'test/fixtures/filesystems/ocfs2.c'] },
+  { name: 'ocfs2', fixtures: ['test/fixtures/filesystems/ocfs2-get-block.c', 'test/fixtures/filesystems/ocfs2-aops.c'] },
 ];
 
 interface Row {

@@ -1,7 +1,19 @@
 // Short source-like renderings of IR expressions, for trace steps and messages.
 import type { Expr } from '../ir/ir';
 
+/** The text of each expression, made once: IR is never changed after lowering. */
+const texts = new WeakMap<Expr, string>();
+
 export function exprText(e: Expr, depth = 0): string {
+  if (depth === 0) {
+    let text = texts.get(e);
+    if (text === undefined) texts.set(e, (text = textOf(e, 0)));
+    return text;
+  }
+  return textOf(e, depth);
+}
+
+function textOf(e: Expr, depth: number): string {
   if (depth > 4) return '…';
   const t = (x: Expr): string => exprText(x, depth + 1);
   switch (e.kind) {

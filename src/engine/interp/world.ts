@@ -79,13 +79,7 @@ export class World {
     readonly maxTrace: number,
     taskFlags = 0,
   ) {
-    const world = this;
-    this.task = new (class extends KObj {
-      override get(field: string): Value | undefined {
-        if (field === 'journal_info') return obj(world.handle);
-        return super.get(field);
-      }
-    })('task_struct', freshId(), 'current');
+    this.task = new TaskObj(this);
     this.task.set('flags', int(taskFlags));
   }
 
@@ -151,19 +145,24 @@ export class World {
       return;
     }
     if (typeof event === 'function') event = event();
-    this.trace.push({
-      function: fn,
-      line: loc.line,
-      column: loc.column,
-      ...(loc.file ? { file: loc.file } : {}),
-      event,
-      kind,
-      depth,
-      pageLocked: this.page.locked,
-      handleOwner: this.handle ? this.handle.owner : null,
-      creditsLeft: this.handle ? this.handle.credits : null,
-      buffers: this.buffersForStep(),
-    });
+    const h = this.handle;
+    // Two literals, not a spread: one object per step, its keys in the same order either way.
+    this.trace.push(
+      loc.file
+        ? { function: fn, line: loc.line, column: loc.column, file: loc.file, event, kind, depth, pageLocked: this.page.locked, handleOwner: h ? h.owner : null, creditsLeft: h ? h.credits : null, buffers: this.buffersForStep() }
+        : { function: fn, line: loc.line, column: loc.column, event, kind, depth, pageLocked: this.page.locked, handleOwner: h ? h.owner : null, creditsLeft: h ? h.credits : null, buffers: this.buffersForStep() },
+    );
+  }
+}
+
+/** `current`: its journal_info is the world's handle. One class for every world (a class made per world kept call sites on KObj from settling). */
+class TaskObj extends KObj {
+  constructor(private readonly world: World) {
+    super('task_struct', freshId(), 'current');
+  }
+  override get(field: string): Value | undefined {
+    if (field === 'journal_info') return obj(this.world.handle);
+    return super.get(field);
   }
 }
 
