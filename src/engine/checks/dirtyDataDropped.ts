@@ -73,7 +73,7 @@ export const dirtyDataDropped: Rule = {
         site: { loc: path.returnLoc, function: path.entry, stack: [path.entry] },
         message,
         summary: summary.slice(0, 80),
-        step: w.trace.length,
+        step: w.stepIndex,
         guesses: w.guesses.length,
       },
     ];

@@ -21,7 +21,7 @@ export const pageLockContract: Rule = {
         site: { loc: path.returnLoc, function: path.entry, stack: [path.entry] },
         message: `${path.entry} returns ${ret} with the page still locked: ->writepage must unlock the page on every path`,
         summary: `${path.entry} returns ${ret} with the page locked`.slice(0, 80),
-        step: path.world.trace.length,
+        step: path.world.stepIndex,
         guesses: path.world.guesses.length,
       });
     }

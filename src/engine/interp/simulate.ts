@@ -3,7 +3,7 @@
 // selection, the write_begin/writepages facts and the get_block callback survey all go through it.
 import type { FunctionDef, TranslationUnit } from '../ir/ir';
 import { constants, modelTable } from '../models';
-import { type ChoiceLog, explore } from './explorer';
+import { ChoiceLog, explore } from './explorer';
 import { Interp } from './interpreter';
 import { PathEnd } from './modelApi';
 import type { Value } from './values';
@@ -28,6 +28,11 @@ export interface SimPath {
   interp: Interp;
   end: SimEnd;
   log: ChoiceLog;
+  /**
+   * The same path run again with its trace recorded (its world, when it was recorded already):
+   * replay follows the path's choices, so it takes the same steps and makes the same events.
+   */
+  recorded(): World;
 }
 
 export interface SimSetup {
@@ -37,26 +42,40 @@ export interface SimSetup {
   args(world: World, interp: Interp): Value[];
   /** Runs before `fn` on the same path (e.g. the table's ->set_page_dirty for an mmap-dirtied page). */
   before?(world: World, interp: Interp): void;
+  /** Whether the `index`-th path (0-based) records its trace as it runs; not set: no path does (fact-finding runs read none). */
+  record?(index: number): boolean;
 }
 
 /** Runs `fn` over every path until none is left or a limit is hit; `onPath` sees each path as it ends. */
 export function simulate(unit: TranslationUnit, fn: FunctionDef, setup: SimSetup, limits: SimLimits, onPath: (p: SimPath) => void): { truncated: string[]; paths: number } {
   let paths = 0;
+  const runOne = (log: ChoiceLog, record: boolean): { world: World; interp: Interp; end: SimEnd } => {
+    const world = setup.world();
+    world.recording = record;
+    const interp = new Interp(unit, modelTable(), world, log, { stepsPerPath: limits.stepsPerPath, callDepth: limits.callDepth }, constants);
+    const end: SimEnd = { ended: 'returned', why: '', returnValue: null };
+    try {
+      setup.before?.(world, interp);
+      end.returnValue = interp.run(fn, setup.args(world, interp));
+    } catch (e) {
+      if (!(e instanceof PathEnd)) throw e;
+      end.ended = e.outcome;
+      end.why = e.why;
+    }
+    return { world, interp, end };
+  };
   const { truncated } = explore(
     (log) => {
-      paths++;
-      const world = setup.world();
-      const interp = new Interp(unit, modelTable(), world, log, { stepsPerPath: limits.stepsPerPath, callDepth: limits.callDepth }, constants);
-      const end: SimEnd = { ended: 'returned', why: '', returnValue: null };
-      try {
-        setup.before?.(world, interp);
-        end.returnValue = interp.run(fn, setup.args(world, interp));
-      } catch (e) {
-        if (!(e instanceof PathEnd)) throw e;
-        end.ended = e.outcome;
-        end.why = e.why;
-      }
-      onPath({ world, interp, end, log });
+      const index = paths++;
+      const first = runOne(log, setup.record?.(index) ?? false);
+      const recorded = (): World => {
+        if (first.world.recording) return first.world;
+        const again = runOne(new ChoiceLog(log.taken), true).world;
+        // Replay is deterministic: a different path here is an engine bug, not a property of the input.
+        if (again.events.length !== first.world.events.length || again.stepIndex !== first.world.stepIndex) throw new Error(`replay of path ${index + 1} of ${fn.name} took other steps`);
+        return again;
+      };
+      onPath({ ...first, log, recorded });
       return null;
     },
     { maxPaths: limits.maxPaths, deadline: limits.deadline },

@@ -130,7 +130,7 @@ export class World {
   /** Records a kernel event (and its trace step). */
   emit(e: KernelEvent, site: EventSite, text: string, fn: string, depth: number): void {
     this.step(fn, site.loc, text, depth, e.kind === 'bug' ? 'bug' : 'model');
-    const pe = { ...e, site, step: this.trace.length, guesses: this.guesses.length } as PathEvent;
+    const pe = { ...e, site, step: this.stepIndex, guesses: this.guesses.length } as PathEvent;
     this.events.push(pe);
     if (this.stopOn?.(pe)) throw new PathEnd('stopped', `stopped at ${e.kind}`);
   }
@@ -138,13 +138,36 @@ export class World {
   /** Ends the path once this returns true for an event (a fact-finding run got its answer). */
   stopOn?: (e: PathEvent) => boolean;
 
+  /**
+   * Whether steps are stored in `trace`. A path that is not recorded counts its steps all the
+   * same (events carry the same step numbers, `traceCut` is set at the same step): replaying its
+   * choices with recording on gives the trace it would have had (scenarios/run.ts).
+   */
+  recording = true;
+  /** Steps offered so far, recorded or not. */
+  private stepCount = 0;
+  /** The function whose own `return` statements are watched (`lastReturn`), whether or not steps are recorded. */
+  watchReturnsOf: string | null = null;
+  /** The last `return` statement step of `watchReturnsOf` at depth 0 within the trace's cap (where its trace would show it). */
+  lastReturn: { line: number; column: number } | null = null;
+
+  /** The number of the next step: the trace's length when recorded. */
+  get stepIndex(): number {
+    return Math.min(this.stepCount, this.maxTrace);
+  }
+
   /** Records a trace step; `event` may be a function that makes the text, called only when the step is kept. */
   step(fn: string, loc: Loc, event: string | (() => string), depth: number, kind: TraceKind = 'stmt'): void {
-    if (this.trace.length >= this.maxTrace) {
+    if (this.stepCount >= this.maxTrace) {
       this.traceCut = true;
       return;
     }
+    this.stepCount++;
+    const watched = kind === 'stmt' && depth === 0 && fn === this.watchReturnsOf;
+    if (!this.recording && !watched) return;
     if (typeof event === 'function') event = event();
+    if (watched && event.startsWith('return')) this.lastReturn = { line: loc.line, column: loc.column };
+    if (!this.recording) return;
     const h = this.handle;
     // Two literals, not a spread: one object per step, its keys in the same order either way.
     this.trace.push(

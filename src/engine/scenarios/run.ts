@@ -43,8 +43,9 @@ export function ruleFactsOf(table: AopsTable): RuleFacts {
   };
 }
 
+/** The entry's last `return` statement on the path, as its trace would show it (World.lastReturn), else the function. */
 function returnLocOf(world: World, entry: FunctionDef): Loc {
-  const last = [...world.trace].reverse().find((s) => s.function === entry.name && s.depth === 0 && s.kind === 'stmt' && s.event.startsWith('return'));
+  const last = world.lastReturn;
   return last ? { line: last.line, column: last.column, endLine: last.line, endColumn: last.column + 6 } : entry.loc;
 }
 
@@ -117,6 +118,7 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
     {
       world: () => {
         const w = buildWorld(state, caller, { dataMode: modes.includes(table.mount.dataMode) ? table.mount.dataMode : modes[0], options, modes, maybe }, MAX_TRACE);
+        w.watchReturnsOf = entry.name;
         w.inode.mapping.set('a_ops', { k: 'global', name: table.name });
         // ->write_begin finds the page unlocked in the cache (or allocates it); ->prepare_write and
         // helpers get the page their caller grabbed and locked; ->writepage a locked page.
@@ -138,13 +140,20 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
         }
       },
       args: (world, interp) => entryArgs(entry, caller.entry, world, ep, caller.flags ?? 0, (why) => interp.unknown(why)),
+      // The first paths are kept whatever they find (keepBest): they record as they run. A later
+      // path is replayed with its trace only when one is shown (a new finding, a better path).
+      record: (index) => index < ctx.maxPathDetails,
     },
     { maxPaths: ctx.budgets.pathsPerRun, deadline: ctx.deadline, stepsPerPath: ctx.budgets.stepsPerPath, callDepth: ctx.budgets.callDepth },
-    ({ world, end, log }) => {
+    ({ world, end, log, recorded }) => {
       const input: PathInput = { world, events: world.events, end, entry: entry.name, entryKind: caller.entry, returnLoc: returnLocOf(world, entry), facts };
       const raws = checkPath(input);
       const { outcome, description } = classifyPath(input);
-      const t = withFindingSteps(world.trace, raws);
+      // The path's trace with its finding steps, made (and the path replayed for it) only when shown.
+      let made: { trace: TraceStep[]; at: number[] } | null = null;
+      let trace: TraceStep[] | null = null;
+      const traceOf = (): TraceStep[] => (trace ??= recorded().trace);
+      const withSteps = (): { trace: TraceStep[]; at: number[] } => (made ??= withFindingSteps(traceOf(), raws));
       for (const [k, v] of world.unmodelled) if (!ctx.unmodelled.has(k)) ctx.unmodelled.set(k, v);
       for (const g of world.getBlockCalls) {
         if (!ctx.getBlockUses.some((u) => u.callback === g.callback && u.via === g.via && u.aops === table.name)) ctx.getBlockUses.push({ ...g, aops: table.name, writepage: entry.name });
@@ -169,7 +178,7 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
           assumptions: [],
           stack: f.site.stack,
           anchor: anchorFor(ctx.unit, f.site.function, f.site.loc.line, f.site.loc.column),
-          trace: t.trace.slice(0, t.at[k]),
+          trace: withSteps().trace.slice(0, withSteps().at[k]),
         });
         let g = groups.get(key);
         if (!g) groups.set(key, (g = { first: finding(), common: new Map() }));
@@ -196,11 +205,13 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
             assumptions: [],
             stack: r.site.stack,
             anchor: anchorFor(ctx.unit, r.site.function, r.site.loc.line, r.site.loc.column),
-            trace: world.trace.slice(0, r.step),
+            trace: traceOf().slice(0, r.step),
           };
         }
       }
       if (world.traceCut) pathCuts.push(`path ${i + 1}: trace longer than ${MAX_TRACE} steps; the rest was not recorded`);
+      const weight = rules.size * 10 + (outcome === 'written' ? 0 : 1);
+      if (!keeps(kept, i + 1, weight, ctx.maxPathDetails)) return;
       const summary = {
         id: i + 1,
         outcome,
@@ -208,8 +219,8 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
         choices: log.labels,
         returnValue: end.returnValue ? showValue(end.returnValue) : null,
         rules: [...rules],
-        trace: t.trace,
-        weight: rules.size * 10 + (outcome === 'written' ? 0 : 1),
+        trace: withSteps().trace,
+        weight,
       };
       kept = keepBest(kept, summary, ctx.maxPathDetails);
     },
@@ -249,6 +260,19 @@ function callerNote(caller: CallerDef, table: AopsTable): string {
  * The `limit` best paths so far, paths with findings first, then the earliest: the same choice
  * as sorting every path by (weight desc, id asc) at the end, without keeping every trace.
  */
+/** Whether keepBest keeps a path of this id (the highest so far) and weight. */
+function keeps(kept: { weight: number; id: number }[], id: number, weight: number, limit: number): boolean {
+  if (limit <= 0) return false;
+  if (kept.length < limit) return true;
+  let worst = 0;
+  for (let j = 1; j < kept.length; j++) {
+    const a = kept[j];
+    const w = kept[worst];
+    if (a.weight < w.weight || (a.weight === w.weight && a.id > w.id)) worst = j;
+  }
+  return weight > kept[worst].weight;
+}
+
 function keepBest<T extends { weight: number; id: number }>(kept: T[], next: T, limit: number): T[] {
   if (limit <= 0) return kept;
   if (kept.length < limit) return [...kept, next];
