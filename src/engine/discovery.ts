@@ -246,12 +246,33 @@ function reachesSetBufferDelay(unit: TranslationUnit, roots: string[], sites: Ca
   return walkCalls(unit, roots, sites, (s) => s.callee === 'set_buffer_delay' && s.argIndex < 0).stoppedAt !== undefined;
 }
 
+/**
+ * The file's ->page_mkwrite: a vm_operations_struct's `.page_mkwrite` the file defines, else a
+ * function of the ->page_mkwrite shape, (struct vm_area_struct *, struct page *) before 2.6.30 or
+ * (struct vm_area_struct *, struct vm_fault *) after ("mm: page_mkwrite change prototype to match
+ * fault"): ext4 defines ext4_page_mkwrite in inode.c and its vm_operations_struct in file.c.
+ */
+export function pageMkwriteOf(unit: TranslationUnit): string | undefined {
+  for (const s of unit.structs) {
+    if (s.structType !== 'vm_operations_struct') continue;
+    const v = s.fields.find((f) => f.field === 'page_mkwrite')?.value;
+    const n = v ? fnName(v) : null;
+    if (n && unit.functions.has(n)) return n;
+  }
+  for (const fn of unit.functions.values()) {
+    const [a, b] = fn.params;
+    if (fn.params.length === 2 && a.pointer && /vm_area_struct/.test(a.type) && b.pointer && /(page|vm_fault)/.test(b.type)) return fn.name;
+  }
+  return undefined;
+}
+
 export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: number): AopsTable[] {
   const raw = unit.structs.filter((s) => s.structType === 'address_space_operations');
   const names = new Set(raw.map((t) => t.name));
   const picks = tableSelection(unit, names, deadline);
   const memberNames = new Set(raw.flatMap((t) => t.fields.map((f) => fnName(f.value)).filter((n): n is string => !!n)));
   const helpers = handleHelpersOf(unit, sites, ALLOCATING_APIS, memberNames);
+  const pageMkwrite = pageMkwriteOf(unit);
   const tables = raw.map((t) => {
     const members = new Map<string, string>();
     for (const f of t.fields) {
@@ -277,6 +298,7 @@ export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: n
     facts.hasWriteBegin = unit.functions.has(members.get('write_begin') ?? '');
     facts.writeEntry = facts.hasWriteBegin ? members.get('write_begin') : unit.functions.has(members.get('prepare_write') ?? '') ? members.get('prepare_write') : undefined;
     facts.handleHelpers = helpers;
+    facts.pageMkwrite = pageMkwrite;
     facts.info = {
       currentHandle: currentHandleOf(unit, writepage, sites),
       lockOrder: wb.lockOrder,

@@ -36,8 +36,7 @@ export const SETTINGS = {
   'analysis.runOnType': { default: true, effect: 'none' },
   'analysis.debounceMs': { default: 600, effect: 'none' },
   'analysis.maxPathDetails': { default: 8, effect: 'reanalyze' },
-  // The opt-in callers (background-writeback, sync-writeback: ->writepages) run only when listed.
-  'scenarios.callers': { default: ALL_CALLERS.slice(0, 7), effect: 'reanalyze' },
+  'scenarios.callers': { default: ALL_CALLERS, effect: 'reanalyze' },
   // The opt-in states (hole-dirty, delayed-and-mapped, stale-blocknr, unwritten-dirty) run only when listed.
   'scenarios.pageStates': { default: ALL_PAGE_STATES.slice(0, 6), effect: 'reanalyze' },
   'scenarios.aops': { default: [] as string[], effect: 'reanalyze' },
@@ -81,7 +80,7 @@ export function buildConfig(get: <T>(key: SettingKey, fallback: T) => T): KprCon
     runOnType: get<boolean>('analysis.runOnType', true) !== false,
     debounceMs: num('analysis.debounceMs', SETTINGS['analysis.debounceMs'].default, 0),
     maxPathDetails: num('analysis.maxPathDetails', SETTINGS['analysis.maxPathDetails'].default, 0),
-    callers: list('scenarios.callers', ALL_CALLERS, ALL_CALLERS.slice(0, 7)),
+    callers: list('scenarios.callers', ALL_CALLERS, ALL_CALLERS),
     pageStates: list('scenarios.pageStates', ALL_PAGE_STATES, ALL_PAGE_STATES.slice(0, 6)),
     aops: Array.isArray(aops) ? aops.filter((a): a is string => typeof a === 'string' && a.length > 0) : [],
     nobh: get<boolean>('mount.nobh', false) === true,

@@ -40,6 +40,8 @@ export interface TableFacts {
   writeEntry?: string;
   /** Helpers of the file that take a handle_t * and allocate pages, with the function that calls each. */
   handleHelpers?: { name: string; caller: string | null }[];
+  /** The file's ->page_mkwrite, when it defines one: an mmap write reserves or allocates its blocks at fault time. */
+  pageMkwrite?: string;
 }
 
 /** Which of the table's entry points a caller drives. */
@@ -151,7 +153,6 @@ export const CALLERS: readonly CallerDef[] = [
   {
     id: 'background-writeback',
     entry: 'writepages',
-    optIn: true,
     pages: ['mapped-dirty', 'delayed-dirty', 'no-buffers-allocated', 'hole-dirty', 'delayed-and-mapped', 'unwritten-dirty'],
     title: "background writeback through the table's ->writepages, no handle held",
     chain: 'pdflush → wb_kupdate/background_writeout → writeback_inodes → do_writepages → ->writepages (WB_SYNC_NONE)',
@@ -163,7 +164,6 @@ export const CALLERS: readonly CallerDef[] = [
   {
     id: 'sync-writeback',
     entry: 'writepages',
-    optIn: true,
     pages: ['mapped-dirty', 'delayed-dirty', 'no-buffers-allocated', 'hole-dirty', 'delayed-and-mapped', 'unwritten-dirty'],
     title: "data-integrity writeback (fsync, sync) through the table's ->writepages, no handle held",
     chain: 'fsync → filemap_fdatawrite → do_writepages → ->writepages (WB_SYNC_ALL)',

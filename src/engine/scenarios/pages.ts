@@ -34,6 +34,7 @@ export interface PageStateDef {
 const MAPPED_DIRTY: BhFlag[] = ['mapped', 'dirty', 'uptodate'];
 const DELAYED_DIRTY: BhFlag[] = ['mapped', 'delay', 'dirty', 'uptodate'];
 const all = (): boolean => true;
+const noPageMkwrite = (t: TableFacts): boolean => !t.pageMkwrite;
 
 export const PAGE_STATES: readonly PageStateDef[] = [
   {
@@ -120,7 +121,9 @@ export const PAGE_STATES: readonly PageStateDef[] = [
       { disk: 'allocated', buffer: MAPPED_DIRTY, dirty: true },
     ],
     viaMmap: true,
-    appliesTo: all,
+    // A dirty unmapped buffer inside i_size comes from an mmap write with no ->page_mkwrite to
+    // allocate or reserve its block first: a file that defines one does not get here.
+    appliesTo: noPageMkwrite,
   },
   {
     id: 'delayed-and-mapped',
@@ -152,7 +155,9 @@ export const PAGE_STATES: readonly PageStateDef[] = [
       { disk: 'allocated', buffer: MAPPED_DIRTY, dirty: true },
     ],
     viaMmap: false,
-    appliesTo: all,
+    // A dirty unmapped buffer inside i_size comes from an mmap write with no ->page_mkwrite to
+    // allocate or reserve its block first: a file that defines one does not get here.
+    appliesTo: noPageMkwrite,
   },
   {
     id: 'unwritten-dirty',
