@@ -39,7 +39,7 @@ describe('simulation panel model', () => {
     // its ->write_begin runs under write(2), with and without AOP_FLAG_NOFS.
     assert.deepEqual(m.tables[1].callers, ['kswapd', 'reclaim-in-write-begin', 'write-syscall', 'write-nofs']);
     // A caller that enters through ->write_begin names that entry in its row; ->writepage callers do not.
-    assert.deepEqual(da.callerEntries, { 'write-syscall': 'ext4_da_write_begin', 'write-nofs': 'ext4_da_write_begin' });
+    assert.deepEqual(da.callerEntries, { 'write-syscall': 'ext4_da_write_begin', 'write-nofs': 'ext4_da_write_begin', 'background-writeback': 'ext4_da_writepages', 'sync-writeback': 'ext4_da_writepages' });
     assert.deepEqual(m.tables[1].callerEntries, { 'write-syscall': 'ext4_write_begin', 'write-nofs': 'ext4_write_begin' });
     // Each caller row carries the caller's set-up note (how it reaches ->writepage, which handle it holds).
     const note = callerNote(findRun(result, FOREIGN)!);
