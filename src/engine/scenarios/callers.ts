@@ -68,6 +68,9 @@ export interface CallerDef {
   appliesTo(t: TableFacts): boolean;
 }
 
+/** The page states a ->writepages caller runs with: those whose buffers writeback has work to do on. */
+const WRITEPAGES_PAGES: readonly PageStateId[] = ['mapped-dirty', 'delayed-dirty', 'no-buffers-allocated', 'hole-dirty', 'delayed-and-mapped', 'unwritten-dirty'];
+
 export const CALLERS: readonly CallerDef[] = [
   {
     id: 'da-writepages',
@@ -153,7 +156,7 @@ export const CALLERS: readonly CallerDef[] = [
   {
     id: 'background-writeback',
     entry: 'writepages',
-    pages: ['mapped-dirty', 'delayed-dirty', 'no-buffers-allocated', 'hole-dirty', 'delayed-and-mapped', 'unwritten-dirty'],
+    pages: WRITEPAGES_PAGES,
     title: "background writeback through the table's ->writepages, no handle held",
     chain: 'pdflush → wb_kupdate/background_writeout → writeback_inodes → do_writepages → ->writepages (WB_SYNC_NONE)',
     handle: null,
@@ -164,7 +167,7 @@ export const CALLERS: readonly CallerDef[] = [
   {
     id: 'sync-writeback',
     entry: 'writepages',
-    pages: ['mapped-dirty', 'delayed-dirty', 'no-buffers-allocated', 'hole-dirty', 'delayed-and-mapped', 'unwritten-dirty'],
+    pages: WRITEPAGES_PAGES,
     title: "data-integrity writeback (fsync, sync) through the table's ->writepages, no handle held",
     chain: 'fsync → filemap_fdatawrite → do_writepages → ->writepages (WB_SYNC_ALL)',
     handle: null,
