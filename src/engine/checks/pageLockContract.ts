@@ -19,7 +19,7 @@ export const pageLockContract: Rule = {
         rule: 'page-lock-contract',
         severity: 'error',
         site: { loc: path.returnLoc, function: path.entry, stack: [path.entry] },
-        message: `${path.entry} returns ${ret} with the page still locked: ->writepage must unlock the page on every path`,
+        message: `${path.entry} returns ${ret} with the page still locked: ${path.entryKind === 'writepages' ? '->writepages must unlock every page it locked' : '->writepage must unlock the page'} on every path`,
         summary: `${path.entry} returns ${ret} with the page locked`.slice(0, 80),
         step: path.world.stepIndex,
         guesses: path.world.guesses.length,

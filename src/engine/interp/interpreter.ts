@@ -190,7 +190,28 @@ export class Interp implements ModelCtx {
     if (b.kind === 'function') return this.callFunction(b.def, args, via);
     this.noteUnmodelled(name, 'returns an unknown value; both outcomes are explored; no side effects assumed');
     this.traceStep(`call ${name}(): not defined in this file and not modelled; result unknown`, 'call');
+    this.guessPageUntouched(name, args);
     return this.guessed(`result of ${name}()`, `${name}()`);
+  }
+
+  /**
+   * An unmodelled call handed the page under writeback (or one of its buffers, or an object that
+   * holds either, such as a pagevec or mpage_da_data) may unlock, write, redirty or clean it: the
+   * engine assumes it did none of these, and that assumption is a guess of the path, so what
+   * follows from the page's state afterwards is at most a warning that names the call.
+   */
+  private guessPageUntouched(name: string, args: Value[]): void {
+    const page = this.world.page;
+    const reaches = (v: Value, depth: number): boolean => {
+      if (v.k === 'ref') return depth > 0 && reaches(v.cell.value, depth - 1);
+      if (v.k !== 'obj') return false;
+      if (v.o === page || (v.o instanceof BufferHead && v.o.page === page)) return true;
+      if (depth === 0) return false;
+      for (const f of v.o.fields.values()) if (reaches(f, depth - 1)) return true;
+      return false;
+    };
+    if (!args.some((a) => reaches(a, 2))) return;
+    this.world.guesses.push({ name: `${name}()`, line: this.site().loc.line, assumed: `${name}() leaves the page it was handed as it was (locked: ${page.locked ? 'yes' : 'no'}, not written, not redirtied)` });
   }
 
   /** An unknown that stands for the result of unmodelled code: branching on it is a guess. */
