@@ -1,6 +1,7 @@
 // C arithmetic and comparison on interpreter values: exact on integers, symbolic on unknowns.
 // An unknown derived from a guessed (unmodelled) value keeps the guess, so a branch on it is
 // recorded as an assumption. Identities that hold whatever the unknown is (0 & x, x * 0) fold.
+import { relOf, type Lin, type RelOp } from './ranges';
 import { int, show, type Value } from './values';
 
 type Unk = Extract<Value, { k: 'unk' }>;
@@ -12,6 +13,12 @@ function guessOf(l: Value, r: Value): Pick<Unk, 'guess' | 'guessLine'> {
 
 function keyOf(v: Value): string {
   return v.k === 'unk' ? (v.neg ? '!' : '') + v.key : show(v);
+}
+
+/** An unknown integer as base + offset (a comparison or a negation is a truth value, not one). */
+export function linOf(v: Value): Lin | null {
+  if (v.k !== 'unk' || v.neg || v.rel) return null;
+  return v.lin ?? { base: v.key, off: 0n };
 }
 
 function whyOf(v: Value): string {
@@ -47,10 +54,16 @@ export function compare(op: string, l: Value, r: Value, derive: DeriveKey): Valu
     return int(op === '==' || op === '<=' || op === '>=');
   }
   if (l.k === 'unk' || r.k === 'unk') {
+    // Two offsets of one unknown: `n - 1 < n` holds whatever n is.
+    const ll = linOf(l);
+    const rl = linOf(r);
+    if (ll && rl && ll.base === rl.base) return compare(op, int(ll.off), int(rl.off), derive);
     // `unk == 0` and `!unk` are the same question: keep them consistent.
     if ((op === '==' || op === '!=') && r.k === 'int' && r.v === 0n && l.k === 'unk') return { ...l, neg: op === '==' ? !l.neg : !!l.neg };
     if ((op === '==' || op === '!=') && l.k === 'int' && l.v === 0n && r.k === 'unk') return { ...r, neg: op === '==' ? !r.neg : !!r.neg };
-    return { k: 'unk', key: derive(`(${keyOf(l)} ${op} ${keyOf(r)})`), why: `${whyOf(l)} ${op} ${whyOf(r)}`, ...guessOf(l, r) };
+    // One unknown (plus a constant) against a constant: a constraint on that unknown.
+    const rel = ll && r.k === 'int' ? relOf(ll, op as RelOp, r.v, false) : rl && l.k === 'int' ? relOf(rl, op as RelOp, l.v, true) : undefined;
+    return { k: 'unk', key: derive(`(${keyOf(l)} ${op} ${keyOf(r)})`), why: `${whyOf(l)} ${op} ${whyOf(r)}`, ...guessOf(l, r), ...(rel ? { rel } : {}) };
   }
   const same = sameValue(l, r);
   if (op === '==') return int(same);
@@ -91,6 +104,17 @@ export function arith(op: string, l: Value, r: Value, unknown: (why: string) => 
   // Whatever the unknown operand is: 0 & x == 0, x * 0 == 0 (a test of a zero flag word is no fork).
   const zero = (v: Value): boolean => v.k === 'int' && v.v === 0n;
   if ((op === '&' || op === '*') && (zero(l) || zero(r)) && (l.k === 'unk' || r.k === 'unk')) return int(0);
+  // x + 0, x - 0, x | 0, x ^ 0, x << 0, x >> 0 are x: the same unknown, not a new one (`nr -= pages_written` with none written).
+  if (l.k === 'unk' && zero(r) && ['+', '-', '|', '^', '<<', '>>'].includes(op)) return l;
+  if (r.k === 'unk' && zero(l) && ['+', '|', '^'].includes(op)) return r;
+  // c | x with c non-zero is non-zero, whatever x is (a flag word with a known bit set).
+  const nonzero = op === '|' && ((l.k === 'int' && l.v !== 0n) || (r.k === 'int' && r.v !== 0n) || (l.k === 'unk' && !l.neg && !!l.nonzero) || (r.k === 'unk' && !r.neg && !!r.nonzero));
+  // An unknown plus or minus a constant keeps its base: the path's decisions about the base decide it.
+  const ll = linOf(l);
+  const rl = linOf(r);
+  let lin: Lin | undefined;
+  if (ll && r.k === 'int' && (op === '+' || op === '-')) lin = { base: ll.base, off: op === '+' ? ll.off + r.v : ll.off - r.v };
+  else if (rl && l.k === 'int' && op === '+') lin = { base: rl.base, off: rl.off + l.v };
   // Pointer arithmetic and unknown operands: an unknown derived from both.
-  return { k: 'unk', key: derive(`(${keyOf(l)} ${op} ${keyOf(r)})`), why: `${whyOf(l)} ${op} ${whyOf(r)}`, ...guessOf(l, r) };
+  return { k: 'unk', key: derive(`(${keyOf(l)} ${op} ${keyOf(r)})`), why: `${whyOf(l)} ${op} ${whyOf(r)}`, ...guessOf(l, r), ...(lin ? { lin } : {}), ...(nonzero ? { nonzero } : {}) };
 }

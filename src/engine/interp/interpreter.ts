@@ -2,11 +2,12 @@
 // primitives they use. Forks (through the ChoiceLog) on unknown conditions and model outcomes.
 import type { Expr, FunctionDef, Loc, Stmt, TranslationUnit } from '../ir/ir';
 import { BufferHead, freshId } from '../models/objects';
-import { arith, compare } from './arith';
+import { arith, compare, linOf } from './arith';
 import { type Bindings, bindUnit, type IdentBound, type NameBinding } from './binder';
 import type { KernelEvent } from './events';
 import type { ChoiceLog } from './explorer';
 import { describeExpr, exprText } from './exprText';
+import { decide, narrow, negate } from './ranges';
 import { type ModelCtx, type ModelSpec, type ModelTable, PathEnd, type Site } from './modelApi';
 import { type Cell, int, isNull, KObj, obj, show, showErrno, type Value, ZERO } from './values';
 import type { World } from './world';
@@ -133,9 +134,17 @@ export class Interp implements ModelCtx {
       case 'unk': {
         let known = this.world.assumptions.get(v.key);
         if (known === undefined) {
-          known = this.log.choose(['true', 'false'], `unknown ${v.why}`) === 0;
+          // A comparison of one unknown with a constant, or the unknown plus a constant (true when
+          // non-zero): decided without a fork when this path's decisions about that unknown imply it.
+          const lin = linOf(v);
+          const rel = v.rel ?? (lin ? { base: lin.base, op: '!=' as const, c: -lin.off } : undefined);
+          const range = rel ? this.world.ranges.get(rel.base) : undefined;
+          const implied = v.nonzero ? true : rel ? decide(range, rel) : null;
+          if (implied !== null) known = implied;
+          else known = this.log.choose(['true', 'false'], `unknown ${v.why}`) === 0;
+          if (rel && implied === null) this.world.ranges.set(rel.base, narrow(range, known ? rel : negate(rel)));
           this.world.assumptions.set(v.key, known);
-          this.traceStep(`assume ${v.why} is ${known ? 'true (non-zero)' : 'false (zero)'}${v.guess ? ` (a guess: ${v.guess} is not modelled)` : ''}`, 'assume');
+          this.traceStep(`${implied === null ? 'assume' : 'so'} ${v.why} is ${known ? 'true (non-zero)' : 'false (zero)'}${implied === null ? '' : ' (follows from what this path assumed before)'}${v.guess ? ` (a guess: ${v.guess} is not modelled)` : ''}`, 'assume');
           if (v.guess) this.world.guesses.push({ name: v.guess, line: v.guessLine ?? this.site().loc.line, assumed: `${v.why} is ${known ? 'true (non-zero)' : 'false (zero)'}` });
         }
         return v.neg ? !known : known;

@@ -1,6 +1,8 @@
 // Runtime values of the interpreter: integers (exact, as bigint), unknowns (symbolic, decided
 // consistently per path), pointers to modelled kernel objects, function designators, ERR_PTRs.
 
+import type { Lin, Rel } from './ranges';
+
 /** A kernel object the interpreter can point at. Model objects override get/set for their fields. */
 export class KObj {
   readonly fields = new Map<string, Value>();
@@ -42,6 +44,12 @@ export type Value =
       guess?: string;
       /** Line of the unmodelled call or identifier. */
       guessLine?: number;
+      /** The value is another unknown plus a constant (`n - 1`): what the path decided about `n` decides it (ranges.ts). */
+      lin?: Lin;
+      /** The value is a comparison of one unknown with a constant (`n - 1 > 0`): true when `rel` holds. */
+      rel?: Rel;
+      /** Non-zero whatever the unknown is (`5 | FLAG`). */
+      nonzero?: boolean;
     }
   | { k: 'obj'; o: KObj }
   | { k: 'fn'; name: string }

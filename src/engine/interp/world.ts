@@ -7,6 +7,7 @@ import type { Handle, Inode, Page, SuperBlock } from '../models/objects';
 import { freshId } from '../models/objects';
 import type { EventSite, HandleView, KernelEvent, PathEvent } from './events';
 import { PathEnd } from './modelApi';
+import type { Range } from './ranges';
 import { int, KObj, obj, type Value } from './values';
 
 /** A branch the path took on the result of code the engine does not model (an assumption). */
@@ -46,6 +47,8 @@ export class World {
   readonly unknownObjects = new Map<string, KObj>();
   /** Decisions already taken about unknown values, by key. */
   readonly assumptions = new Map<string, boolean>();
+  /** What the decisions so far imply about unknown integers, by key (interp/ranges.ts). */
+  readonly ranges = new Map<string, Range>();
   /** Mount configuration picked on this path, by key (data mode index), when a table is used under several. */
   readonly mountChoices = new Map<string, number>();
   traceCut = false;

@@ -30,6 +30,16 @@ function warn(): ModelSpec {
   };
 }
 
+/** A field of the scenario's super block (the in-core ext4_sb_info is the same object, EXT4_SB): its value, or one unknown for the path. */
+function sbField(ctx: ModelCtx, sbArg: Value | undefined, field: string): Value {
+  const sb = sbArg && sbArg.k === 'obj' ? sbArg.o : ctx.world.sb;
+  const v = sb.get(field);
+  if (v !== undefined) return v;
+  const u: Value = { k: 'unk', key: `o${sb.id}.${field}`, why: `EXT4_SB(sb)->${field}` };
+  sb.set(field, u);
+  return u;
+}
+
 function isErr(v: Value | undefined): boolean {
   return !!v && v.k === 'err';
 }
@@ -124,6 +134,10 @@ export const miscModels: [string, ModelSpec][] = [
   ],
   ['EXT4_I', { fn: (c) => obj(c.world.inode.info), doc: 'the in-core ext4 inode of the scenario' }],
   ['EXT4_SB', { fn: (c) => obj(c.world.sb) }],
+  // ext4.h of 2.6.31 (fs/ext4/ext4.h, since 2.6.29): ext4_get_groups_count(sb) reads
+  // EXT4_SB(sb)->s_groups_count (then smp_rmb()). The volume's group count: one unknown per path,
+  // the same at every call (ext4_meta_trans_blocks asks it once per ->writepages transaction).
+  ['ext4_get_groups_count', { fn: (c, a) => sbField(c, a[0], 's_groups_count'), doc: 'EXT4_SB(sb)->s_groups_count: the volume\'s group count (unknown, the same at every call)' }],
   // ext4.h: EXT4_BLOCK_SIZE(s) / sizeof(__u32) block numbers per indirect block.
   ['EXT4_ADDR_PER_BLOCK', { fn: (c) => int(c.world.sb.blocksize / 4), doc: 'block numbers per indirect block: blocksize / 4' }],
   ['EXT4_JOURNAL', { fn: (c) => c.unknown('EXT4_JOURNAL(inode)') }],

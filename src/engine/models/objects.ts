@@ -68,9 +68,12 @@ export class SuperBlock extends KObj {
   ) {
     super('super_block', freshId(), 'sb');
   }
+  /** The volume's block device (sb->s_bdev): one object, so map_bh'd buffers compare equal to it. */
+  readonly bdev = new KObj('block_device', freshId(), 'sb->s_bdev');
   override get(field: string): Value | undefined {
     if (field === 's_blocksize') return int(this.blocksize);
     if (field === 's_blocksize_bits') return int(this.blkbits);
+    if (field === 's_bdev') return super.get(field) ?? obj(this.bdev);
     return super.get(field);
   }
 }
@@ -154,6 +157,15 @@ export class BufferHead extends KObj {
       }
       case 'b_count':
         return int(this.refcount);
+      case 'b_bdev': {
+        // map_bh() (include/linux/buffer_head.h, 2.6.27) sets b_bdev = sb->s_bdev with BH_Mapped; a
+        // delayed or unwritten buffer of the page was mapped so too (ext4_da_get_block_prep's map_bh).
+        const set = super.get(field);
+        if (set !== undefined || !(this.has('mapped') || this.has('delay') || this.has('unwritten'))) return set;
+        const host = this.page?.mapping.get('host');
+        const sb = host?.k === 'obj' ? host.o.get('i_sb') : undefined;
+        return sb?.k === 'obj' ? sb.o.get('s_bdev') : undefined;
+      }
       default:
         return super.get(field);
     }

@@ -257,6 +257,10 @@ export const pageBufferModels: [string, ModelSpec][] = [
     if (bh) {
       bh.flags.add('mapped');
       bh.blocknr = a[2] && a[2].k === 'int' ? a[2].v : 0n;
+      // map_bh: bh->b_bdev = sb->s_bdev.
+      const sb = a[1] ? c.objOf(a[1]) : null;
+      const bdev = sb?.get('s_bdev');
+      if (bdev) bh.set('b_bdev', bdev);
     }
     return ZERO;
   } }],

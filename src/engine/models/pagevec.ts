@@ -1,8 +1,10 @@
 // Page-cache lookups that ->writepages helpers use to walk the mapping: pagevec_init/_lookup/
 // _lookup_tag/_release/_count of 2.6.27 (mm/swap.c, include/linux/pagevec.h: find_get_pages and
 // find_get_pages_tag of mm/filemap.c) and mapping_tagged (radix_tree_tagged). The scenario's
-// mapping holds one page, the scenario's: a lookup finds it when its index is in the range.
+// mapping holds one page, the scenario's: a lookup finds it when its index is in the range (from an
+// unknown index: when that index is at most the page's, decided once on the path).
 import type { ModelCtx, ModelSpec } from '../interp/interpreter';
+import { compare, linOf } from '../interp/arith';
 import { int, KObj, obj, type Value, ZERO } from '../interp/values';
 import { freshId, type Page } from './objects';
 
@@ -40,10 +42,14 @@ function lookup(ctx: ModelCtx, mapping: Value | undefined, start: Value | undefi
   const m = mapping ? ctx.objOf(mapping) : null;
   const from = intOf(start);
   const max = intOf(nr);
-  if (from === null || max === null) return null;
+  // An unknown start index (mapping->writeback_index) finds the page when it is at or before the
+  // page's index: one decision on that unknown, which later tests of the same index follow.
+  const unknownStart = from === null && start !== undefined && linOf(start) !== null;
+  if ((from === null && !unknownStart) || max === null) return null;
   if (m !== w.inode.mapping || max <= 0n) return [];
   const page = w.page;
-  if (page.index < from || (tag !== undefined && !tagged(page, tag))) return [];
+  if (tag !== undefined && !tagged(page, tag)) return [];
+  if (from !== null ? page.index < from : !ctx.truthy(compare('<=', start as Value, int(page.index), (p) => w.derivedKey(p)))) return [];
   return [page];
 }
 
