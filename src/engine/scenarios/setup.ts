@@ -5,6 +5,9 @@ import { BufferHead, freshId, Handle, Inode, Page, SuperBlock, type DiskBlock } 
 import type { CallerDef } from './callers';
 import type { PageStateDef } from './pages';
 
+/** LLONG_MAX (include/linux/kernel.h). */
+const LLONG_MAX = (1n << 63n) - 1n;
+
 export function buildWorld(state: PageStateDef, caller: CallerDef | null, mount: MountConfig, maxTrace: number): World {
   const blocksize = 1 << state.blkbits;
   const sb = new SuperBlock(blocksize, state.blkbits, mount.options);
@@ -29,6 +32,10 @@ export function buildWorld(state: PageStateDef, caller: CallerDef | null, mount:
   mapping.set('host', obj(inode));
   // The mapping holds one page, the scenario's (models/pagevec.ts looks it up).
   mapping.set('nrpages', int(1));
+  // A cyclic writeback resumes where the last one stopped (write_cache_pages and ext4_da_writepages
+  // start from mapping->writeback_index): at the scenario's page, so the first page a ->writepages
+  // helper looks up from that index is this one (2.6.27-2.6.36 mm/page-writeback.c).
+  mapping.set('writeback_index', int(state.pageIndex));
   inode.mapping = mapping;
   const page = new Page(BigInt(state.pageIndex), mapping);
   const eof = BigInt(state.iSize);
@@ -54,6 +61,10 @@ export function buildWorld(state: PageStateDef, caller: CallerDef | null, mount:
   for (const k of ['pages_skipped', 'range_start', 'range_end', 'range_cyclic', 'range_cont', 'encountered_congestion', 'more_io', 'no_nrwrite_index_update']) {
     if (!wbc.get(k)) wbc.set(k, int(0));
   }
+  // A non-cyclic caller that gives no range writes the whole file, as filemap_fdatawrite
+  // (__filemap_fdatawrite_range(mapping, 0, LLONG_MAX)) and sync_inodes_sb pass it: the range
+  // holds the scenario's page. A cyclic one's range is ignored (wb_writeback leaves it 0, 0).
+  if (caller && !caller.wbc.range_cyclic && caller.wbc.range_end === undefined) wbc.set('range_end', int(LLONG_MAX));
   const h = caller?.handle;
   const handle = h ? new Handle(h.owner, h.credits, h.purpose, h.paysForWriteback, false) : null;
   return new World(page, inode, sb, wbc, handle, mount, maxTrace, caller?.taskFlags ?? 0);
