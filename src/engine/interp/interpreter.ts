@@ -628,7 +628,9 @@ export class Interp implements ModelCtx {
     if (!o) {
       o = new KObj('global', freshId(), name);
       const inst = this.unit.structs.find((s) => s.name === name);
-      if (inst) for (const f of inst.fields) o.set(f.field, this.expr(f.value));
+      // Each member is evaluated when read: reading `->writepage` does not evaluate `.readpage = f`
+      // (an identifier the file does not define would be noted unmodelled where no call is made).
+      if (inst) for (const f of inst.fields) o.setLazy(f.field, () => this.expr(f.value));
       this.world.unknownObjects.set(key, o);
     }
     return o;

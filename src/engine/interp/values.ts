@@ -14,11 +14,24 @@ export class KObj {
     /** How to name it in messages ("page", "bh[1]", "handle of ext4_da_write_begin"). */
     public label: string,
   ) {}
+  /** Fields computed on their first read: a global's initialiser (naming a function there is no call). */
+  private pending?: Map<string, () => Value>;
   get(field: string): Value | undefined {
-    return this.fields.get(field);
+    const v = this.fields.get(field);
+    const make = v === undefined ? this.pending?.get(field) : undefined;
+    if (!make) return v;
+    this.pending!.delete(field);
+    const made = make();
+    this.fields.set(field, made);
+    return made;
   }
   set(field: string, value: Value): void {
+    this.pending?.delete(field);
     this.fields.set(field, value);
+  }
+  /** `field` reads `make()`, evaluated when first read. */
+  setLazy(field: string, make: () => Value): void {
+    (this.pending ??= new Map()).set(field, make);
   }
 }
 
