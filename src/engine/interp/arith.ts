@@ -116,5 +116,24 @@ export function arith(op: string, l: Value, r: Value, unknown: (why: string) => 
   if (ll && r.k === 'int' && (op === '+' || op === '-')) lin = { base: ll.base, off: op === '+' ? ll.off + r.v : ll.off - r.v };
   else if (rl && l.k === 'int' && op === '+') lin = { base: rl.base, off: rl.off + l.v };
   // Pointer arithmetic and unknown operands: an unknown derived from both.
-  return { k: 'unk', key: derive(`(${keyOf(l)} ${op} ${keyOf(r)})`), why: `${whyOf(l)} ${op} ${whyOf(r)}`, ...guessOf(l, r), ...(lin ? { lin } : {}), ...(nonzero ? { nonzero } : {}) };
+  const off = offsetOf(op, l, r);
+  const why = off ? describeOffset(off) : `${whyOf(l)} ${op} ${whyOf(r)}`;
+  return { k: 'unk', key: derive(`(${keyOf(l)} ${op} ${keyOf(r)})`), why, ...guessOf(l, r), ...(lin ? { lin } : {}), ...(off ? { off } : {}), ...(nonzero ? { nonzero } : {}) };
+}
+
+/**
+ * `u + c`, `c + u`, `u - c` on an unknown u: its description as u's base and the sum of the
+ * constants (`x - 1 - 1 - 1` in a loop reads `x - 3`). Only the text: the key is derived from
+ * the operands as for any other operator.
+ */
+function offsetOf(op: string, l: Value, r: Value): { base: string; n: bigint } | null {
+  const u = l.k === 'unk' ? l : op === '+' && r.k === 'unk' ? r : null;
+  const c = u === l ? r : l;
+  if (!u || u.k !== 'unk' || u.neg || u.rel || c.k !== 'int' || (op !== '+' && op !== '-')) return null;
+  const prior = u.off ?? { base: u.why, n: 0n };
+  return { base: prior.base, n: prior.n + (op === '+' ? c.v : -c.v) };
+}
+
+function describeOffset(off: { base: string; n: bigint }): string {
+  return off.n === 0n ? off.base : off.n > 0n ? `${off.base} + ${off.n}` : `${off.base} - ${-off.n}`;
 }

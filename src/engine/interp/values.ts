@@ -63,6 +63,8 @@ export type Value =
       rel?: Rel;
       /** Non-zero whatever the unknown is (`5 | FLAG`). */
       nonzero?: boolean;
+      /** `why` is `base + n` (arith.ts): a constant added in a loop folds into n, the text stays bounded. */
+      off?: { base: string; n: bigint };
     }
   | { k: 'obj'; o: KObj }
   | { k: 'fn'; name: string }
