@@ -236,7 +236,16 @@ export const pageBufferModels: [string, ModelSpec][] = [
   // test_set_page_writeback(): no BUG of its own (its callers BUG_ON(PageWriteback(page))).
   ['set_page_writeback', { fn: (c, a) => { const p = pageArg(c, a[0]); const had = p.writeback; setWriteback(c, p); return int(had); } }],
   ['end_page_writeback', { fn: (c, a) => (endWriteback(c, pageArg(c, a[0])), ZERO), doc: 'ends writeback; on a page not under writeback: BUG()' }],
-  ['wait_on_page_writeback', { fn: () => ZERO }],
+  // include/linux/pagemap.h (2.6.27): if PageWriteback, wait_on_page_bit(PG_writeback) until the
+  // write's end_io ran end_page_writeback; the page is no longer under writeback when it returns.
+  ['wait_on_page_writeback', { fn: (c, a) => {
+    const p = pageArg(c, a[0]);
+    if (p.writeback) {
+      c.event('wait_on_page_writeback: the write completes (end_page_writeback), the page is no longer under writeback');
+      p.writeback = false;
+    }
+    return ZERO;
+  }, doc: 'waits until the page is no longer under writeback (its write completes)' }],
   ['page_has_buffers', { fn: (c, a) => int(pageArg(c, a[0]).buffers !== null), doc: 'whether buffer_heads are attached' }],
   ['page_buffers', { fn: (c, a) => {
     const p = pageArg(c, a[0]);
