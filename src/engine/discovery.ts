@@ -261,7 +261,7 @@ export function pageMkwriteOf(unit: TranslationUnit): string | undefined {
   }
   for (const fn of unit.functions.values()) {
     const [a, b] = fn.params;
-    if (fn.params.length === 2 && a.pointer && /vm_area_struct/.test(a.type) && b.pointer && /(page|vm_fault)/.test(b.type)) return fn.name;
+    if (fn.params.length === 2 && a.pointer && /\bvm_area_struct\b/.test(a.type) && b.pointer && /\b(page|vm_fault)\b/.test(b.type)) return fn.name;
   }
   return undefined;
 }
