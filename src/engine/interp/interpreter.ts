@@ -249,7 +249,8 @@ export class Interp implements ModelCtx {
     this.bindings.ensure(fn);
     const scope = new Map<string, Cell>();
     fn.params.forEach((p, i) => {
-      scope.set(p.name, { name: p.name, value: i < args.length ? args[i] : this.unknown(`missing argument ${p.name}`) });
+      const value = i < args.length ? args[i] : this.unknown(`missing argument ${p.name}`);
+      scope.set(p.name, p.pointer ? { name: p.name, value } : { name: p.name, value: this.normalize(p.type, false, value), type: p.type });
     });
     const frame: Frame = { fn, scopes: [scope], retVal: ZERO, gotoLabel: '', loc: fn.nameLoc };
     const savedModel = this.modelName;
@@ -508,7 +509,7 @@ export class Interp implements ModelCtx {
       value = this.unknown(`uninitialised ${name}`);
     }
     if (init) value = this.normalize(type, pointer, this.expr(init));
-    f.scopes[f.scopes.length - 1].set(name, { name, value, struct });
+    f.scopes[f.scopes.length - 1].set(name, pointer || array || struct ? { name, value, struct } : { name, value, struct, type });
     if (init) this.stepEvent(loc, () => `${name} = ${show(value)}`);
   }
 
@@ -776,6 +777,7 @@ export class Interp implements ModelCtx {
         const c = this.lvalue(e.target);
         let v = this.expr(e.value);
         if (e.op !== '=') v = this.arith(e.op.slice(0, -1), c.value, v);
+        if (c.type) v = this.normalize(c.type, false, v);
         c.value = v;
         return v;
       }

@@ -41,6 +41,8 @@ export interface Cell {
   name: string;
   /** Declared as a struct (not a pointer): `&x` is the object itself. */
   struct?: boolean;
+  /** A scalar local's or parameter's declared type: what is stored in it is converted to it (`pgoff_t end = -1`). */
+  type?: string;
 }
 
 export type Value =
