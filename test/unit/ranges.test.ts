@@ -20,6 +20,15 @@ describe('ranges of unknowns', () => {
     assert.ok(traces.some((t) => /follows from what this path assumed before/.test(t)), 'no decision was implied');
   });
 
+  it('a reservation retry loop ends: one injected shortage per path, ext4_should_retry_alloc counts its retries', () => {
+    const r = analyzeSource(fixture('models/reserve-retry.c'), 'reserve-retry.c');
+    assert.ok(r.runs.length > 0, 'no run');
+    for (const run of r.runs) {
+      assert.equal(run.truncated, false, `${run.caller}/${run.page} cut: ${run.truncation.join('; ')}`);
+      assert.ok(run.paths <= 16, `${run.caller}/${run.page}: ${run.paths} paths`);
+    }
+  });
+
   it('decides what a range implies and leaves the rest open', () => {
     const r = narrow(narrow(undefined, { base: 'n', op: '>', c: 0n }), { base: 'n', op: '!=', c: 1n });
     assert.deepEqual(r, { lo: 2n, hi: null, ne: [] });

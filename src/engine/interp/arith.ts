@@ -57,7 +57,7 @@ export function compare(op: string, l: Value, r: Value, derive: DeriveKey): Valu
     // Two offsets of one unknown: `n - 1 < n` holds whatever n is.
     const ll = linOf(l);
     const rl = linOf(r);
-    if (ll && rl && ll.base === rl.base) return compare(op, int(ll.off), int(rl.off), derive);
+    if (ll && rl && ll.base === rl.base && !!ll.minus === !!rl.minus) return compare(op, int(ll.minus ? -ll.off : ll.off), int(rl.minus ? -rl.off : rl.off), derive);
     // `unk == 0` and `!unk` are the same question: keep them consistent.
     if ((op === '==' || op === '!=') && r.k === 'int' && r.v === 0n && l.k === 'unk') return { ...l, neg: op === '==' ? !l.neg : !!l.neg };
     if ((op === '==' || op === '!=') && l.k === 'int' && l.v === 0n && r.k === 'unk') return { ...r, neg: op === '==' ? !r.neg : !!r.neg };
@@ -107,18 +107,23 @@ export function arith(op: string, l: Value, r: Value, unknown: (why: string) => 
   // x + 0, x - 0, x | 0, x ^ 0, x << 0, x >> 0 are x: the same unknown, not a new one (`nr -= pages_written` with none written).
   if (l.k === 'unk' && zero(r) && ['+', '-', '|', '^', '<<', '>>'].includes(op)) return l;
   if (r.k === 'unk' && zero(l) && ['+', '|', '^'].includes(op)) return r;
+  // (x << c) >> c is x: interpreter integers do not overflow, so nothing is shifted out.
+  if (op === '>>' && l.k === 'unk' && l.shl && r.k === 'int' && l.shl.by === r.v) return l.shl.of;
+  const shl = op === '<<' && l.k === 'unk' && r.k === 'int' && r.v >= 0n ? { of: l, by: r.v } : undefined;
   // c | x with c non-zero is non-zero, whatever x is (a flag word with a known bit set).
   const nonzero = op === '|' && ((l.k === 'int' && l.v !== 0n) || (r.k === 'int' && r.v !== 0n) || (l.k === 'unk' && !l.neg && !!l.nonzero) || (r.k === 'unk' && !r.neg && !!r.nonzero));
   // An unknown plus or minus a constant keeps its base: the path's decisions about the base decide it.
   const ll = linOf(l);
   const rl = linOf(r);
   let lin: Lin | undefined;
-  if (ll && r.k === 'int' && (op === '+' || op === '-')) lin = { base: ll.base, off: op === '+' ? ll.off + r.v : ll.off - r.v };
-  else if (rl && l.k === 'int' && op === '+') lin = { base: rl.base, off: rl.off + l.v };
+  const signed = (base: string, off: bigint, minus: boolean | undefined): Lin => (minus ? { base, off, minus: true } : { base, off });
+  if (ll && r.k === 'int' && (op === '+' || op === '-')) lin = signed(ll.base, op === '+' ? ll.off + r.v : ll.off - r.v, ll.minus);
+  else if (rl && l.k === 'int' && op === '+') lin = signed(rl.base, rl.off + l.v, rl.minus);
+  else if (rl && l.k === 'int' && op === '-') lin = signed(rl.base, l.v - rl.off, !rl.minus);
   // Pointer arithmetic and unknown operands: an unknown derived from both.
   const off = offsetOf(op, l, r);
   const why = off ? describeOffset(off) : `${whyOf(l)} ${op} ${whyOf(r)}`;
-  return { k: 'unk', key: derive(`(${keyOf(l)} ${op} ${keyOf(r)})`), why, ...guessOf(l, r), ...(lin ? { lin } : {}), ...(off ? { off } : {}), ...(nonzero ? { nonzero } : {}) };
+  return { k: 'unk', key: derive(`(${keyOf(l)} ${op} ${keyOf(r)})`), why, ...guessOf(l, r), ...(lin ? { lin } : {}), ...(off ? { off } : {}), ...(nonzero ? { nonzero } : {}), ...(shl ? { shl } : {}) };
 }
 
 /**

@@ -7,7 +7,7 @@ import { type Bindings, bindUnit, type IdentBound, type NameBinding } from './bi
 import type { KernelEvent } from './events';
 import type { ChoiceLog } from './explorer';
 import { describeExpr, exprText } from './exprText';
-import { decide, narrow, negate } from './ranges';
+import { decide, narrow, negate, relOf } from './ranges';
 import { type ModelCtx, type ModelSpec, type ModelTable, PathEnd, type Site } from './modelApi';
 import { type Cell, int, isNull, KObj, obj, show, showErrno, type Value, ZERO } from './values';
 import type { World } from './world';
@@ -137,7 +137,7 @@ export class Interp implements ModelCtx {
           // A comparison of one unknown with a constant, or the unknown plus a constant (true when
           // non-zero): decided without a fork when this path's decisions about that unknown imply it.
           const lin = linOf(v);
-          const rel = v.rel ?? (lin ? { base: lin.base, op: '!=' as const, c: -lin.off } : undefined);
+          const rel = v.rel ?? (lin ? relOf(lin, '!=', 0n, false) : undefined);
           const range = rel ? this.world.ranges.get(rel.base) : undefined;
           const implied = v.nonzero ? true : rel ? decide(range, rel) : null;
           if (implied !== null) known = implied;

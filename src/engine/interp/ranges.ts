@@ -15,10 +15,11 @@ export interface Rel {
   c: bigint;
 }
 
-/** base + off. */
+/** base + off, or off - base when `minus` (`PAGEVEC_SIZE - index`). */
 export interface Lin {
   base: string;
   off: bigint;
+  minus?: boolean;
 }
 
 export interface Range {
@@ -37,7 +38,10 @@ export function negate(r: Rel): Rel {
 
 /** `(base + off) op k`, or with the sides swapped (`k op (base + off)`), as a Rel on base. */
 export function relOf(lin: Lin, op: RelOp, k: bigint, swapped: boolean): Rel {
-  return { base: lin.base, op: swapped ? MIRROR[op] : op, c: k - lin.off };
+  const o = swapped ? MIRROR[op] : op;
+  // off - base op k  <=>  base MIRROR(op) off - k
+  if (lin.minus) return { base: lin.base, op: MIRROR[o], c: lin.off - k };
+  return { base: lin.base, op: o, c: k - lin.off };
 }
 
 const FULL: Range = { lo: null, hi: null, ne: [] };

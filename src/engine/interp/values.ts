@@ -67,6 +67,8 @@ export type Value =
       nonzero?: boolean;
       /** `why` is `base + n` (arith.ts): a constant added in a loop folds into n, the text stays bounded. */
       off?: { base: string; n: bigint };
+      /** The value is `of << by` (a constant shift): `>> by` gives `of` back (`(index << PAGE_CACHE_SHIFT) >> PAGE_CACHE_SHIFT`). */
+      shl?: { of: Value; by: bigint };
     }
   | { k: 'obj'; o: KObj }
   | { k: 'fn'; name: string }

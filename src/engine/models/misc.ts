@@ -2,6 +2,7 @@
 // modes, EXT4_I/EXT4_SB, and the page-cache constants of the 2.6.2x kernels.
 import type { ModelCtx, ModelSpec } from '../interp/interpreter';
 import { exprText } from '../interp/interpreter';
+import { compare, linOf } from '../interp/arith';
 import { ERRNO, int, KObj, obj, show, type Value, ZERO } from '../interp/values';
 import { BH_BITS, freshId } from './objects';
 
@@ -28,6 +29,44 @@ function warn(): ModelSpec {
       return int(t);
     },
   };
+}
+
+/**
+ * ext4_should_retry_alloc(sb, &retries) of fs/ext4/balloc.c (2.6.27-2.6.36): 0 when no block is
+ * free (ext4_has_free_blocks), once `(*retries)++ > 3`, or (since 2.6.29) without a journal; else
+ * what jbd2_journal_force_commit_nested returns. The counter is followed step for step; the free
+ * blocks and the commit are not modelled, so a retry allowed by the counter is a guess.
+ */
+function shouldRetryAlloc(ctx: ModelCtx, a: Value[]): Value {
+  const r = a[1];
+  const cell = r && r.k === 'ref' ? r.cell : null;
+  const n = cell && cell.value.k === 'int' ? cell.value.v : null;
+  if (cell && n !== null) {
+    cell.value = int(n + 1n);
+    if (n > 3n) {
+      ctx.event(`ext4_should_retry_alloc: retried ${n} times already: no more retries`);
+      return ZERO;
+    }
+  }
+  return { k: 'unk', key: `u${ctx.world.unknownCounter++}`, why: 'result of ext4_should_retry_alloc()', guess: 'ext4_should_retry_alloc()', guessLine: ctx.site().loc.line };
+}
+
+/** test_bit(bit, &EXT4_I(inode)->i_flags) on the scenario inode. */
+function inodeFlagBit(ctx: ModelCtx, bit: Value | undefined): Value {
+  const flags = ctx.world.inode.info.get('i_flags');
+  if (flags && flags.k === 'int' && flags.v === 0n) return ZERO;
+  if (!flags || flags.k !== 'int' || !bit || bit.k !== 'int') return ctx.unknown('ext4_test_inode_flag');
+  return int((flags.v >> bit.v) & 1n);
+}
+
+function shouldDioreadNolock(ctx: ModelCtx): Value {
+  if (!mountOption(ctx, 'DIOREAD_NOLOCK')) return ZERO;
+  const mode = ctx.world.inode.get('i_mode');
+  if (!mode || mode.k !== 'int' || (mode.v & 0o170000n) !== 0o100000n) return ZERO;
+  const flags = ctx.world.inode.info.get('i_flags');
+  if (!flags || flags.k !== 'int') return ctx.unknown('ext4_should_dioread_nolock');
+  if ((flags.v & 0x80000n) === 0n) return ZERO;
+  return int(mountDataMode(ctx) !== 'journal');
 }
 
 /** A field of the scenario's super block (the in-core ext4_sb_info is the same object, EXT4_SB): its value, or one unknown for the path. */
@@ -92,6 +131,11 @@ function minmax(pick: 'min' | 'max', offset: number): ModelSpec {
     fn: (ctx, a) => {
       const x = a[offset];
       const y = a[offset + 1];
+      // include/linux/kernel.h: min(x, y) is `x < y ? x : y` (max: `x > y`). An unknown (plus a
+      // constant) against a constant is that test on the path (decided by what it assumed of the unknown).
+      if (x && y && ((x.k === 'int' && linOf(y)) || (y.k === 'int' && linOf(x)) || (linOf(x) && linOf(y) && linOf(x)?.base === linOf(y)?.base))) {
+        return ctx.truthy(compare(pick === 'min' ? '<' : '>', x, y, (p) => ctx.world.derivedKey(p))) ? x : y;
+      }
       if (!x || !y || x.k !== 'int' || y.k !== 'int') return ctx.unknown(`${pick}(${x ? show(x) : '?'}, ${y ? show(y) : '?'})`);
       return int(pick === 'min' ? (x.v < y.v ? x.v : y.v) : x.v > y.v ? x.v : y.v);
     },
@@ -137,6 +181,19 @@ export const miscModels: [string, ModelSpec][] = [
   // ext4.h of 2.6.31 (fs/ext4/ext4.h, since 2.6.29): ext4_get_groups_count(sb) reads
   // EXT4_SB(sb)->s_groups_count (then smp_rmb()). The volume's group count: one unknown per path,
   // the same at every call (ext4_meta_trans_blocks asks it once per ->writepages transaction).
+  // ext4.h of 2.6.35: ext4_test_inode_flag(inode, bit) is test_bit(bit, &EXT4_I(inode)->i_flags).
+  ['ext4_test_inode_flag', { fn: (c, a) => inodeFlagBit(c, a[1]), doc: 'bit of EXT4_I(inode)->i_flags (the scenario inode: none set, an indirect-mapped file)' }],
+  // ext4_jbd2.h of 2.6.34: ext4_should_dioread_nolock is 0 unless mounted -o dioread_nolock, the
+  // inode is a regular file with EXT4_EXTENTS_FL in EXT4_I(inode)->i_flags and its data is not journalled.
+  ['ext4_should_dioread_nolock', { fn: shouldDioreadNolock, doc: 'dioread_nolock on this inode: the mount option, a regular extent-mapped file, not data=journal' }],
+  // Block reservation for delayed allocation: the normal outcome first, the shortage as an injected
+  // failure (one per path, invariant 8), so the retry loop of ext4_da_reserve_space ends as in the kernel.
+  // fs/ext4/balloc.c (2.6.28-2.6.36) ext4_claim_free_blocks: 0, or -ENOSPC when free - dirty blocks fall short.
+  ['ext4_claim_free_blocks', { fn: (c) => (c.choose(['blocks claimed', '-ENOSPC (not enough free blocks)'], c.name) === 0 ? ZERO : int(-ERRNO.ENOSPC)), doc: '0, or -ENOSPC (an injected failure)' }],
+  // include/linux/quotaops.h: vfs_dq_reserve_block (2.6.30-2.6.34) is 1 when the quota refuses; dquot_reserve_block (2.6.34-2.6.36) -EDQUOT.
+  ['vfs_dq_reserve_block', { fn: (c) => (c.choose(['quota reserved', '-EDQUOT (quota exceeded)'], c.name) === 0 ? ZERO : int(1)), doc: '0, or 1 when the quota is exceeded (an injected failure)' }],
+  ['dquot_reserve_block', { fn: (c) => (c.choose(['quota reserved', '-EDQUOT (quota exceeded)'], c.name) === 0 ? ZERO : int(-ERRNO.EDQUOT)), doc: '0, or -EDQUOT (an injected failure)' }],
+  ['ext4_should_retry_alloc', { fn: shouldRetryAlloc, doc: 'retry after ENOSPC at most 4 times per *retries (then 0); whether blocks are free is not modelled (a guess)' }],
   ['ext4_get_groups_count', { fn: (c, a) => sbField(c, a[0], 's_groups_count'), doc: 'EXT4_SB(sb)->s_groups_count: the volume\'s group count (unknown, the same at every call)' }],
   // ext4.h: EXT4_BLOCK_SIZE(s) / sizeof(__u32) block numbers per indirect block.
   ['EXT4_ADDR_PER_BLOCK', { fn: (c) => int(c.world.sb.blocksize / 4), doc: 'block numbers per indirect block: blocksize / 4' }],
@@ -234,6 +291,8 @@ export function kernelConstants(): Map<string, Value> {
   set('EXT4_NDIR_BLOCKS', 12n);
   // ext4.h / ext4_jbd2.h of 2.6.27: the inode's extents flag (the scenario inode's i_flags is 0: block-mapped) and the data-block cap of one transaction.
   set('EXT4_EXTENTS_FL', 0x80000n);
+  // ext4.h of 2.6.35: the inode flag bit numbers (EXT4_INODE_EXTENTS = 19, as EXT4_EXTENTS_FL).
+  set('EXT4_INODE_EXTENTS', 19n);
   set('EXT4_MAX_TRANS_DATA', 64n);
   set('EXT4_XATTR_TRANS_BLOCKS', 6n);
   set('LLONG_MAX', (1n << 63n) - 1n);

@@ -70,10 +70,16 @@ export class SuperBlock extends KObj {
   }
   /** The volume's block device (sb->s_bdev): one object, so map_bh'd buffers compare equal to it. */
   readonly bdev = new KObj('block_device', freshId(), 'sb->s_bdev');
+  readonly journal = new KObj('journal_t', freshId(), 'the journal');
   override get(field: string): Value | undefined {
     if (field === 's_blocksize') return int(this.blocksize);
     if (field === 's_blocksize_bits') return int(this.blkbits);
     if (field === 's_bdev') return super.get(field) ?? obj(this.bdev);
+    // The scenario volume has a journal (the journal models start jbd/jbd2 handles on it): s_journal is not NULL.
+    if (field === 's_journal') return super.get(field) ?? obj(this.journal);
+    // ext4_fill_super (fs/ext4/super.c, 2.6.31-2.6.36) sets s_max_writeback_mb_bump = 128 at mount; only
+    // a write to its sysfs file changes it.
+    if (field === 's_max_writeback_mb_bump') return super.get(field) ?? int(128);
     return super.get(field);
   }
 }

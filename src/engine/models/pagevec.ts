@@ -45,11 +45,14 @@ function lookup(ctx: ModelCtx, mapping: Value | undefined, start: Value | undefi
   // An unknown start index (mapping->writeback_index) finds the page when it is at or before the
   // page's index: one decision on that unknown, which later tests of the same index follow.
   const unknownStart = from === null && start !== undefined && linOf(start) !== null;
-  if ((from === null && !unknownStart) || max === null) return null;
-  if (m !== w.inode.mapping || max <= 0n) return [];
+  // An unknown count (min(end - index, PAGEVEC_SIZE - 1) + 1): one page found when it is positive.
+  const unknownMax = max === null && nr !== undefined && linOf(nr) !== null;
+  if ((from === null && !unknownStart) || (max === null && !unknownMax)) return null;
+  const derive = (p: string): string => w.derivedKey(p);
+  if (m !== w.inode.mapping || (max !== null ? max <= 0n : !ctx.truthy(compare('>', nr as Value, int(0), derive)))) return [];
   const page = w.page;
   if (tag !== undefined && !tagged(page, tag)) return [];
-  if (from !== null ? page.index < from : !ctx.truthy(compare('<=', start as Value, int(page.index), (p) => w.derivedKey(p)))) return [];
+  if (from !== null ? page.index < from : !ctx.truthy(compare('<=', start as Value, int(page.index), derive))) return [];
   return [page];
 }
 
