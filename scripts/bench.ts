@@ -107,7 +107,7 @@ function writepageLines(text: string, r: ScenarioResult): number[] {
         const line = lines[l - 1].replace(/\s+$/, '');
         if (line === '' || line.endsWith('\\')) continue;
         const last = tree.rootNode.descendantForPosition({ row: l - 1, column: line.length - 1 });
-        if (last.type !== 'comment') out.push(l);
+        if (last && last.type !== 'comment') out.push(l);
       }
     }
   } finally {

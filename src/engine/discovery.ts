@@ -140,24 +140,45 @@ function fnName(e: Expr): string | null {
   return null;
 }
 
+/** A function's call sites, each kept when `ifDefined` (a name it passes) is a function of the file. */
+interface OwnSite {
+  site: CallSite;
+  ifDefined?: string;
+}
+
+/**
+ * Each lowered function's own call sites, walked once: an incremental analysis keeps a
+ * definition while its text and position are unchanged, so its sites are not walked again.
+ */
+const ownSitesOf = new WeakMap<FunctionDef, OwnSite[]>();
+
+function ownSites(fn: FunctionDef): OwnSite[] {
+  let out = ownSitesOf.get(fn);
+  if (out) return out;
+  const own: OwnSite[] = [];
+  forEachExpr(fn.body, (e) => {
+    if (e.kind === 'assign') {
+      const name = fnName(e.value);
+      if (name) own.push({ site: { callee: `${exprText(e.target)} =`, line: e.value.loc.line, column: e.value.loc.column, function: fn.name, argIndex: -2, passed: name }, ifDefined: name });
+      return;
+    }
+    if (e.kind !== 'call') return;
+    const callee = fnName(e.callee) ?? (e.callee.kind === 'unary' && e.callee.op === '*' ? fnName(e.callee.arg) : null) ?? '';
+    own.push({ site: { callee, line: e.loc.line, column: e.loc.column, function: fn.name, argIndex: -1 } });
+    e.args.forEach((a, i) => {
+      const name = fnName(a);
+      if (name) own.push({ site: { callee, line: a.loc.line, column: a.loc.column, function: fn.name, argIndex: i, passed: name }, ifDefined: name });
+    });
+  });
+  ownSitesOf.set(fn, (out = own));
+  return out;
+}
+
 /** Every call site of the file, every function passed as an argument or assigned to a variable. */
 export function callSites(unit: TranslationUnit): CallSite[] {
   const out: CallSite[] = [];
   for (const fn of unit.functions.values()) {
-    forEachExpr(fn.body, (e) => {
-      if (e.kind === 'assign') {
-        const name = fnName(e.value);
-        if (name && unit.functions.has(name)) out.push({ callee: `${exprText(e.target)} =`, line: e.value.loc.line, column: e.value.loc.column, function: fn.name, argIndex: -2, passed: name });
-        return;
-      }
-      if (e.kind !== 'call') return;
-      const callee = fnName(e.callee) ?? (e.callee.kind === 'unary' && e.callee.op === '*' ? fnName(e.callee.arg) : null) ?? '';
-      out.push({ callee, line: e.loc.line, column: e.loc.column, function: fn.name, argIndex: -1 });
-      e.args.forEach((a, i) => {
-        const name = fnName(a);
-        if (name && unit.functions.has(name)) out.push({ callee, line: a.loc.line, column: a.loc.column, function: fn.name, argIndex: i, passed: name });
-      });
-    });
+    for (const o of ownSites(fn)) if (o.ifDefined === undefined || unit.functions.has(o.ifDefined)) out.push({ ...o.site });
   }
   return out;
 }
@@ -206,16 +227,26 @@ const CONFIGS: { dataMode: string; options: string[] }[] = [
   { dataMode: 'journal', options: ['DELALLOC'] },
 ];
 
+/** The names `x` of the assignments `... = &x` in a function, walked once per lowered definition. */
+const assignedAddresses = new WeakMap<FunctionDef, string[]>();
+
+function addressesAssigned(fn: FunctionDef): string[] {
+  let out = assignedAddresses.get(fn);
+  if (out) return out;
+  const names: string[] = [];
+  forEachExpr(fn.body, (e) => {
+    if (e.kind === 'assign' && e.value.kind === 'unary' && e.value.op === '&' && e.value.arg.kind === 'ident') names.push(e.value.arg.name);
+  });
+  assignedAddresses.set(fn, (out = names));
+  return out;
+}
+
 /** Interprets each function that assigns `&table` to learn which mount configuration picks which table. */
 function tableSelection(unit: TranslationUnit, tables: Set<string>, deadline: number): Map<string, { dataMode: string; options: string[] }[]> {
   const picks = new Map<string, { dataMode: string; options: string[] }[]>();
   const selectors: FunctionDef[] = [];
   for (const fn of unit.functions.values()) {
-    let assigns = false;
-    forEachExpr(fn.body, (e) => {
-      if (e.kind === 'assign' && e.value.kind === 'unary' && e.value.op === '&' && e.value.arg.kind === 'ident' && tables.has(e.value.arg.name)) assigns = true;
-    });
-    if (assigns) selectors.push(fn);
+    if (addressesAssigned(fn).some((n) => tables.has(n))) selectors.push(fn);
   }
   for (const fn of selectors) {
     for (const cfg of CONFIGS) {

@@ -3,7 +3,7 @@
 // their members. Plain data (ScenarioResult.symbols); navigation queries read it (./query.ts).
 import type { FunctionSymbol, SymbolIndex, SymbolUse, TableSymbol } from '../api/types';
 import { forEachExpr } from '../discovery';
-import type { Expr, Loc, TranslationUnit } from '../ir/ir';
+import type { Expr, FunctionDef, Loc, TranslationUnit } from '../ir/ir';
 
 /** Line starts of a text, to find identifiers near an IR position. */
 class Lines {
@@ -55,6 +55,52 @@ function useAt(name: string, loc: Loc, rest: Omit<SymbolUse, 'name' | 'line' | '
   return { name, line: loc.line, column: loc.column, endColumn: loc.column + name.length, ...rest };
 }
 
+/**
+ * What one function's body holds for the index, in walk order, before the file's names are
+ * known: calls (kept when the callee is defined here), `->op(...)` calls, arguments and other
+ * mentions that name a function or table (kept when the name is the file's). Walked once per
+ * lowered definition: an incremental analysis keeps a definition while its text and position
+ * are unchanged.
+ */
+interface BodyMentions {
+  calls: { kind: 'call' | 'ops-call' | 'arg'; name: string; loc: Loc; callee?: string; argIndex?: number }[];
+  /** Identifiers not already placed as a callee or an argument, for the second pass. */
+  idents: { name: string; loc: Loc }[];
+  /** Positions placed as a callee or an argument. */
+  placed: Set<string>;
+}
+
+const mentionsOf = new WeakMap<FunctionDef, BodyMentions>();
+
+function bodyMentions(fn: FunctionDef): BodyMentions {
+  let m = mentionsOf.get(fn);
+  if (m) return m;
+  m = { calls: [], idents: [], placed: new Set() };
+  const { calls, idents, placed } = m;
+  const key = (l: Loc) => `${l.line}:${l.column}`;
+  forEachExpr(fn.body, (e) => {
+    if (e.kind !== 'call') return;
+    if (e.callee.kind === 'ident') {
+      placed.add(key(e.callee.loc));
+      calls.push({ kind: 'call', name: e.callee.name, loc: e.callee.loc });
+    } else if (e.callee.kind === 'member' && e.callee.loc.line === e.callee.loc.endLine) {
+      calls.push({ kind: 'ops-call', name: e.callee.field, loc: e.callee.loc });
+    }
+    const callee = e.callee.kind === 'ident' ? e.callee.name : e.callee.kind === 'member' ? `->${e.callee.field}` : '';
+    e.args.forEach((a, i) => {
+      const n = named(a);
+      if (!n) return;
+      placed.add(key(n.loc));
+      calls.push({ kind: 'arg', name: n.name, loc: n.loc, callee, argIndex: i });
+    });
+  });
+  forEachExpr(fn.body, (e) => {
+    if (e.kind === 'ident' && !placed.has(key(e.loc))) idents.push({ name: e.name, loc: e.loc });
+  });
+  mentionsOf.set(fn, m);
+  return m;
+}
+
 /** The symbol index of a lowered file. Never throws on odd IR: what it cannot place is left out. */
 export function buildSymbolIndex(unit: TranslationUnit, text: string): SymbolIndex {
   const lines = new Lines(text);
@@ -75,32 +121,25 @@ export function buildSymbolIndex(unit: TranslationUnit, text: string): SymbolInd
       endLineColumn: fn.loc.endColumn,
       isStatic: fn.isStatic,
     });
-    const placed = new Set<string>();
-    const key = (l: Loc) => `${l.line}:${l.column}`;
-    forEachExpr(fn.body, (e) => {
-      if (e.kind !== 'call') return;
-      if (e.callee.kind === 'ident') {
-        placed.add(key(e.callee.loc));
-        if (defined.has(e.callee.name)) uses.push(useAt(e.callee.name, e.callee.loc, { kind: 'call', function: fn.name }));
-      } else if (e.callee.kind === 'member' && e.callee.loc.line === e.callee.loc.endLine) {
+    const m = bodyMentions(fn);
+    for (const c of m.calls) {
+      if (c.kind === 'call') {
+        if (defined.has(c.name)) uses.push(useAt(c.name, c.loc, { kind: 'call', function: fn.name }));
+      } else if (c.kind === 'ops-call') {
         // `x->a_ops->writepage(...)`: the field is the last identifier of the callee.
-        const field = e.callee.field;
-        uses.push({ name: field, kind: 'ops-call', line: e.callee.loc.endLine, column: e.callee.loc.endColumn - field.length, endColumn: e.callee.loc.endColumn, function: fn.name });
+        uses.push({ name: c.name, kind: 'ops-call', line: c.loc.endLine, column: c.loc.endColumn - c.name.length, endColumn: c.loc.endColumn, function: fn.name });
+      } else if (known(c.name)) {
+        uses.push(useAt(c.name, c.loc, { kind: 'pointer', function: fn.name, callee: c.callee as string, argIndex: c.argIndex as number }));
       }
-      const callee = e.callee.kind === 'ident' ? e.callee.name : e.callee.kind === 'member' ? `->${e.callee.field}` : '';
-      e.args.forEach((a, i) => {
-        const n = named(a);
-        if (!n) return;
-        placed.add(key(n.loc));
-        if (known(n.name)) uses.push(useAt(n.name, n.loc, { kind: 'pointer', function: fn.name, callee, argIndex: i }));
-      });
-    });
+    }
     // Every other mention of an in-file function or table is it as a value (`fp = foo`, `a_ops = &t`).
-    forEachExpr(fn.body, (e) => {
-      if (e.kind !== 'ident' || !known(e.name) || placed.has(key(e.loc))) return;
-      placed.add(key(e.loc));
-      uses.push(useAt(e.name, e.loc, { kind: 'pointer', function: fn.name }));
-    });
+    const placed = new Set<string>();
+    for (const i of m.idents) {
+      const k = `${i.loc.line}:${i.loc.column}`;
+      if (!known(i.name) || placed.has(k)) continue;
+      placed.add(k);
+      uses.push(useAt(i.name, i.loc, { kind: 'pointer', function: fn.name }));
+    }
   }
   const tables: TableSymbol[] = [];
   for (const s of unit.structs) {
