@@ -177,11 +177,21 @@ function ownSites(fn: FunctionDef): OwnSite[] {
 /** Every call site of the file, every function passed as an argument or assigned to a variable. */
 export function callSites(unit: TranslationUnit): CallSite[] {
   const out: CallSite[] = [];
+  // The file's function names: while they are the same, a kept definition's sites are too.
+  const names = [...unit.functions.keys()].join(',');
   for (const fn of unit.functions.values()) {
-    for (const o of ownSites(fn)) if (o.ifDefined === undefined || unit.functions.has(o.ifDefined)) out.push({ ...o.site });
+    let kept = keptSitesOf.get(fn);
+    if (!kept || kept.names !== names) {
+      kept = { names, sites: ownSites(fn).filter((o) => o.ifDefined === undefined || unit.functions.has(o.ifDefined)).map((o) => o.site) };
+      keptSitesOf.set(fn, kept);
+    }
+    for (const site of kept.sites) out.push({ ...site });
   }
   return out;
 }
+
+/** A function's sites as they were last kept for the file's function names (`names`). */
+const keptSitesOf = new WeakMap<FunctionDef, { names: string; sites: CallSite[] }>();
 
 /** `int cb(struct inode *, sector_t, struct buffer_head *, int)` */
 export function hasGetBlockShape(fn: FunctionDef): boolean {

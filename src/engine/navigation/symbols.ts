@@ -101,6 +101,45 @@ function bodyMentions(fn: FunctionDef): BodyMentions {
   return m;
 }
 
+/** A function's symbol and uses, as they were last computed for the file's names (`names`). */
+const indexedOf = new WeakMap<FunctionDef, { names: string; symbol: FunctionSymbol; uses: SymbolUse[] }>();
+
+/** One function's symbol and the uses in its body of the file's functions and tables. */
+function functionIndex(fn: FunctionDef, lines: Lines, defined: Map<string, FunctionDef>, known: (name: string) => boolean): { symbol: FunctionSymbol; uses: SymbolUse[] } {
+  const uses: SymbolUse[] = [];
+  const at = lines.find(fn.name, fn.nameLoc.line, fn.nameLoc.column) ?? { line: fn.nameLoc.line, column: fn.nameLoc.column };
+  const symbol: FunctionSymbol = {
+    name: fn.name,
+    line: at.line,
+    column: at.column,
+    endColumn: at.column + fn.name.length,
+    startLine: fn.loc.line,
+    endLine: fn.loc.endLine,
+    endLineColumn: fn.loc.endColumn,
+    isStatic: fn.isStatic,
+  };
+  const m = bodyMentions(fn);
+  for (const c of m.calls) {
+    if (c.kind === 'call') {
+      if (defined.has(c.name)) uses.push(useAt(c.name, c.loc, { kind: 'call', function: fn.name }));
+    } else if (c.kind === 'ops-call') {
+      // `x->a_ops->writepage(...)`: the field is the last identifier of the callee.
+      uses.push({ name: c.name, kind: 'ops-call', line: c.loc.endLine, column: c.loc.endColumn - c.name.length, endColumn: c.loc.endColumn, function: fn.name });
+    } else if (known(c.name)) {
+      uses.push(useAt(c.name, c.loc, { kind: 'pointer', function: fn.name, callee: c.callee as string, argIndex: c.argIndex as number }));
+    }
+  }
+  // Every other mention of an in-file function or table is it as a value (`fp = foo`, `a_ops = &t`).
+  const placed = new Set<string>();
+  for (const i of m.idents) {
+    const k = `${i.loc.line}:${i.loc.column}`;
+    if (!known(i.name) || placed.has(k)) continue;
+    placed.add(k);
+    uses.push(useAt(i.name, i.loc, { kind: 'pointer', function: fn.name }));
+  }
+  return { symbol, uses };
+}
+
 /** The symbol index of a lowered file. Never throws on odd IR: what it cannot place is left out. */
 export function buildSymbolIndex(unit: TranslationUnit, text: string): SymbolIndex {
   const lines = new Lines(text);
@@ -109,37 +148,13 @@ export function buildSymbolIndex(unit: TranslationUnit, text: string): SymbolInd
   const known = (name: string) => defined.has(name) || tableNames.has(name);
   const functions: FunctionSymbol[] = [];
   const uses: SymbolUse[] = [];
+  // The names a use is kept for: while they are the same, a kept definition's uses are too.
+  const names = `${[...defined.keys()].join(',')}|${[...tableNames].join(',')}`;
   for (const fn of defined.values()) {
-    const at = lines.find(fn.name, fn.nameLoc.line, fn.nameLoc.column) ?? { line: fn.nameLoc.line, column: fn.nameLoc.column };
-    functions.push({
-      name: fn.name,
-      line: at.line,
-      column: at.column,
-      endColumn: at.column + fn.name.length,
-      startLine: fn.loc.line,
-      endLine: fn.loc.endLine,
-      endLineColumn: fn.loc.endColumn,
-      isStatic: fn.isStatic,
-    });
-    const m = bodyMentions(fn);
-    for (const c of m.calls) {
-      if (c.kind === 'call') {
-        if (defined.has(c.name)) uses.push(useAt(c.name, c.loc, { kind: 'call', function: fn.name }));
-      } else if (c.kind === 'ops-call') {
-        // `x->a_ops->writepage(...)`: the field is the last identifier of the callee.
-        uses.push({ name: c.name, kind: 'ops-call', line: c.loc.endLine, column: c.loc.endColumn - c.name.length, endColumn: c.loc.endColumn, function: fn.name });
-      } else if (known(c.name)) {
-        uses.push(useAt(c.name, c.loc, { kind: 'pointer', function: fn.name, callee: c.callee as string, argIndex: c.argIndex as number }));
-      }
-    }
-    // Every other mention of an in-file function or table is it as a value (`fp = foo`, `a_ops = &t`).
-    const placed = new Set<string>();
-    for (const i of m.idents) {
-      const k = `${i.loc.line}:${i.loc.column}`;
-      if (!known(i.name) || placed.has(k)) continue;
-      placed.add(k);
-      uses.push(useAt(i.name, i.loc, { kind: 'pointer', function: fn.name }));
-    }
+    let own = indexedOf.get(fn);
+    if (!own || own.names !== names) indexedOf.set(fn, (own = { names, ...functionIndex(fn, lines, defined, known) }));
+    functions.push({ ...own.symbol });
+    for (const u of own.uses) uses.push({ ...u });
   }
   const tables: TableSymbol[] = [];
   for (const s of unit.structs) {
