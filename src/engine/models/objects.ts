@@ -80,6 +80,9 @@ export class SuperBlock extends KObj {
     // ext4_fill_super (fs/ext4/super.c, 2.6.31-2.6.36) sets s_max_writeback_mb_bump = 128 at mount; only
     // a write to its sysfs file changes it.
     if (field === 's_max_writeback_mb_bump') return super.get(field) ?? int(128);
+    // EXT4_SB(sb)->s_mount_flags: ext4_fill_super kzallocs the sb_info (fs/ext4/super.c, 2.6.28-2.6.36)
+    // and only ext4_abort sets EXT4_MF_FS_ABORTED in it: a volume that has not aborted reads 0.
+    if (field === 's_mount_flags') return super.get(field) ?? int(0);
     return super.get(field);
   }
 }
