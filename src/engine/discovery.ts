@@ -3,6 +3,7 @@
 // callbacks (get_block_t-shaped functions passed to a primitive that takes one), the call graph.
 import type { Expr, FunctionDef, Stmt, TranslationUnit } from './ir/ir';
 import { walkCalls } from './facts/reach';
+import { mappedUnwrittenOf } from './facts/unwritten';
 import { exprText } from './interp/exprText';
 import { simulate } from './interp/simulate';
 import { obj } from './interp/values';
@@ -314,6 +315,7 @@ export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: n
   const memberNames = new Set(raw.flatMap((t) => t.fields.map((f) => fnName(f.value)).filter((n): n is string => !!n)));
   const helpers = handleHelpersOf(unit, sites, ALLOCATING_APIS, memberNames);
   const pageMkwrite = pageMkwriteOf(unit);
+  const mappedUnwritten = mappedUnwrittenOf(unit);
   const tables = raw.map((t) => {
     const members = new Map<string, string>();
     for (const f of t.fields) {
@@ -340,6 +342,7 @@ export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: n
     facts.writeEntry = facts.hasWriteBegin ? members.get('write_begin') : unit.functions.has(members.get('prepare_write') ?? '') ? members.get('prepare_write') : undefined;
     facts.handleHelpers = helpers;
     facts.pageMkwrite = pageMkwrite;
+    facts.mappedUnwritten = mappedUnwritten;
     facts.info = {
       currentHandle: currentHandleOf(unit, writepage, sites),
       lockOrder: wb.lockOrder,

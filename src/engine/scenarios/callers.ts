@@ -42,6 +42,8 @@ export interface TableFacts {
   handleHelpers?: { name: string; caller: string | null }[];
   /** The file's ->page_mkwrite, when it defines one: an mmap write reserves or allocates its blocks at fault time. */
   pageMkwrite?: string;
+  /** Whether the file maps a buffer it found unwritten (facts/unwritten.ts), with the line. */
+  mappedUnwritten?: Fact<boolean>;
 }
 
 /** Which of the table's entry points a caller drives. */

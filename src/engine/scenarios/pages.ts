@@ -173,6 +173,9 @@ export const PAGE_STATES: readonly PageStateDef[] = [
       { disk: 'allocated', buffer: MAPPED_DIRTY, dirty: true },
     ],
     viaMmap: false,
-    appliesTo: all,
+    // A buffer is mapped and unwritten on entry only after a delayed write into a fallocated
+    // block: a delalloc table, in a file that maps a buffer it found unwritten (2.6.31+). A
+    // non-delalloc write_begin converts the extent when it maps the block (get_block, create=1).
+    appliesTo: (t) => t.delalloc !== false && !!t.mappedUnwritten?.value,
   },
 ];

@@ -1,0 +1,119 @@
+// Whether a dirty page of this file can reach ->writepage with a buffer mapped and unwritten (a
+// fallocated block written before its extent is converted): the file maps a buffer it found
+// unwritten, `if (buffer_unwritten(bh)) { ... set_buffer_mapped(bh) / map_bh(bh, ...) }`, as a
+// delayed write into an unwritten extent does since 2.6.31 (ext4_da_get_block_prep). Before
+// that, the buffer stayed unmapped and the extent was converted when the block was mapped.
+// Learnt from the buffer_head API the file calls, never from a function's name.
+import type { Fact } from '../api/types';
+import { exprText } from '../interp/exprText';
+import type { Expr, Stmt, TranslationUnit } from '../ir/ir';
+import { forEachExpr } from '../discovery';
+
+const MAPS = new Set(['set_buffer_mapped', 'map_bh']);
+
+function calleeName(e: Expr): string | null {
+  return e.kind === 'call' && e.callee.kind === 'ident' ? e.callee.name : null;
+}
+
+/** The argument texts of `buffer_unwritten(X)` calls in an expression. */
+function unwrittenTests(e: Expr): string[] {
+  const out: string[] = [];
+  const wrap: Stmt = { kind: 'expr', expr: e, loc: e.loc };
+  forEachExpr(wrap, (x) => {
+    if (calleeName(x) === 'buffer_unwritten' && x.kind === 'call' && x.args[0]) out.push(exprText(x.args[0]));
+  });
+  return out;
+}
+
+/** The first call in `s` that maps one of `bhs`: its line. */
+function mapsOne(s: Stmt, bhs: string[]): number | null {
+  let line: number | null = null;
+  walk(s, (t) => forEachExpr(t, (x) => {
+    const n = calleeName(x);
+    if (line === null && n && MAPS.has(n) && x.kind === 'call' && x.args[0] && bhs.includes(exprText(x.args[0]))) line = x.loc.line;
+  }));
+  return line;
+}
+
+/** Calls `visit` on every statement of the tree, and on the leaves' expressions through it. */
+function walk(s: Stmt | undefined, visit: (s: Stmt) => void): void {
+  if (!s) return;
+  switch (s.kind) {
+    case 'block':
+      s.body.forEach((b) => walk(b, visit));
+      return;
+    case 'if':
+      visit({ kind: 'expr', expr: s.test, loc: s.loc });
+      walk(s.then, visit);
+      walk(s.else, visit);
+      return;
+    case 'while':
+    case 'do':
+      visit({ kind: 'expr', expr: s.test, loc: s.loc });
+      walk(s.body, visit);
+      return;
+    case 'for':
+      walk(s.init, visit);
+      if (s.test) visit({ kind: 'expr', expr: s.test, loc: s.loc });
+      if (s.update) visit({ kind: 'expr', expr: s.update, loc: s.loc });
+      walk(s.body, visit);
+      return;
+    case 'switch':
+      visit({ kind: 'expr', expr: s.test, loc: s.loc });
+      s.cases.forEach((c) => c.body.forEach((b) => walk(b, visit)));
+      return;
+    case 'label':
+      walk(s.body, visit);
+      return;
+    case 'config':
+      s.then.forEach((b) => walk(b, visit));
+      s.else.forEach((b) => walk(b, visit));
+      return;
+    default:
+      visit(s);
+  }
+}
+
+/** The `if` statements of a tree. */
+function ifs(s: Stmt | undefined, out: Extract<Stmt, { kind: 'if' }>[]): void {
+  if (!s) return;
+  switch (s.kind) {
+    case 'block':
+      s.body.forEach((b) => ifs(b, out));
+      return;
+    case 'if':
+      out.push(s);
+      ifs(s.then, out);
+      ifs(s.else, out);
+      return;
+    case 'while':
+    case 'do':
+    case 'for':
+      ifs(s.body, out);
+      return;
+    case 'switch':
+      s.cases.forEach((c) => c.body.forEach((b) => ifs(b, out)));
+      return;
+    case 'label':
+      ifs(s.body, out);
+      return;
+    case 'config':
+      s.then.forEach((b) => ifs(b, out));
+      s.else.forEach((b) => ifs(b, out));
+      return;
+    default:
+  }
+}
+
+export function mappedUnwrittenOf(unit: TranslationUnit): Fact<boolean> {
+  for (const fn of unit.functions.values()) {
+    const found: Extract<Stmt, { kind: 'if' }>[] = [];
+    ifs(fn.body, found);
+    for (const s of found) {
+      const bhs = unwrittenTests(s.test);
+      const line = bhs.length ? mapsOne(s.then, bhs) : null;
+      if (line !== null) return { value: true, line, why: `${fn.name} maps a buffer it found unwritten (line ${line}): a write into a fallocated block leaves its buffer mapped, unwritten and dirty until writeback converts the extent` };
+    }
+  }
+  return { value: false, line: null, why: 'no function of the file maps a buffer it found unwritten (buffer_unwritten, then set_buffer_mapped or map_bh): a fallocated block reaches writeback converted, or unmapped' };
+}
