@@ -1,8 +1,9 @@
 // Whether a dirty page of this file can reach ->writepage with a buffer mapped and unwritten (a
 // fallocated block written before its extent is converted): the file maps a buffer it found
-// unwritten, `if (buffer_unwritten(bh)) { ... set_buffer_mapped(bh) / map_bh(bh, ...) }`, as a
-// delayed write into an unwritten extent does since 2.6.31 (ext4_da_get_block_prep). Before
-// that, the buffer stayed unmapped and the extent was converted when the block was mapped.
+// unwritten and leaves it so, `if (buffer_unwritten(bh)) { ... set_buffer_mapped(bh) / map_bh(bh, ...) }`
+// without clear_buffer_unwritten(bh), as a delayed write into an unwritten extent does since
+// 2.6.31 (ext4_da_get_block_prep). Before that, the buffer stayed unmapped until writeback mapped
+// it and cleared the flag in one step (2.6.27's mpage_put_bnr_to_bhs).
 // Learnt from the buffer_head API the file calls, never from a function's name.
 import type { Fact } from '../api/types';
 import { exprText } from '../interp/exprText';
@@ -33,6 +34,15 @@ function mapsOne(s: Stmt, bhs: string[]): number | null {
     if (line === null && n && MAPS.has(n) && x.kind === 'call' && x.args[0] && bhs.includes(exprText(x.args[0]))) line = x.loc.line;
   }));
   return line;
+}
+
+/** Whether `s` calls clear_buffer_unwritten on one of `bhs`. */
+function clearsUnwritten(s: Stmt, bhs: string[]): boolean {
+  let found = false;
+  walk(s, (t) => forEachExpr(t, (x) => {
+    if (calleeName(x) === 'clear_buffer_unwritten' && x.kind === 'call' && x.args[0] && bhs.includes(exprText(x.args[0]))) found = true;
+  }));
+  return found;
 }
 
 /** Calls `visit` on every statement of the tree, and on the leaves' expressions through it. */
@@ -111,7 +121,8 @@ export function mappedUnwrittenOf(unit: TranslationUnit): Fact<boolean> {
     ifs(fn.body, found);
     for (const s of found) {
       const bhs = unwrittenTests(s.test);
-      const line = bhs.length ? mapsOne(s.then, bhs) : null;
+      // A branch that clears the flag converts the buffer (2.6.27's mpage_put_bnr_to_bhs): not this.
+      const line = bhs.length && !clearsUnwritten(s.then, bhs) ? mapsOne(s.then, bhs) : null;
       if (line !== null) return { value: true, line, why: `${fn.name} maps a buffer it found unwritten (line ${line}): a write into a fallocated block leaves its buffer mapped, unwritten and dirty until writeback converts the extent` };
     }
   }
