@@ -6,7 +6,7 @@ import { walkCalls } from './facts/reach';
 import { mappedUnwrittenOf } from './facts/unwritten';
 import { exprText } from './interp/exprText';
 import { simulate } from './interp/simulate';
-import { obj } from './interp/values';
+import { int, obj } from './interp/values';
 import { ALLOCATING_APIS, GET_BLOCK_TAKERS, JOURNAL_CALLS, modelTable } from './models';
 import { PAGE_STATES } from './scenarios/pages';
 import { buildWorld } from './scenarios/setup';
@@ -252,8 +252,11 @@ function addressesAssigned(fn: FunctionDef): string[] {
   return out;
 }
 
+/** S_IFLNK | 0777 (include/linux/stat.h): the mode of a symlink inode. */
+const S_IFLNK_MODE = 0o120777n;
+
 /** Interprets each function that assigns `&table` to learn which mount configuration picks which table. */
-function tableSelection(unit: TranslationUnit, tables: Set<string>, deadline: number): Map<string, { dataMode: string; options: string[] }[]> {
+function tableSelection(unit: TranslationUnit, tables: Set<string>, deadline: number, iMode?: bigint): Map<string, { dataMode: string; options: string[] }[]> {
   const picks = new Map<string, { dataMode: string; options: string[] }[]>();
   const selectors: FunctionDef[] = [];
   for (const fn of unit.functions.values()) {
@@ -265,7 +268,11 @@ function tableSelection(unit: TranslationUnit, tables: Set<string>, deadline: nu
         unit,
         fn,
         {
-          world: () => buildWorld(PAGE_STATES[0], null, { dataMode: cfg.dataMode, options: new Set(cfg.options) }, 200),
+          world: () => {
+            const w = buildWorld(PAGE_STATES[0], null, { dataMode: cfg.dataMode, options: new Set(cfg.options) }, 200);
+            if (iMode !== undefined) w.inode.set('i_mode', int(iMode));
+            return w;
+          },
           args: (world, interp) => fn.params.map((p) => (/\binode\b/.test(p.type) ? obj(world.inode) : interp.unknown(p.name))),
         },
         { maxPaths: 8, deadline, stepsPerPath: 2000, callDepth: 8 },
@@ -312,6 +319,9 @@ export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: n
   const raw = unit.structs.filter((s) => s.structType === 'address_space_operations');
   const names = new Set(raw.map((t) => t.name));
   const picks = tableSelection(unit, names, deadline);
+  // The tables the file gives a symlink inode (ext3/ext4_set_aops: a non-regular inode's data is
+  // journalled): __page_symlink's write_begin/write_end are theirs. Empty: no selecting function.
+  const forSymlink = picks.size ? new Set(tableSelection(unit, names, deadline, S_IFLNK_MODE).keys()) : null;
   const memberNames = new Set(raw.flatMap((t) => t.fields.map((f) => fnName(f.value)).filter((n): n is string => !!n)));
   const helpers = handleHelpersOf(unit, sites, ALLOCATING_APIS, memberNames);
   const pageMkwrite = pageMkwriteOf(unit);
@@ -343,6 +353,7 @@ export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: n
     facts.handleHelpers = helpers;
     facts.pageMkwrite = pageMkwrite;
     facts.mappedUnwritten = mappedUnwritten;
+    facts.forSymlink = forSymlink ? forSymlink.has(t.name) : null;
     facts.info = {
       currentHandle: currentHandleOf(unit, writepage, sites),
       lockOrder: wb.lockOrder,

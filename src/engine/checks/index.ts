@@ -26,8 +26,15 @@ const WRITEPAGE_ONLY = new Set(['page-lock-contract', 'dirty-data-dropped', 'all
  */
 const WRITEPAGES_SKIP = new Set(['alloc-under-page-lock']);
 
+/**
+ * A write driven the way the VFS does it (generic_perform_write: ->write_begin, copy, ->write_end)
+ * ends with the page unlocked and released by the methods themselves: the page-lock contract holds
+ * for the whole write.
+ */
+const DRIVEN_KEEP = new Set(['page-lock-contract']);
+
 export function checkPath(path: PathInput): RawFinding[] {
-  return RULES.filter((r) => path.entryKind === 'writepage' || (path.entryKind === 'writepages' ? !WRITEPAGES_SKIP.has(r.id) : !WRITEPAGE_ONLY.has(r.id))).flatMap((r) => r.check(path));
+  return RULES.filter((r) => path.entryKind === 'writepage' || (path.entryKind === 'writepages' ? !WRITEPAGES_SKIP.has(r.id) : !WRITEPAGE_ONLY.has(r.id) || (!!path.driver && DRIVEN_KEEP.has(r.id)))).flatMap((r) => r.check(path));
 }
 
 export { classifyPath } from './outcome';

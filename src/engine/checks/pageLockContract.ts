@@ -1,5 +1,5 @@
-// page-lock-contract: ->writepage must return with the page unlocked, unlock it once, and never
-// lock a page it already holds.
+// page-lock-contract: ->writepage (and a driven write: ->write_begin then ->write_end) must return
+// with the page unlocked, unlock it once, and never lock a page it already holds.
 import { show } from '../interp/values';
 import { at, eventsOf, type PathInput, type RawFinding, type Rule } from './types';
 
@@ -19,7 +19,9 @@ export const pageLockContract: Rule = {
         rule: 'page-lock-contract',
         severity: 'error',
         site: { loc: path.returnLoc, function: path.entry, stack: [path.entry] },
-        message: `${path.entry} returns ${ret} with the page still locked: ${path.entryKind === 'writepages' ? '->writepages must unlock every page it locked' : '->writepage must unlock the page'} on every path`,
+        message: path.driver
+          ? `${path.entry} returns ${ret} and ${path.driver} ends with the page still locked: the write's methods must unlock the page (->write_end, or ->write_begin when it fails)`
+          : `${path.entry} returns ${ret} with the page still locked: ${path.entryKind === 'writepages' ? '->writepages must unlock every page it locked' : '->writepage must unlock the page'} on every path`,
         summary: `${path.entry} returns ${ret} with the page locked`.slice(0, 80),
         step: path.world.stepIndex,
         guesses: path.world.guesses.length,

@@ -28,6 +28,8 @@ export interface PathInput {
   entry: string;
   /** Which kind of entry it is: the ->writepage contract rules apply to writepage entries only. */
   entryKind: 'writepage' | 'writepages' | 'write_begin' | 'handle-helper';
+  /** The kernel caller that drove the entry and the methods after it (generic_perform_write), when one did. */
+  driver?: string;
   /** Where the entry returned (its last return statement, or its name). */
   returnLoc: Loc;
   facts: RuleFacts;

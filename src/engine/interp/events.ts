@@ -85,6 +85,8 @@ export type KernelEvent =
       check: string;
     }
   | { kind: 'page-grab'; api: string; handle: HandleView | null; nofs: boolean }
+  /** The VFS calls a method of the mapping's a_ops (write(2): ->write_begin, then ->write_end). */
+  | { kind: 'aop-call'; api: string; method: string; fn: string }
   | {
       /** A memory allocation that may sleep in direct reclaim (page cache page, page, slab object). */
       kind: 'mem-alloc';

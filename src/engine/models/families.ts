@@ -154,9 +154,9 @@ export const familyModels: [string, ModelSpec][] = [
   ['le32_to_cpu', { fn: (_c, a) => a[0] ?? ZERO }],
   ['cpu_to_le32', { fn: (_c, a) => a[0] ?? ZERO }],
   // Data modes: ext3's predicates; ext2 has none (no journal). gfs2_is_jdata: journalled data.
-  ['ext3_should_writeback_data', dataMode('writeback')],
-  ['ext3_should_order_data', dataMode('ordered')],
-  ['ext3_should_journal_data', dataMode('journal')],
+  ['ext3_should_writeback_data', dataMode('writeback', true)],
+  ['ext3_should_order_data', dataMode('ordered', true)],
+  ['ext3_should_journal_data', dataMode('journal', true)],
   ['gfs2_is_jdata', dataMode('journal')],
   ['gfs2_is_ordered', dataMode('ordered')],
   ['gfs2_is_writeback', dataMode('writeback')],

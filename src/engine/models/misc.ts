@@ -119,8 +119,26 @@ export function mountDataMode(ctx: ModelCtx): string {
   return modes[i];
 }
 
-export function dataMode(mode: string): ModelSpec {
-  return { fn: (ctx) => int(mountDataMode(ctx) === mode), doc: `whether the inode's data mode is data=${mode}` };
+/** S_IFMT and S_IFREG (include/linux/stat.h). */
+const S_IFMT = 0o170000n;
+const S_IFREG = 0o100000n;
+
+/**
+ * Whether the inode's data mode is `mode`. With `nonRegularJournalled`, as
+ * ext3_should_{journal,order,writeback}_data (include/linux/ext3_jbd.h) and ext4's (fs/ext4/ext4_jbd2.h)
+ * of 2.6.28: an inode that is not a regular file has its data journalled (`if (!S_ISREG(inode->i_mode))`);
+ * a regular file follows the mount's data mode. gfs2_is_* read the dinode's flags only.
+ */
+export function dataMode(mode: string, nonRegularJournalled = false): ModelSpec {
+  return {
+    fn: (ctx, a) => {
+      const inode = a[0] ? ctx.objOf(a[0]) : null;
+      const m = inode?.get('i_mode');
+      if (nonRegularJournalled && m && m.k === 'int' && (m.v & S_IFMT) !== S_IFREG) return int(mode === 'journal');
+      return int(mountDataMode(ctx) === mode);
+    },
+    doc: `whether the inode's data mode is data=${mode}${nonRegularJournalled ? " (a non-regular inode's data is journalled)" : ''}`,
+  };
 }
 
 const identity: ModelSpec = { fn: (_c, a) => a[0] ?? ZERO };
@@ -158,9 +176,9 @@ export const miscModels: [string, ModelSpec][] = [
   ['i_size_read', { fn: (c) => int(c.world.inode.size), doc: 'the inode size of the scenario' }],
   ['i_size_write', { fn: (c, a) => { if (a[1] && a[1].k === 'int') c.world.inode.size = a[1].v; return ZERO; } }],
   ['test_opt', { fn: testOpt, raw: true, doc: 'mount option of the scenario (nobh off unless asked)' }],
-  ['ext4_should_writeback_data', dataMode('writeback')],
-  ['ext4_should_order_data', dataMode('ordered')],
-  ['ext4_should_journal_data', dataMode('journal')],
+  ['ext4_should_writeback_data', dataMode('writeback', true)],
+  ['ext4_should_order_data', dataMode('ordered', true)],
+  ['ext4_should_journal_data', dataMode('journal', true)],
   [
     'ext4_inode_journal_mode',
     { fn: (ctx) => int(({ journal: 1, ordered: 2, writeback: 4 } as Record<string, number>)[mountDataMode(ctx)] ?? 2), doc: 'EXT4_INODE_{JOURNAL,ORDERED,WRITEBACK}_DATA_MODE of the scenario' },

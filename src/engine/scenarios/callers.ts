@@ -44,6 +44,8 @@ export interface TableFacts {
   pageMkwrite?: string;
   /** Whether the file maps a buffer it found unwritten (facts/unwritten.ts), with the line. */
   mappedUnwritten?: Fact<boolean>;
+  /** Whether the file's own selection gives this table to a symlink inode (null: no selecting function). */
+  forSymlink?: boolean | null;
 }
 
 /** Which of the table's entry points a caller drives. */
@@ -141,7 +143,8 @@ export const CALLERS: readonly CallerDef[] = [
     handle: null,
     wbc: {},
     taskFlags: 0,
-    appliesTo: (t) => t.hasWriteBegin === true,
+    // __page_symlink writes a symlink's body: only through a table the file gives a symlink inode.
+    appliesTo: (t) => t.hasWriteBegin === true && t.forSymlink !== false,
   },
   {
     id: 'caller-handle',

@@ -1,6 +1,7 @@
 // The entry points a caller drives, found per table from the file (->writepage, ->write_begin or
 // ->prepare_write, helpers handed a running handle), and the arguments each is called with.
-import type { FunctionDef, TranslationUnit } from '../ir/ir';
+import type { Expr, FunctionDef, Loc, Param, TranslationUnit } from '../ir/ir';
+import { modelTable } from '../models';
 import { type Cell, int, obj, type Value } from '../interp/values';
 import type { World } from '../interp/world';
 import type { AopsTable } from '../discovery';
@@ -12,6 +13,30 @@ export interface EntryPoint {
   handleOwner?: string | null;
   /** ->prepare_write: called with the page its caller grabbed and locked. */
   prepare?: boolean;
+  /**
+   * The kernel's caller that drives the entry and what follows it (write(2): generic_perform_write
+   * runs ->write_begin, the copy, then ->write_end): run in place of `fn`, which names the run.
+   */
+  driver?: FunctionDef;
+  /** The table's method the driver calls last (->write_end, ->commit_write), when the file or a model defines it. */
+  last?: string;
+}
+
+/** A method the driver can call: a function of the file or a modelled one (generic_write_end). */
+function callable(unit: TranslationUnit, name: string | undefined): name is string {
+  return !!name && (unit.functions.has(name) || modelTable().has(name));
+}
+
+/**
+ * The kernel function that calls the entry, as a function of its own parameters calling its model
+ * (models/performWrite.ts): `static ssize_t generic_perform_write(struct file *file, struct
+ * iov_iter *i, loff_t pos) { return generic_perform_write(file, i, pos); }`, placed at the entry's name.
+ */
+function driverOf(model: string, params: [string, string, boolean][], at: Loc): FunctionDef {
+  const ps: Param[] = params.map(([name, type, pointer]) => ({ name, type, pointer, functionPointer: false }));
+  const args: Expr[] = ps.map((p) => ({ kind: 'ident', name: p.name, loc: at }));
+  const call: Expr = { kind: 'call', callee: { kind: 'ident', name: model, loc: at }, args, loc: at };
+  return { name: model, params: ps, returnType: 'ssize_t', isStatic: false, body: { kind: 'return', value: call, loc: at }, loc: at, nameLoc: at, labels: new Set() };
 }
 
 /** The functions of `table` the caller runs (none when the table lacks the entry). */
@@ -27,10 +52,23 @@ export function entryPointsFor(unit: TranslationUnit, table: AopsTable, caller: 
       return fn ? [{ fn }] : [];
     }
     case 'write_begin': {
+      // The write as the VFS of the era drives it, when the table's closing method is known.
       const wb = def(table.members.get('write_begin'));
-      if (wb) return [{ fn: wb }];
+      const we = table.members.get('write_end');
+      if (wb) {
+        if (!callable(unit, we)) return [{ fn: wb }];
+        const driver = caller.flags === 0
+          ? driverOf('generic_perform_write', [['file', 'struct file', true], ['i', 'struct iov_iter', true], ['pos', 'loff_t', false]], wb.nameLoc)
+          : driverOf('__page_symlink', [['inode', 'struct inode', true], ['symname', 'const char', true], ['len', 'int', false], ['nofs', 'int', false]], wb.nameLoc);
+        return [{ fn: wb, driver, last: we }];
+      }
       const pw = def(table.members.get('prepare_write'));
-      return pw && caller.flags === 0 ? [{ fn: pw, prepare: true }] : [];
+      if (!pw || caller.flags !== 0) return [];
+      const cw = table.members.get('commit_write');
+      if (!callable(unit, cw)) return [{ fn: pw, prepare: true }];
+      // Placed at ->commit_write: the caller's unlock_page after it is what its contract concerns.
+      const at = def(cw)?.nameLoc ?? pw.nameLoc;
+      return [{ fn: pw, prepare: true, driver: driverOf('generic_perform_write_2copy', [['file', 'struct file', true], ['i', 'struct iov_iter', true], ['pos', 'loff_t', false]], at), last: cw }];
     }
     case 'handle-helper':
       return (table.facts.handleHelpers ?? []).flatMap((h) => {
@@ -57,6 +95,7 @@ export function entryArgs(fn: FunctionDef, kind: CallerDef['entry'], world: Worl
     if (/loff_t/.test(p.type)) return int(helper ? world.inode.size : BigInt(Number(world.page.index) * 4096));
     if (p.name === 'len') return int(4096);
     if (p.name === 'flags') return int(flags);
+    if (p.name === 'nofs') return int((flags & 0x4) !== 0);
     if (p.name === 'from') return int(helper ? world.inode.size : 0n);
     if (p.name === 'to') return int(4096);
     if (/\bpage\b/.test(p.type) && p.pointer) {

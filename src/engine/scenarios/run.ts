@@ -112,9 +112,11 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
   let count = 0;
   // writeback-no-progress: whether every path so far redirtied without I/O, and the first one's redirty.
   const stall: { ok: boolean; finding: Finding | null } = { ok: caller.entry === 'writepage', finding: null };
+  // A driver (write(2)'s generic_perform_write) runs in place of the entry and calls it.
+  const root = ep.driver ?? entry;
   const { truncated } = simulate(
     ctx.unit,
-    entry,
+    root,
     {
       world: () => {
         const w = buildWorld(state, caller, { dataMode: modes.includes(table.mount.dataMode) ? table.mount.dataMode : modes[0], options, modes, maybe }, MAX_TRACE);
@@ -139,14 +141,14 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
           world.page.redirtied = false;
         }
       },
-      args: (world, interp) => entryArgs(entry, caller.entry, world, ep, caller.flags ?? 0, (why) => interp.unknown(why)),
+      args: (world, interp) => entryArgs(root, caller.entry, world, ep, caller.flags ?? 0, (why) => interp.unknown(why)),
       // The first paths are kept whatever they find (keepBest): they record as they run. A later
       // path is replayed with its trace only when one is shown (a new finding, a better path).
       record: (index) => index < ctx.maxPathDetails,
     },
     { maxPaths: ctx.budgets.pathsPerRun, deadline: ctx.deadline, stepsPerPath: ctx.budgets.stepsPerPath, callDepth: ctx.budgets.callDepth },
     ({ world, end, log, recorded }) => {
-      const input: PathInput = { world, events: world.events, end, entry: entry.name, entryKind: caller.entry, returnLoc: returnLocOf(world, entry), facts };
+      const input: PathInput = { world, events: world.events, end, entry: entry.name, entryKind: caller.entry, returnLoc: returnLocOf(world, entry), facts, ...driven(ctx.unit, ep, world) };
       const raws = checkPath(input);
       const { outcome, description } = classifyPath(input);
       // The path's trace with its finding steps, made (and the path replayed for it) only when shown.
@@ -247,6 +249,14 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
     callerNote: callerNote(caller, table),
     pathDetails: kept.sort((a, b) => a.id - b.id).map(({ weight: _w, ...p }) => p),
   };
+}
+
+/** What a driven run reports: the method that ran last (->write_end once ->write_begin succeeded) and where it is. */
+function driven(unit: TranslationUnit, ep: EntryPoint, world: World): Pick<PathInput, 'driver' | 'returnLoc' | 'entry'> | null {
+  if (!ep.driver) return null;
+  const last = ep.last ? world.events.some((e) => e.kind === 'aop-call' && e.fn === ep.last) : false;
+  const fn = last && ep.last ? unit.functions.get(ep.last) : undefined;
+  return { driver: ep.driver.name, entry: last && ep.last ? ep.last : ep.fn.name, returnLoc: (fn ?? ep.fn).loc };
 }
 
 function callerNote(caller: CallerDef, table: AopsTable): string {
