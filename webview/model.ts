@@ -71,6 +71,8 @@ const OUTCOME_LABEL: Record<OutcomeKind, string> = {
   'dropped-beyond-eof': 'eof-drop',
 };
 const OUTCOME_HINT: Partial<Record<OutcomeKind, string>> = {
+  // write(2) (->write_begin then ->write_end), a write fault (->page_mkwrite), a helper: no page to write back.
+  written: 'other entries than ->writepage(s): returned without an error',
   error: 'the entry returned an error',
   truncated: 'budget',
   'dropped-beyond-eof': 'page beyond EOF',

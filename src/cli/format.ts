@@ -87,7 +87,7 @@ export function formatScenarios(r: ScenarioResult): string {
   const sev = severityPhrase(c);
   lines.push('');
   lines.push(`${countsPhrase(c)}${sev ? ` (${sev})` : ''}; ${r.runs.length} scenario(s) run, ${r.runs.reduce((n, x) => n + x.paths, 0)} path(s)`);
-  lines.push('legend: ok written, redirty, BUG, LOST data lost, LOCKED returned locked, eof-drop, err returned an error, ! error finding, ~ warning, * cut by a budget, - not run');
+  lines.push('legend: ok written (write(2), page fault, helper: returned without an error), redirty, BUG, LOST data lost, LOCKED returned locked, eof-drop, err returned an error, ! error finding, ~ warning, * cut by a budget, - not run');
   if (r.filesystem) lines.push(`the file ${filesystemPhrase(r.filesystem)}`);
   if (r.unmodelled.length) lines.push(`unmodelled calls (result assumed unknown): ${r.unmodelled.map((u) => `${u.name} (line ${u.line})`).join(', ')}`);
   lines.push(`parse ${r.timing.parseMs} ms, analysis ${r.timing.analysisMs} ms`);

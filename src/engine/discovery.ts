@@ -323,7 +323,14 @@ export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: n
   // journalled): __page_symlink's write_begin/write_end are theirs. Empty: no selecting function.
   const forSymlink = picks.size ? new Set(tableSelection(unit, names, deadline, S_IFLNK_MODE).keys()) : null;
   const memberNames = new Set(raw.flatMap((t) => t.fields.map((f) => fnName(f.value)).filter((n): n is string => !!n)));
-  const helpers = handleHelpersOf(unit, sites, ALLOCATING_APIS, memberNames);
+  // Each helper's handle: the credits its caller in the file starts it with, when they evaluate.
+  const creditsOf = new Map<string, ReturnType<typeof writebackCreditsOf>>();
+  const helpers = handleHelpersOf(unit, sites, ALLOCATING_APIS, memberNames).map((h) => {
+    if (!h.caller) return h;
+    let c = creditsOf.get(h.caller);
+    if (!c) creditsOf.set(h.caller, (c = writebackCreditsOf(unit, h.caller, deadline)));
+    return { ...h, credits: c };
+  });
   const pageMkwrite = pageMkwriteOf(unit);
   const mappedUnwritten = mappedUnwrittenOf(unit);
   const tables = raw.map((t) => {

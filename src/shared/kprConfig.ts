@@ -7,7 +7,7 @@ import type { ConfigSuppression } from '../engine/suppress';
 
 export const CONFIG_FILE_NAME = '.kpr.json';
 
-export const CONFIG_CALLERS: readonly CallerId[] = ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin', 'write-syscall', 'write-nofs', 'caller-handle', 'background-writeback', 'sync-writeback'];
+export const CONFIG_CALLERS: readonly CallerId[] = ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin', 'write-syscall', 'write-nofs', 'caller-handle', 'page-fault', 'background-writeback', 'sync-writeback'];
 /** The default: every caller. */
 export const DEFAULT_CALLERS: readonly CallerId[] = CONFIG_CALLERS;
 export const CONFIG_PAGE_STATES: readonly PageStateId[] = ['mapped-dirty', 'delayed-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof', 'hole-dirty', 'delayed-and-mapped', 'stale-blocknr', 'unwritten-dirty'];

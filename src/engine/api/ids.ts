@@ -15,7 +15,7 @@ export const RULE_IDS = [
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
-export const CALLER_IDS = ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin', 'write-syscall', 'write-nofs', 'caller-handle', 'background-writeback', 'sync-writeback'] as const;
+export const CALLER_IDS = ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin', 'write-syscall', 'write-nofs', 'caller-handle', 'page-fault', 'background-writeback', 'sync-writeback'] as const;
 export type CallerId = (typeof CALLER_IDS)[number];
 
 export const PAGE_STATE_IDS = ['mapped-dirty', 'delayed-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof', 'hole-dirty', 'delayed-and-mapped', 'stale-blocknr', 'unwritten-dirty'] as const;

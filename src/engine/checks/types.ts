@@ -27,7 +27,7 @@ export interface PathInput {
   /** The entry point of the scenario (its ->writepage, ->write_begin, ...). */
   entry: string;
   /** Which kind of entry it is: the ->writepage contract rules apply to writepage entries only. */
-  entryKind: 'writepage' | 'writepages' | 'write_begin' | 'handle-helper';
+  entryKind: 'writepage' | 'writepages' | 'write_begin' | 'handle-helper' | 'page_mkwrite';
   /** The kernel caller that drove the entry and the methods after it (generic_perform_write), when one did. */
   driver?: string;
   /** Where the entry returned (its last return statement, or its name). */

@@ -1,5 +1,6 @@
 // The credits a table's ->writepages starts its writeback handle with, evaluated by interpreting
-// the file's own ->writepages up to its first journal start (e.g. ext4_da_writepages).
+// the file's own ->writepages up to its first journal start (e.g. ext4_da_writepages); the same
+// for the function that hands its handle to a helper (ext4_truncate → ext4_block_truncate_page).
 import type { Fact } from '../api/types';
 import type { TranslationUnit } from '../ir/ir';
 import { simulate } from '../interp/simulate';
@@ -21,7 +22,8 @@ export function writebackCreditsOf(unit: TranslationUnit, writepages: string | u
         w.stopOn = (e) => e.kind === 'journal-start' && !e.nested;
         return w;
       },
-      args: (w, interp) => fn.params.map((p) => (/address_space/.test(p.type) ? obj(w.inode.mapping) : /writeback_control/.test(p.type) ? obj(w.wbc) : interp.unknown(p.name))),
+      // A truncate-like caller of a handle helper takes the inode (ext4_truncate(struct inode *)).
+      args: (w, interp) => fn.params.map((p) => (/address_space/.test(p.type) ? obj(w.inode.mapping) : /writeback_control/.test(p.type) ? obj(w.wbc) : /\binode\b/.test(p.type) && p.pointer ? obj(w.inode) : interp.unknown(p.name))),
     },
     { maxPaths: 8, deadline, stepsPerPath: 4000, callDepth: 16 },
     ({ world }) => {

@@ -73,6 +73,8 @@ export const constants = kernelConstants();
 for (const [k, v] of [...familyConstants(), ...OCFS2_CONSTANTS, ...REISERFS_CONSTANTS]) constants.set(k, { k: 'int', v });
 for (const [k, v] of Object.entries(GFP_CONSTANTS)) constants.set(k, int(v));
 constants.set('PAGEVEC_SIZE', int(PAGEVEC_SIZE));
+// ->page_mkwrite's results (include/linux/mm.h, 2.6.30: VM_FAULT_LOCKED from 2.6.30 on).
+for (const [k, v] of Object.entries({ VM_FAULT_OOM: 0x1, VM_FAULT_SIGBUS: 0x2, VM_FAULT_MAJOR: 0x4, VM_FAULT_WRITE: 0x8, VM_FAULT_NOPAGE: 0x100, VM_FAULT_LOCKED: 0x200 })) constants.set(k, int(v));
 for (const [k, v] of Object.entries(PAGECACHE_TAGS)) constants.set(k, int(v));
 export { GET_BLOCK_TAKERS } from './blockIo';
 

@@ -171,7 +171,14 @@ function genericWriteEnd(ctx: ModelCtx, a: Value[]): Value {
   return copied;
 }
 
+/** page_offset(page) (include/linux/pagemap.h): ((loff_t)page->index) << PAGE_CACHE_SHIFT. */
+function pageOffset(ctx: ModelCtx, a: Value[]): Value {
+  const page = a[0] ? ctx.objOf(a[0]) : null;
+  return page instanceof Page ? int(page.index * BigInt(PAGE_SIZE)) : ctx.unknown('page_offset of an unknown page');
+}
+
 export const performWriteModels: [string, ModelSpec][] = [
+  ['page_offset', { fn: pageOffset, doc: "the page's byte offset in the file: page->index << PAGE_CACHE_SHIFT" }],
   ['generic_perform_write', { fn: genericPerformWrite, doc: "write(2) of one page: a_ops->write_begin, the copy from user space, a_ops->write_end (which unlocks and releases the page)" }],
   ['generic_perform_write_2copy', { fn: performWrite2copy, doc: 'write(2) before write_begin: __grab_cache_page, a_ops->prepare_write, the copy, a_ops->commit_write, unlock_page' }],
   ['__page_symlink', { fn: pageSymlink, doc: 'a symlink body through pagecache_write_begin/_end, AOP_FLAG_NOFS when nofs' }],

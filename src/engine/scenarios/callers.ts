@@ -39,7 +39,7 @@ export interface TableFacts {
   /** The table's ->write_begin, else its ->prepare_write, when the file defines it. */
   writeEntry?: string;
   /** Helpers of the file that take a handle_t * and allocate pages, with the function that calls each. */
-  handleHelpers?: { name: string; caller: string | null }[];
+  handleHelpers?: { name: string; caller: string | null; credits?: Fact<number | 'unknown'> }[];
   /** The file's ->page_mkwrite, when it defines one: an mmap write reserves or allocates its blocks at fault time. */
   pageMkwrite?: string;
   /** Whether the file maps a buffer it found unwritten (facts/unwritten.ts), with the line. */
@@ -49,11 +49,11 @@ export interface TableFacts {
 }
 
 /** Which of the table's entry points a caller drives. */
-export type EntryKind = 'writepage' | 'writepages' | 'write_begin' | 'handle-helper';
+export type EntryKind = 'writepage' | 'writepages' | 'write_begin' | 'handle-helper' | 'page_mkwrite';
 
 export interface CallerDef {
   id: CallerId;
-  /** The entry point it calls: the table's ->writepage, its ->write_begin (else ->prepare_write), or a helper given a handle. */
+  /** The entry point it calls: the table's ->writepage, ->writepages, ->write_begin (else ->prepare_write), a helper given a handle, or the file's ->page_mkwrite. */
   entry: EntryKind;
   /** The only page states it runs under (all when absent): the entry does not look at the others. */
   pages?: readonly PageStateId[];
@@ -126,8 +126,8 @@ export const CALLERS: readonly CallerDef[] = [
     entry: 'write_begin',
     pages: ['hole-clean'],
     flags: 0,
-    title: 'write(2): generic_perform_write calls ->write_begin, no handle held',
-    chain: 'sys_write → generic_file_aio_write → generic_perform_write → ->write_begin (flags 0)',
+    title: 'write(2): generic_perform_write calls ->write_begin, copies, calls ->write_end; no handle held',
+    chain: 'sys_write → generic_file_aio_write → generic_perform_write → ->write_begin (flags 0) → copy from user → ->write_end (else ->prepare_write → copy → ->commit_write → unlock_page)',
     handle: null,
     wbc: {},
     taskFlags: 0,
@@ -138,8 +138,8 @@ export const CALLERS: readonly CallerDef[] = [
     entry: 'write_begin',
     pages: ['hole-clean'],
     flags: AOP_FLAG_NOFS,
-    title: 'a write that must not recurse into the file system: ->write_begin with AOP_FLAG_NOFS',
-    chain: '__page_symlink(nofs) → pagecache_write_begin(AOP_FLAG_NOFS) → ->write_begin',
+    title: "a symlink's body, which must not recurse into the file system: ->write_begin with AOP_FLAG_NOFS, then ->write_end (NULL file)",
+    chain: '__page_symlink(nofs) → pagecache_write_begin(AOP_FLAG_NOFS) → ->write_begin → memcpy → pagecache_write_end → ->write_end',
     handle: null,
     wbc: {},
     taskFlags: 0,
@@ -152,11 +152,27 @@ export const CALLERS: readonly CallerDef[] = [
     pages: ['straddles-eof'],
     title: "a helper of the file called with its caller's running handle (truncate's partial page and the like)",
     chain: 'a function of the file that holds a handle → the helper (handle_t *) → page allocation',
-    // The owner is the helper's caller in the file (run.ts); the count is not evaluated.
+    // The owner is the helper's caller in the file, its credits those it starts the handle with,
+    // evaluated from the file when they can be (entries.ts, run.ts); else unknown (never run out).
     handle: { owner: 'the caller', credits: null, purpose: "its caller's metadata updates", paysForWriteback: false },
     wbc: {},
     taskFlags: 0,
     appliesTo: (t) => (t.handleHelpers?.length ?? 0) > 0,
+  },
+  {
+    id: 'page-fault',
+    entry: 'page_mkwrite',
+    // A shared writable mapping's first write to a page: uptodate and clean, a hole under block 9.
+    pages: ['hole-clean'],
+    title: "a write fault on a shared mapping: the file's ->page_mkwrite, page unlocked, no handle held",
+    // mm/memory.c 2.6.28: do_wp_page takes a reference, drops the pte lock and calls
+    // vma->vm_ops->page_mkwrite(vma, page) with the page unlocked; __do_fault unlocks the page it
+    // faulted in before calling it. From 2.6.30 (vma, vmf), still unlocked; VM_FAULT_LOCKED may return it locked.
+    chain: 'write fault → handle_mm_fault → do_wp_page / __do_fault → vma->vm_ops->page_mkwrite',
+    handle: null,
+    wbc: {},
+    taskFlags: 0,
+    appliesTo: (t) => !!t.pageMkwrite,
   },
   {
     id: 'background-writeback',

@@ -2,7 +2,8 @@
 // ->prepare_write, helpers handed a running handle), and the arguments each is called with.
 import type { Expr, FunctionDef, Loc, Param, TranslationUnit } from '../ir/ir';
 import { modelTable } from '../models';
-import { type Cell, int, obj, type Value } from '../interp/values';
+import { type Cell, int, KObj, obj, type Value } from '../interp/values';
+import { freshId } from '../models/objects';
 import type { World } from '../interp/world';
 import type { AopsTable } from '../discovery';
 import type { CallerDef } from './callers';
@@ -11,6 +12,10 @@ export interface EntryPoint {
   fn: FunctionDef;
   /** The function whose handle a helper runs under (caller-handle), when the file shows one. */
   handleOwner?: string | null;
+  /** The credits that function starts the handle with, when they evaluate (null: unknown). */
+  handleCredits?: number | null;
+  /** Where and how those credits were learnt. */
+  handleCreditsWhy?: string;
   /** ->prepare_write: called with the page its caller grabbed and locked. */
   prepare?: boolean;
   /**
@@ -70,12 +75,43 @@ export function entryPointsFor(unit: TranslationUnit, table: AopsTable, caller: 
       const at = def(cw)?.nameLoc ?? pw.nameLoc;
       return [{ fn: pw, prepare: true, driver: driverOf('generic_perform_write_2copy', [['file', 'struct file', true], ['i', 'struct iov_iter', true], ['pos', 'loff_t', false]], at), last: cw }];
     }
+    case 'page_mkwrite': {
+      const fn = def(table.facts.pageMkwrite);
+      return fn ? [{ fn }] : [];
+    }
     case 'handle-helper':
       return (table.facts.handleHelpers ?? []).flatMap((h) => {
         const fn = def(h.name);
-        return fn ? [{ fn, handleOwner: h.caller }] : [];
+        const n = h.credits?.value;
+        return fn ? [{ fn, handleOwner: h.caller, handleCredits: typeof n === 'number' ? n : null, handleCreditsWhy: h.credits?.why }] : [];
       });
   }
+}
+
+/**
+ * The faulting vma of a shared file mapping: vm_file is the scenario's file (f_mapping,
+ * f_path.dentry->d_inode, f_dentry), vm_ops's page_mkwrite is being called.
+ */
+function vmaOf(world: World): KObj {
+  const dentry = new KObj('dentry', freshId(), 'dentry');
+  dentry.set('d_inode', obj(world.inode));
+  const path = new KObj('path', freshId(), 'file->f_path');
+  path.set('dentry', obj(dentry));
+  const file = new KObj('file', freshId(), 'vma->vm_file');
+  file.set('f_mapping', obj(world.inode.mapping));
+  file.set('f_path', obj(path));
+  file.set('f_dentry', obj(dentry));
+  const vma = new KObj('vma', freshId(), 'vma');
+  vma.set('vm_file', obj(file));
+  return vma;
+}
+
+/** struct vm_fault of 2.6.30's page_mkwrite(vma, vmf): vmf->page is the faulting page. */
+function vmFaultOf(world: World): KObj {
+  const vmf = new KObj('vm_fault', freshId(), 'vmf');
+  vmf.set('page', obj(world.page));
+  vmf.set('pgoff', int(world.page.index));
+  return vmf;
 }
 
 /**
@@ -85,6 +121,7 @@ export function entryPointsFor(unit: TranslationUnit, table: AopsTable, caller: 
  */
 export function entryArgs(fn: FunctionDef, kind: CallerDef['entry'], world: World, ep: EntryPoint, flags: number, unknown: (why: string) => Value): Value[] {
   if (kind === 'writepage') return [obj(world.page), obj(world.wbc)];
+  if (kind === 'page_mkwrite') return fn.params.map((p) => (/vm_area_struct/.test(p.type) ? obj(vmaOf(world)) : /vm_fault/.test(p.type) ? obj(vmFaultOf(world)) : /\bpage\b/.test(p.type) && p.pointer ? obj(world.page) : unknown(p.name)));
   if (kind === 'writepages') return fn.params.map((p) => (/address_space/.test(p.type) ? obj(world.inode.mapping) : /writeback_control/.test(p.type) ? obj(world.wbc) : unknown(p.name)));
   const helper = kind === 'handle-helper';
   return fn.params.map((p) => {

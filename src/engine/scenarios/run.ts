@@ -93,7 +93,7 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
   const entry = ep.fn;
   const base = callerFor(callerDef, table.facts);
   // A helper runs under the handle of the function of the file that calls it.
-  const caller: CallerDef = base.entry === 'handle-helper' && base.handle && ep.handleOwner ? { ...base, chain: `${ep.handleOwner} (handle) → ${entry.name}`, handle: { ...base.handle, owner: ep.handleOwner, purpose: `${ep.handleOwner}'s own updates` } } : base;
+  const caller: CallerDef = base.entry === 'handle-helper' && base.handle && ep.handleOwner ? { ...base, chain: `${ep.handleOwner} (handle) → ${entry.name}`, handle: { ...base.handle, owner: ep.handleOwner, credits: ep.handleCredits ?? null, purpose: `${ep.handleOwner}'s own updates` } } : base;
   const facts = ruleFactsOf(table);
   const options = new Set(table.mount.options);
   if (ctx.nobh) options.add('NOBH');
@@ -125,6 +125,8 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
         // ->write_begin finds the page unlocked in the cache (or allocates it); ->prepare_write and
         // helpers get the page their caller grabbed and locked; ->writepage a locked page.
         if (caller.entry === 'write_begin' && !ep.prepare) w.page.locked = false;
+        // ->page_mkwrite gets the faulting page unlocked, with a reference (mm/memory.c, 2.6.28–2.6.36).
+        if (caller.entry === 'page_mkwrite') w.page.locked = false;
         // ->writepages finds the page dirty and unlocked in the mapping.
         if (caller.entry === 'writepages') {
           w.page.locked = false;
@@ -260,6 +262,7 @@ function driven(unit: TranslationUnit, ep: EntryPoint, world: World): Pick<PathI
 }
 
 function callerNote(caller: CallerDef, table: AopsTable): string {
+  if (caller.entry === 'handle-helper' && caller.handle) return `${caller.chain}; ${caller.handle.credits === null ? `the handle's credits are not known` : `${caller.handle.owner} starts it with ${caller.handle.credits} credits`}`;
   if (caller.entry !== 'writepage') return caller.chain;
   if (caller.id === 'reclaim-in-write-begin' && table.facts.reclaim) return table.facts.reclaim.note;
   if (caller.id === 'da-writepages' && table.facts.info) return `${caller.chain}; ${table.facts.info.writebackCredits.why}`;
