@@ -21,3 +21,14 @@ describe('page state unwritten-dirty applies where the file can leave a buffer m
     assert.ok(r.runs.every((x) => x.page === 'mapped-dirty'));
   });
 });
+
+describe('default page states', () => {
+  before(engineReady);
+  it('delayed-and-mapped runs by default on a delalloc table; hole-dirty, stale-blocknr and unwritten-dirty only when asked for', () => {
+    const r = analyzeSource(sample('inode.c'), 'inode.c', {});
+    const pages = new Set(r.runs.map((x) => x.page));
+    assert.ok(r.runs.some((x) => x.aops === 'ext4_da_aops' && x.page === 'delayed-and-mapped'));
+    assert.ok(!r.runs.some((x) => x.aops !== 'ext4_da_aops' && x.page === 'delayed-and-mapped'), 'delalloc tables only');
+    for (const p of ['hole-dirty', 'stale-blocknr', 'unwritten-dirty']) assert.ok(!pages.has(p as never), p);
+  });
+});

@@ -1,6 +1,7 @@
 // The page states a writepage may be handed (domain notes §4): what is on disk for each block
 // of the page, which buffer_heads are attached with which flags, and which data is dirty.
 import type { PageStateId } from '../api/types';
+import { OPT_IN_PAGE_STATE_IDS } from '../api/ids';
 import type { BhFlag, DiskBlock } from '../models/objects';
 import type { TableFacts } from './callers';
 
@@ -36,7 +37,7 @@ const DELAYED_DIRTY: BhFlag[] = ['mapped', 'delay', 'dirty', 'uptodate'];
 const all = (): boolean => true;
 const noPageMkwrite = (t: TableFacts): boolean => !t.pageMkwrite;
 
-export const PAGE_STATES: readonly PageStateDef[] = [
+const STATES: readonly PageStateDef[] = [
   {
     id: 'mapped-dirty',
     title: 'one 4 KiB block, allocated, buffer mapped and dirty',
@@ -109,7 +110,6 @@ export const PAGE_STATES: readonly PageStateDef[] = [
   },
   {
     id: 'hole-dirty',
-    optIn: true,
     title: '1 KiB blocks: block 9 a hole inside i_size whose buffer is dirty and unmapped (an mmap write into a hole after truncate or extension, no ->page_mkwrite), blocks 8, 10, 11 mapped and dirty',
     blkbits: 10,
     pageIndex: 2,
@@ -127,7 +127,6 @@ export const PAGE_STATES: readonly PageStateDef[] = [
   },
   {
     id: 'delayed-and-mapped',
-    optIn: true,
     title: '1 KiB blocks: blocks 8 and 10 allocated, mapped and dirty; 9 and 11 reserved by delayed allocation (delayed, dirty): one page, both kinds',
     blkbits: 10,
     pageIndex: 2,
@@ -143,7 +142,6 @@ export const PAGE_STATES: readonly PageStateDef[] = [
   },
   {
     id: 'stale-blocknr',
-    optIn: true,
     title: '1 KiB blocks: block 9 freed again (truncate, then extension): its buffer unmapped and dirty, b_blocknr still the old disk block 1009; blocks 8, 10, 11 mapped and dirty',
     blkbits: 10,
     pageIndex: 2,
@@ -161,7 +159,6 @@ export const PAGE_STATES: readonly PageStateDef[] = [
   },
   {
     id: 'unwritten-dirty',
-    optIn: true,
     title: '1 KiB blocks: block 9 fallocated (an unwritten extent on disk, reads give zeros) and written: its buffer mapped, unwritten, new and dirty, b_blocknr 1009 (as ext4_da_get_block_prep leaves it since 2.6.31); blocks 8, 10, 11 mapped and dirty',
     blkbits: 10,
     pageIndex: 2,
@@ -179,3 +176,6 @@ export const PAGE_STATES: readonly PageStateDef[] = [
     appliesTo: (t) => t.delalloc !== false && !!t.mappedUnwritten?.value,
   },
 ];
+
+/** Every page state; `optIn` from the one list of ids (api/ids.ts: OPT_IN_PAGE_STATE_IDS). */
+export const PAGE_STATES: readonly PageStateDef[] = STATES.map((d) => ({ ...d, optIn: OPT_IN_PAGE_STATE_IDS.includes(d.id) }));
