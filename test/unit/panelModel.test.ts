@@ -34,7 +34,7 @@ describe('simulation panel model', () => {
     assert.equal(da.title, 'ext4_da_aops → ext4_da_writepage (line 198, data=ordered|writeback, delalloc)');
     // Its ->writepages runs under background and data-integrity writeback.
     assert.deepEqual(da.callers, ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin', 'write-syscall', 'background-writeback', 'sync-writeback']);
-    assert.deepEqual(da.pages, ['mapped-dirty', 'delayed-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof']);
+    assert.deepEqual(da.pages, ['mapped-dirty', 'delayed-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof', 'delayed-and-mapped']);
     // The writeback table is not run under the ordered-mode commit, so it has no jbd2-commit row;
     // its ->write_begin runs under write(2); a symlink's body (AOP_FLAG_NOFS) goes only through the
     // table ext4_set_aops gives a symlink inode (ext4_should_journal_data: not a regular file).
@@ -86,13 +86,15 @@ describe('simulation panel model', () => {
     const matching = byRule.tables.flatMap((t) => t.rows.flat()).filter((c) => c.matches);
     assert.deepEqual(
       matching.map((c) => `${c.aops}/${c.caller}/${c.page}`),
-      ['ext4_da_aops/reclaim-in-write-begin/delayed-dirty'],
+      ['ext4_da_aops/reclaim-in-write-begin/delayed-dirty', 'ext4_da_aops/reclaim-in-write-begin/delayed-and-mapped'],
     );
     assert.deepEqual(matching[0].rules, ['foreign-credits']);
     const warnings = buildMatrix(result, { rule: 'all', severity: 'warning' });
     const w = warnings.tables.flatMap((t) => t.rows.flat()).filter((c) => c.matches);
     assert.deepEqual(w.map((c) => `${c.aops}/${c.caller}/${c.page}`).sort(), [
+      'ext4_da_aops/da-writepages/delayed-and-mapped',
       'ext4_da_aops/da-writepages/delayed-dirty',
+      'ext4_da_aops/reclaim-in-write-begin/delayed-and-mapped',
       'ext4_da_aops/reclaim-in-write-begin/delayed-dirty',
       'ext4_journalled_aops/kswapd/straddles-eof',
     ]);
@@ -154,7 +156,7 @@ describe('simulation panel model', () => {
     // delayed-dirty (col 5 in the da table) does not exist above: nearest column.
     assert.deepEqual(moveInGrid(m, { table: 3, row: 0, col: 5 }, 'ArrowUp'), { table: 2, row: 3, col: 4 });
     assert.deepEqual(moveInGrid(m, start, 'Home', true), { table: 0, row: 0, col: 0 });
-    assert.deepEqual(moveInGrid(m, { table: 0, row: 0, col: 0 }, 'End', true), { table: 3, row: 6, col: 5 });
+    assert.deepEqual(moveInGrid(m, { table: 0, row: 0, col: 0 }, 'End', true), { table: 3, row: 6, col: 6 });
     assert.equal(moveInGrid(m, start, 'x'), undefined);
   });
 
@@ -181,8 +183,8 @@ describe('editor annotations model', () => {
     const alloc = byLine.get(167)!;
     assert.deepEqual(alloc.rules, ['alloc-under-page-lock', 'foreign-credits', 'credits-exhausted']);
     assert.equal(alloc.severity, 'error');
-    assert.deepEqual(alloc.scenarios.sort(), ['ext4_da_aops/da-writepages/delayed-dirty', 'ext4_da_aops/reclaim-in-write-begin/delayed-dirty']);
-    assert.match(alloc.note, /^allocates under page lock; spends foreign credits; exhausts credits \(J_ASSERT\) — ext4_da_aops\/[a-z-]+\/delayed-dirty, ext4_da_aops\/[a-z-]+\/delayed-dirty$/);
+    assert.deepEqual(alloc.scenarios.sort(), ['ext4_da_aops/da-writepages/delayed-and-mapped', 'ext4_da_aops/da-writepages/delayed-dirty', 'ext4_da_aops/reclaim-in-write-begin/delayed-and-mapped', 'ext4_da_aops/reclaim-in-write-begin/delayed-dirty']);
+    assert.match(alloc.note, /^allocates under page lock; spends foreign credits; exhausts credits \(J_ASSERT\) — ext4_da_aops\/[a-z-]+\/delayed-dirty, ext4_da_aops\/[a-z-]+\/delayed-and-mapped \+2 more$/);
     assert.deepEqual(byLine.get(73)!.rules, ['journal-start-under-page-lock']);
     assert.match(byLine.get(315)!.note, /^BUG reachable — .* \+\d+ more$/);
     // dirty-data-dropped (line 395) is not an annotation rule.
