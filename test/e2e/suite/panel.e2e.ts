@@ -240,7 +240,7 @@ describe('simulation panel', function () {
     // Annotations: the allocation line carries the page-lock gutter icon and a note naming the scenarios.
     assert.ok(l.glyphs.some((g) => /annotation-lock-dark\.svg/.test(g)), `gutter: ${JSON.stringify(l.glyphs)}`);
     assert.ok(
-      l.after.some((a) => /KPR: allocates under page lock; spends foreign credits; exhausts credits.*ext4_da_aops\/reclaim-in-write-begin\/delayed-dirty/.test(a)),
+      l.after.some((a) => /KPR: allocates under page lock; spends foreign credits; exhausts credits.*ext4_da_aops\/[a-z-]+\/delayed-(dirty|and-mapped)/.test(a)),
       `notes: ${JSON.stringify(l.after)}`,
     );
     await wb.screenshot('panel-dark-trace-line-167');
