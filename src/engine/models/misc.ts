@@ -306,6 +306,8 @@ export function kernelConstants(): Map<string, Value> {
   set('AOP_FLAG_NOFS', 0x4n);
   set('AOP_FLAG_UNINTERRUPTIBLE', 0x1n);
   set('AOP_FLAG_CONT_EXPAND', 0x2n);
+  // include/linux/fs.h (2.6.1x-2.6.36): ->writepage's "keep the page on the active list" return.
+  set('AOP_WRITEPAGE_ACTIVATE', 0x80000n);
   set('EXT4_NDIR_BLOCKS', 12n);
   // ext4.h / ext4_jbd2.h of 2.6.27: the inode's extents flag (the scenario inode's i_flags is 0: block-mapped) and the data-block cap of one transaction.
   set('EXT4_EXTENTS_FL', 0x80000n);
