@@ -25,6 +25,17 @@ function whyOf(v: Value): string {
   return v.k === 'unk' ? v.why : show(v);
 }
 
+/** Longest description of a derived unknown: a value built from itself (`v = v * v + 1`) doubles its text each turn. */
+const WHY_MAX = 160;
+
+/** `l op r` as text, bounded: past WHY_MAX characters the middle is elided (the key, not the text, identifies the value). */
+function joinWhy(l: Value, op: string, r: Value): string {
+  const a = whyOf(l);
+  const b = whyOf(r);
+  const clip = (t: string): string => (t.length > WHY_MAX / 2 ? `${t.slice(0, WHY_MAX / 4)} … ${t.slice(-WHY_MAX / 4)}` : t);
+  return a.length + b.length + op.length + 2 <= WHY_MAX ? `${a} ${op} ${b}` : `${clip(a)} ${op} ${clip(b)}`;
+}
+
 /**
  * Interns the key of an unknown derived from others (`(k1 + k2)`) into a short one, the same for
  * the same parts on one path (World.derivedKey): keys stay short however deep a loop nests them.
@@ -63,7 +74,7 @@ export function compare(op: string, l: Value, r: Value, derive: DeriveKey): Valu
     if ((op === '==' || op === '!=') && l.k === 'int' && l.v === 0n && r.k === 'unk') return { ...r, neg: op === '==' ? !r.neg : !!r.neg };
     // One unknown (plus a constant) against a constant: a constraint on that unknown.
     const rel = ll && r.k === 'int' ? relOf(ll, op as RelOp, r.v, false) : rl && l.k === 'int' ? relOf(rl, op as RelOp, l.v, true) : undefined;
-    return { k: 'unk', key: derive(`(${keyOf(l)} ${op} ${keyOf(r)})`), why: `${whyOf(l)} ${op} ${whyOf(r)}`, ...guessOf(l, r), ...(rel ? { rel } : {}) };
+    return { k: 'unk', key: derive(`(${keyOf(l)} ${op} ${keyOf(r)})`), why: joinWhy(l, op, r), ...guessOf(l, r), ...(rel ? { rel } : {}) };
   }
   const same = sameValue(l, r);
   if (op === '==') return int(same);
@@ -122,7 +133,7 @@ export function arith(op: string, l: Value, r: Value, unknown: (why: string) => 
   else if (rl && l.k === 'int' && op === '-') lin = signed(rl.base, l.v - rl.off, !rl.minus);
   // Pointer arithmetic and unknown operands: an unknown derived from both.
   const off = offsetOf(op, l, r);
-  const why = off ? describeOffset(off) : `${whyOf(l)} ${op} ${whyOf(r)}`;
+  const why = off ? describeOffset(off) : joinWhy(l, op, r);
   return { k: 'unk', key: derive(`(${keyOf(l)} ${op} ${keyOf(r)})`), why, ...guessOf(l, r), ...(lin ? { lin } : {}), ...(off ? { off } : {}), ...(nonzero ? { nonzero } : {}), ...(shl ? { shl } : {}) };
 }
 
