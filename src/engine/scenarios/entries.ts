@@ -93,17 +93,22 @@ export function entryPointsFor(unit: TranslationUnit, table: AopsTable, caller: 
  * f_path.dentry->d_inode, f_dentry), vm_ops's page_mkwrite is being called.
  */
 function vmaOf(world: World): KObj {
+  const vma = new KObj('vma', freshId(), 'vma');
+  vma.set('vm_file', obj(fileOf(world, 'vma->vm_file')));
+  return vma;
+}
+
+/** The open file of the scenario's inode (f_mapping, f_path.dentry->d_inode, f_dentry). */
+function fileOf(world: World, label: string): KObj {
   const dentry = new KObj('dentry', freshId(), 'dentry');
   dentry.set('d_inode', obj(world.inode));
   const path = new KObj('path', freshId(), 'file->f_path');
   path.set('dentry', obj(dentry));
-  const file = new KObj('file', freshId(), 'vma->vm_file');
+  const file = new KObj('file', freshId(), label);
   file.set('f_mapping', obj(world.inode.mapping));
   file.set('f_path', obj(path));
   file.set('f_dentry', obj(dentry));
-  const vma = new KObj('vma', freshId(), 'vma');
-  vma.set('vm_file', obj(file));
-  return vma;
+  return file;
 }
 
 /** struct vm_fault of 2.6.30's page_mkwrite(vma, vmf): vmf->page is the faulting page. */
@@ -126,6 +131,9 @@ export function entryArgs(fn: FunctionDef, kind: CallerDef['entry'], world: Worl
   const helper = kind === 'handle-helper';
   return fn.params.map((p) => {
     if (/\bhandle_t\b/.test(p.type) && p.pointer) return obj(world.handle);
+    // write(2) writes through the file it opened (ext3_ordered_write_end reads file->f_mapping->host);
+    // a write with AOP_FLAG_NOFS is __page_symlink's, whose pagecache_write_begin passes a NULL file.
+    if (/\bstruct\s+file\b/.test(p.type) && p.pointer && !helper) return (flags & 0x4) !== 0 ? int(0) : obj(fileOf(world, 'file'));
     if (/address_space/.test(p.type)) return obj(world.inode.mapping);
     if (/\binode\b/.test(p.type) && p.pointer) return obj(world.inode);
     // A truncate helper zeroes the page from the new i_size; write_begin writes at the page.
