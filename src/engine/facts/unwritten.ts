@@ -29,59 +29,20 @@ function unwrittenTests(e: Expr): string[] {
 /** The first call in `s` that maps one of `bhs`: its line. */
 function mapsOne(s: Stmt, bhs: string[]): number | null {
   let line: number | null = null;
-  walk(s, (t) => forEachExpr(t, (x) => {
+  forEachExpr(s, (x) => {
     const n = calleeName(x);
     if (line === null && n && MAPS.has(n) && x.kind === 'call' && x.args[0] && bhs.includes(exprText(x.args[0]))) line = x.loc.line;
-  }));
+  });
   return line;
 }
 
 /** Whether `s` calls clear_buffer_unwritten on one of `bhs`. */
 function clearsUnwritten(s: Stmt, bhs: string[]): boolean {
   let found = false;
-  walk(s, (t) => forEachExpr(t, (x) => {
+  forEachExpr(s, (x) => {
     if (calleeName(x) === 'clear_buffer_unwritten' && x.kind === 'call' && x.args[0] && bhs.includes(exprText(x.args[0]))) found = true;
-  }));
+  });
   return found;
-}
-
-/** Calls `visit` on every statement of the tree, and on the leaves' expressions through it. */
-function walk(s: Stmt | undefined, visit: (s: Stmt) => void): void {
-  if (!s) return;
-  switch (s.kind) {
-    case 'block':
-      s.body.forEach((b) => walk(b, visit));
-      return;
-    case 'if':
-      visit({ kind: 'expr', expr: s.test, loc: s.loc });
-      walk(s.then, visit);
-      walk(s.else, visit);
-      return;
-    case 'while':
-    case 'do':
-      visit({ kind: 'expr', expr: s.test, loc: s.loc });
-      walk(s.body, visit);
-      return;
-    case 'for':
-      walk(s.init, visit);
-      if (s.test) visit({ kind: 'expr', expr: s.test, loc: s.loc });
-      if (s.update) visit({ kind: 'expr', expr: s.update, loc: s.loc });
-      walk(s.body, visit);
-      return;
-    case 'switch':
-      visit({ kind: 'expr', expr: s.test, loc: s.loc });
-      s.cases.forEach((c) => c.body.forEach((b) => walk(b, visit)));
-      return;
-    case 'label':
-      walk(s.body, visit);
-      return;
-    case 'config':
-      s.then.forEach((b) => walk(b, visit));
-      s.else.forEach((b) => walk(b, visit));
-      return;
-    default:
-      visit(s);
-  }
 }
 
 /** The `if` statements of a tree. */
