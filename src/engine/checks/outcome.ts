@@ -10,6 +10,15 @@ export function classifyPath(path: PathInput): { outcome: OutcomeKind; descripti
   if (end.ended === 'bug') return { outcome: 'bug', description: `kernel BUG: ${end.why}` };
   if (end.ended === 'truncated' || end.ended === 'stopped') return { outcome: 'truncated', description: `cut: ${end.why}` };
   const ret0 = end.returnValue ? show(end.returnValue) : 'void';
+  if (path.entryKind === 'page_mkwrite') {
+    // The write fault's verdict on what ->page_mkwrite returned (models/pageFault.ts).
+    const r = path.events.find((e): e is Extract<typeof e, { kind: 'mkwrite-return' }> => e.kind === 'mkwrite-return');
+    if (r) {
+      const failed = r.verdict === 'error' || r.verdict === 'errno-as-mask';
+      const race = r.truncated ? ' (truncate removed the page before it ran)' : '';
+      return { outcome: failed ? 'error' : 'written', description: `${r.fn} returned ${r.ret}: ${r.reading}${race}` };
+    }
+  }
   if (path.entryKind !== 'writepage' && path.entryKind !== 'writepages') {
     // Not a ->writepage: no page contract to classify, only whether the call succeeded.
     const failed = end.returnValue && end.returnValue.k === 'int' && end.returnValue.v < 0n;

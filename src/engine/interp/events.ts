@@ -85,6 +85,25 @@ export type KernelEvent =
       check: string;
     }
   | { kind: 'page-grab'; api: string; handle: HandleView | null; nofs: boolean }
+  /**
+   * ->page_mkwrite returned to the write fault (models/pageFault.ts): what it returned, how the VM
+   * of the file's contract reads it, the page lock then, and whether truncate had removed the page.
+   */
+  | {
+      kind: 'mkwrite-return';
+      api: string;
+      fn: string;
+      contract: 'errno' | 'vm-fault';
+      ret: string;
+      verdict: 'ok' | 'locked' | 'error' | 'errno-as-mask' | 'unknown';
+      reading: string;
+      pageLocked: boolean;
+      truncated: boolean;
+      /** What the function did to the file for a page truncate had removed (i_size grown back). */
+      pastEof: string[];
+    }
+  /** page_buffers() on a page the task has not locked: nothing keeps reclaim from freeing its buffers. */
+  | { kind: 'buffers-unlocked'; api: string }
   /** The VFS calls a method of the mapping's a_ops (write(2): ->write_begin, then ->write_end). */
   | { kind: 'aop-call'; api: string; method: string; fn: string }
   | {

@@ -151,6 +151,8 @@ export class World {
   private stepCount = 0;
   /** The function whose own `return` statements are watched (`lastReturn`), whether or not steps are recorded. */
   watchReturnsOf: string | null = null;
+  /** The call depth it runs at: 0, or 1 under a driver that calls it (the write fault's do_wp_page). */
+  watchDepth = 0;
   /** The last `return` statement step of `watchReturnsOf` at depth 0 within the trace's cap (where its trace would show it). */
   lastReturn: { line: number; column: number } | null = null;
 
@@ -166,7 +168,7 @@ export class World {
       return;
     }
     this.stepCount++;
-    const watched = kind === 'stmt' && depth === 0 && fn === this.watchReturnsOf;
+    const watched = kind === 'stmt' && depth === this.watchDepth && fn === this.watchReturnsOf;
     if (!this.recording && !watched) return;
     if (typeof event === 'function') event = event();
     if (watched && event.startsWith('return')) this.lastReturn = { line: loc.line, column: loc.column };

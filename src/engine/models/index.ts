@@ -8,6 +8,7 @@ import { OCFS2_CONSTANTS, ocfs2Models } from './ocfs2';
 import { REISERFS_CONSTANTS, REISERFS_JOURNAL_CALLS, REISERFS_JOURNAL_STARTS, reiserfsModels } from './reiserfs';
 import { pageCacheModels } from './pageCache';
 import { performWriteModels } from './performWrite';
+import { pageFaultModels } from './pageFault';
 import { memAllocModels } from './memAlloc';
 import { writebackModels } from './writeback';
 import { PAGECACHE_TAGS, PAGEVEC_SIZE, pagevecModels } from './pagevec';
@@ -43,6 +44,7 @@ const FAMILIES: [string, [string, ModelSpec][]][] = [
   ['I/O submission', ioSubmitModels],
   ['page cache', pageCacheModels],
   ['buffered write', performWriteModels],
+  ['page fault', pageFaultModels],
   ['memory allocation', memAllocModels],
   ['writeback', writebackModels],
   ['page-cache lookup', pagevecModels],
@@ -65,7 +67,7 @@ export function modelFamily(name: string): string {
 }
 
 export function modelTable(): ModelTable {
-  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...ioSubmitModels, ...pageCacheModels, ...performWriteModels, ...memAllocModels, ...writebackModels, ...pagevecModels, ...journalModels, ...allocModels, ...familyModels, ...ocfs2Models, ...reiserfsModels, ...miscModels]);
+  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...ioSubmitModels, ...pageCacheModels, ...performWriteModels, ...pageFaultModels, ...memAllocModels, ...writebackModels, ...pagevecModels, ...journalModels, ...allocModels, ...familyModels, ...ocfs2Models, ...reiserfsModels, ...miscModels]);
   return table;
 }
 

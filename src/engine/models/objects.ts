@@ -229,6 +229,8 @@ export class Page extends KObj {
   /** Dropped by the generic code because it lies wholly beyond EOF. */
   droppedBeyondEof = false;
   buffers: BufferHead | null = null;
+  /** Removed from the page cache by truncate (remove_from_page_cache): page->mapping reads NULL. */
+  truncated = false;
   readonly blocks: BlockData[] = [];
   constructor(
     public index: bigint,
@@ -241,7 +243,7 @@ export class Page extends KObj {
       case 'index':
         return int(this.index);
       case 'mapping':
-        return obj(this.mapping);
+        return this.truncated ? int(0) : obj(this.mapping);
       case 'flags':
         return int((this.locked ? 1n : 0n) | (this.error ? 2n : 0n) | (this.uptodate ? 8n : 0n) | (this.dirtyFlag ? 16n : 0n));
       case 'private':

@@ -250,6 +250,8 @@ export const pageBufferModels: [string, ModelSpec][] = [
   ['page_buffers', { fn: (c, a) => {
     const p = pageArg(c, a[0]);
     if (!p.buffers) c.bug('page_buffers() on a page without buffers: BUG_ON(!PagePrivate(page))', 'page_buffers');
+    // Only the page lock keeps reclaim's try_to_release_page from freeing the ring meanwhile.
+    if (!p.locked) c.emit({ kind: 'buffers-unlocked', api: c.name }, "the page's buffer_heads read while the page is not locked");
     return obj(p.buffers);
   }, doc: 'first buffer_head of the page; BUG when it has none' }],
   ['create_empty_buffers', { fn: (c, a) => {

@@ -168,6 +168,7 @@ export const CALLERS: readonly CallerDef[] = [
     // mm/memory.c 2.6.28: do_wp_page takes a reference, drops the pte lock and calls
     // vma->vm_ops->page_mkwrite(vma, page) with the page unlocked; __do_fault unlocks the page it
     // faulted in before calling it. From 2.6.30 (vma, vmf), still unlocked; VM_FAULT_LOCKED may return it locked.
+    // models/pageFault.ts drives it and reads its result in the contract of its signature.
     chain: 'write fault → handle_mm_fault → do_wp_page / __do_fault → vma->vm_ops->page_mkwrite',
     handle: null,
     wbc: {},

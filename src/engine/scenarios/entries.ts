@@ -7,6 +7,9 @@ import { freshId } from '../models/objects';
 import type { World } from '../interp/world';
 import type { AopsTable } from '../discovery';
 import type { CallerDef } from './callers';
+import type { Fact } from '../api/types';
+import { type MkwriteContract, mkwriteContractOf } from '../facts/mkwriteContract';
+import { vmOpsOf } from '../models/pageFault';
 
 export interface EntryPoint {
   fn: FunctionDef;
@@ -25,6 +28,8 @@ export interface EntryPoint {
   driver?: FunctionDef;
   /** The table's method the driver calls last (->write_end, ->commit_write), when the file or a model defines it. */
   last?: string;
+  /** ->page_mkwrite: the fault contract its signature is written for (facts/mkwriteContract.ts). */
+  mkwrite?: Fact<MkwriteContract>;
 }
 
 /** A method the driver can call: a function of the file or a modelled one (generic_write_end). */
@@ -76,8 +81,11 @@ export function entryPointsFor(unit: TranslationUnit, table: AopsTable, caller: 
       return [{ fn: pw, prepare: true, driver: driverOf('generic_perform_write_2copy', [['file', 'struct file', true], ['i', 'struct iov_iter', true], ['pos', 'loff_t', false]], at), last: cw }];
     }
     case 'page_mkwrite': {
+      // The write fault calls it as the kernel of its contract does (models/pageFault.ts).
       const fn = def(table.facts.pageMkwrite);
-      return fn ? [{ fn }] : [];
+      if (!fn) return [];
+      const driver = driverOf('do_wp_page', [['vma', 'struct vm_area_struct', true], ['page', 'struct page', true], ['vmf', 'struct vm_fault', true], ['vmf_contract', 'int', false]], fn.nameLoc);
+      return [{ fn, driver, mkwrite: mkwriteContractOf(fn) }];
     }
     case 'handle-helper':
       return (table.facts.handleHelpers ?? []).flatMap((h) => {
@@ -92,9 +100,10 @@ export function entryPointsFor(unit: TranslationUnit, table: AopsTable, caller: 
  * The faulting vma of a shared file mapping: vm_file is the scenario's file (f_mapping,
  * f_path.dentry->d_inode, f_dentry), vm_ops's page_mkwrite is being called.
  */
-function vmaOf(world: World): KObj {
+function vmaOf(world: World, mkwrite: string): KObj {
   const vma = new KObj('vma', freshId(), 'vma');
   vma.set('vm_file', obj(fileOf(world, 'vma->vm_file')));
+  vma.set('vm_ops', obj(vmOpsOf(mkwrite)));
   return vma;
 }
 
@@ -126,7 +135,9 @@ function vmFaultOf(world: World): KObj {
  */
 export function entryArgs(fn: FunctionDef, kind: CallerDef['entry'], world: World, ep: EntryPoint, flags: number, unknown: (why: string) => Value): Value[] {
   if (kind === 'writepage') return [obj(world.page), obj(world.wbc)];
-  if (kind === 'page_mkwrite') return fn.params.map((p) => (/vm_area_struct/.test(p.type) ? obj(vmaOf(world)) : /vm_fault/.test(p.type) ? obj(vmFaultOf(world)) : /\bpage\b/.test(p.type) && p.pointer ? obj(world.page) : unknown(p.name)));
+  if (kind === 'page_mkwrite') {
+    return fn.params.map((p) => (/vm_area_struct/.test(p.type) ? obj(vmaOf(world, ep.fn.name)) : /vm_fault/.test(p.type) ? obj(vmFaultOf(world)) : /\bpage\b/.test(p.type) && p.pointer ? obj(world.page) : p.name === 'vmf_contract' ? int(ep.mkwrite?.value === 'vm-fault' ? 1 : 0) : unknown(p.name)));
+  }
   if (kind === 'writepages') return fn.params.map((p) => (/address_space/.test(p.type) ? obj(world.inode.mapping) : /writeback_control/.test(p.type) ? obj(world.wbc) : unknown(p.name)));
   const helper = kind === 'handle-helper';
   return fn.params.map((p) => {

@@ -121,6 +121,8 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
       world: () => {
         const w = buildWorld(state, caller, { dataMode: modes.includes(table.mount.dataMode) ? table.mount.dataMode : modes[0], options, modes, maybe }, MAX_TRACE);
         w.watchReturnsOf = entry.name;
+        // Under the write fault's driver, ->page_mkwrite's own returns are one call down.
+        if (ep.driver && ep.mkwrite) w.watchDepth = 1;
         w.inode.mapping.set('a_ops', { k: 'global', name: table.name });
         // ->write_begin finds the page unlocked in the cache (or allocates it); ->prepare_write and
         // helpers get the page their caller grabbed and locked; ->writepage a locked page.
@@ -248,7 +250,7 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
     truncation: [...new Set(truncated)],
     outcomes,
     findings,
-    callerNote: callerNote(caller, table),
+    callerNote: ep.mkwrite ? `${caller.chain}; ${ep.mkwrite.why}` : callerNote(caller, table),
     pathDetails: kept.sort((a, b) => a.id - b.id).map(({ weight: _w, ...p }) => p),
   };
 }
@@ -258,7 +260,8 @@ function driven(unit: TranslationUnit, ep: EntryPoint, world: World): Pick<PathI
   if (!ep.driver) return null;
   const last = ep.last ? world.events.some((e) => e.kind === 'aop-call' && e.fn === ep.last) : false;
   const fn = last && ep.last ? unit.functions.get(ep.last) : undefined;
-  return { driver: ep.driver.name, entry: last && ep.last ? ep.last : ep.fn.name, returnLoc: (fn ?? ep.fn).loc };
+  // A driver without a closing method (the write fault's ->page_mkwrite) ends where the entry returned.
+  return { driver: ep.driver.name, entry: last && ep.last ? ep.last : ep.fn.name, returnLoc: ep.last ? (fn ?? ep.fn).loc : returnLocOf(world, ep.fn) };
 }
 
 function callerNote(caller: CallerDef, table: AopsTable): string {
