@@ -113,6 +113,8 @@ export type KernelEvent =
       what: 'page-cache page' | 'page' | 'slab object';
       /** Whether direct reclaim may call into file systems (__GFP_FS in the mask). */
       mayEnterFs: 'yes' | 'no' | 'unknown';
+      /** Whether it may sleep (__GFP_WAIT in the mask): a caller under a spinlock must not. */
+      mayWait: 'yes' | 'no' | 'unknown';
       /** The mask as the source and the model compute it, e.g. "GFP_NOFS = __GFP_WAIT|__GFP_IO". */
       gfp: string;
       handle: HandleView | null;

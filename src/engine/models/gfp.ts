@@ -8,7 +8,7 @@ import { int, type Value } from '../interp/values';
 const __GFP_DMA = 0x01n;
 const __GFP_HIGHMEM = 0x02n;
 const __GFP_DMA32 = 0x04n;
-const __GFP_WAIT = 0x10n;
+export const __GFP_WAIT = 0x10n;
 const __GFP_HIGH = 0x20n;
 const __GFP_IO = 0x40n;
 export const __GFP_FS = 0x80n;
@@ -70,14 +70,16 @@ export type MayEnterFs = 'yes' | 'no' | 'unknown';
 /** A mask as the allocation event carries it: whether reclaim may enter a file system, and the mask's text. */
 export interface GfpView {
   mayEnterFs: MayEnterFs;
+  /** Whether the allocation may sleep (__GFP_WAIT in the mask). */
+  mayWait: MayEnterFs;
   /** The mask as the source wrote it, with its value when known. */
   text: string;
 }
 
 export function gfpView(v: Value | undefined, source: string): GfpView {
-  if (!v || v.k !== 'int') return { mayEnterFs: 'unknown', text: `${source} (value not known)` };
+  if (!v || v.k !== 'int') return { mayEnterFs: 'unknown', mayWait: 'unknown', text: `${source} (value not known)` };
   const enters: MayEnterFs = (v.v & __GFP_FS) !== 0n ? 'yes' : 'no';
-  return { mayEnterFs: enters, text: `${source} (0x${v.v.toString(16)}: __GFP_FS ${enters === 'yes' ? 'set' : 'clear'})` };
+  return { mayEnterFs: enters, mayWait: (v.v & __GFP_WAIT) !== 0n ? 'yes' : 'no', text: `${source} (0x${v.v.toString(16)}: __GFP_FS ${enters === 'yes' ? 'set' : 'clear'})` };
 }
 
 /** A gfp argument's view from its value and its source expression. */

@@ -18,6 +18,7 @@ import { blockIoModels } from './blockIo';
 import { JOURNAL_START_NAMES, journalModels } from './journal';
 import { kernelConstants, miscModels } from './misc';
 import { pageBufferModels } from './pageBuffers';
+import { pageReleaseModels } from './pageRelease';
 
 /** Tracepoints (`trace_*`) record an event and change nothing. */
 const TRACEPOINT: ModelSpec = { fn: () => ZERO, doc: 'tracepoint: no effect on the simulated state' };
@@ -41,6 +42,7 @@ let table: Models | undefined;
 const FAMILIES: [string, [string, ModelSpec][]][] = [
   ['page and buffers', pageBufferModels],
   ['buffer I/O', blockIoModels],
+  ['invalidate and release', pageReleaseModels],
   ['I/O submission', ioSubmitModels],
   ['page cache', pageCacheModels],
   ['buffered write', performWriteModels],
@@ -67,7 +69,7 @@ export function modelFamily(name: string): string {
 }
 
 export function modelTable(): ModelTable {
-  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...ioSubmitModels, ...pageCacheModels, ...performWriteModels, ...pageFaultModels, ...memAllocModels, ...writebackModels, ...pagevecModels, ...journalModels, ...allocModels, ...familyModels, ...ocfs2Models, ...reiserfsModels, ...miscModels]);
+  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...pageReleaseModels, ...ioSubmitModels, ...pageCacheModels, ...performWriteModels, ...pageFaultModels, ...memAllocModels, ...writebackModels, ...pagevecModels, ...journalModels, ...allocModels, ...familyModels, ...ocfs2Models, ...reiserfsModels, ...miscModels]);
   return table;
 }
 

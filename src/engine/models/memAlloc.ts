@@ -13,7 +13,7 @@ import { freshId } from './objects';
 type What = 'page' | 'slab object';
 
 function allocate(ctx: ModelCtx, what: What, gfp: GfpView): Value {
-  ctx.emit({ kind: 'mem-alloc', api: ctx.name, what, mayEnterFs: gfp.mayEnterFs, gfp: gfp.text, handle: handleView(ctx.world.handle) }, `${ctx.name}: ${what} allocated with ${gfp.text}`);
+  ctx.emit({ kind: 'mem-alloc', api: ctx.name, what, mayEnterFs: gfp.mayEnterFs, mayWait: gfp.mayWait, gfp: gfp.text, handle: handleView(ctx.world.handle) }, `${ctx.name}: ${what} allocated with ${gfp.text}`);
   if (ctx.choose(['allocated', '-ENOMEM (allocation failed)'], ctx.name) !== 0) return ZERO;
   const o = new KObj(what === 'page' ? 'page' : 'kmalloc', freshId(), `${ctx.name}()`);
   // kzalloc, kcalloc, kmem_cache_zalloc (__GFP_ZERO) and get_zeroed_page return zero-filled memory.

@@ -135,7 +135,8 @@ export class BufferHead extends KObj {
   blocknr = 0n;
   /** Logical block of the file this buffer covers, or -1 for a free-standing buffer_head. */
   lblk = -1;
-  refcount = 1;
+  /** b_count: 0 while nobody holds the buffer (alloc_buffer_head zeroes it; get_bh/put_bh count), as buffer_busy() reads it. */
+  refcount = 0;
   constructor(
     public size: number,
     public page: Page | null,

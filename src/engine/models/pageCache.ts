@@ -18,7 +18,8 @@ const AOP_FLAG_NOFS = 0x4n;
 function missPath(pageMask: GfpView, treeMask: GfpView): GfpView {
   const order: Record<GfpView['mayEnterFs'], number> = { no: 0, unknown: 1, yes: 2 };
   const worst = order[pageMask.mayEnterFs] >= order[treeMask.mayEnterFs] ? pageMask.mayEnterFs : treeMask.mayEnterFs;
-  return { mayEnterFs: worst, text: `page ${pageMask.text}; page-cache insertion ${treeMask.text}` };
+  const wait = pageMask.mayWait === 'yes' || treeMask.mayWait === 'yes' ? 'yes' : pageMask.mayWait === 'no' && treeMask.mayWait === 'no' ? 'no' : 'unknown';
+  return { mayEnterFs: worst, mayWait: wait, text: `page ${pageMask.text}; page-cache insertion ${treeMask.text}` };
 }
 
 function grab(ctx: ModelCtx, gfp: GfpView): Value {
@@ -29,7 +30,7 @@ function grab(ctx: ModelCtx, gfp: GfpView): Value {
     { kind: 'page-grab', api: ctx.name, handle, nofs },
     `${ctx.name}: page cache page allocated and locked${w.handle ? ` while the task holds the handle of ${w.handle.owner}` : ' with no journal handle held'}${nofs ? ' (no __GFP_FS: reclaim cannot enter the file system)' : ' (reclaim may write pages back)'}`,
   );
-  ctx.emit({ kind: 'mem-alloc', api: ctx.name, what: 'page-cache page', mayEnterFs: gfp.mayEnterFs, gfp: gfp.text, handle }, `${ctx.name}: allocation masks ${gfp.text}`);
+  ctx.emit({ kind: 'mem-alloc', api: ctx.name, what: 'page-cache page', mayEnterFs: gfp.mayEnterFs, mayWait: gfp.mayWait, gfp: gfp.text, handle }, `${ctx.name}: allocation masks ${gfp.text}`);
   // The scenario's page is the page at this index: a ->write_begin run finds it unlocked and
   // locks it (find_lock_page, or a freshly added page). Under a task that already holds it
   // locked (->writepage), another index: a new page.
