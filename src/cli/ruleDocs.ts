@@ -62,6 +62,16 @@ export const RULE_DOCS: Record<RuleId, RuleDoc> = {
     short: 'A page is redirtied on every writeback attempt and never written.',
     full: 'Under every caller that runs ->writepage on this page state, every path redirties the page and submits nothing, with no guess and no injected failure: nothing changes between attempts, so the page stays dirty forever (sync and fsync wait on it, reclaim cannot free it).',
   },
+  'invalidate-leaves-dirty-buffer': {
+    name: 'InvalidateLeavesDirtyBuffer',
+    short: '->invalidatepage leaves a dirty buffer past the truncation offset.',
+    full: 'truncate calls ->invalidatepage(page, offset) before it frees the blocks past the new i_size; do_invalidatepage must leave no dirty buffer outside the offset (mm/truncate.c). A buffer left dirty is written by later writeback into a block the file no longer owns. A buffer the committing transaction still owns (BH_Freed) is left to the commit and is not reported.',
+  },
+  'sleep-in-atomic': {
+    name: 'SleepInAtomic',
+    short: 'An entry called under a spinlock calls something that may sleep.',
+    full: '->set_page_dirty is called by zap_pte_range with the pte lock held and the page unlocked: lock_page, a journal start, or an allocation whose mask has __GFP_WAIT may schedule there (scheduling while atomic). An allocation whose mask is unknown is a warning.',
+  },
 };
 
 export function ruleHelpUri(rule: string): string {

@@ -4,7 +4,7 @@
 // Values come from the engine's public types module (re-exported by src/engine/index.ts)
 // rather than the index itself: importing the index would bundle the parser into extension.js.
 import { type AnalyzeOptions, type CallerId, DEFAULT_BUDGETS, type PageStateId, RULE_IDS, type RuleId } from '../engine/api/types';
-import { CALLER_IDS, DEFAULT_PAGE_STATE_IDS, PAGE_STATE_IDS } from '../engine/api/ids';
+import { CALLER_IDS, DEFAULT_CALLER_IDS, DEFAULT_PAGE_STATE_IDS, PAGE_STATE_IDS } from '../engine/api/ids';
 
 export const SECTION = 'kpr';
 
@@ -36,7 +36,7 @@ export const SETTINGS = {
   'analysis.runOnType': { default: true, effect: 'none' },
   'analysis.debounceMs': { default: 600, effect: 'none' },
   'analysis.maxPathDetails': { default: 8, effect: 'reanalyze' },
-  'scenarios.callers': { default: ALL_CALLERS, effect: 'reanalyze' },
+  'scenarios.callers': { default: [...DEFAULT_CALLER_IDS], effect: 'reanalyze' },
   // The opt-in states (hole-dirty, stale-blocknr, unwritten-dirty) run only when listed.
   'scenarios.pageStates': { default: [...DEFAULT_PAGE_STATE_IDS], effect: 'reanalyze' },
   'scenarios.aops': { default: [] as string[], effect: 'reanalyze' },
@@ -80,7 +80,7 @@ export function buildConfig(get: <T>(key: SettingKey, fallback: T) => T): KprCon
     runOnType: get<boolean>('analysis.runOnType', true) !== false,
     debounceMs: num('analysis.debounceMs', SETTINGS['analysis.debounceMs'].default, 0),
     maxPathDetails: num('analysis.maxPathDetails', SETTINGS['analysis.maxPathDetails'].default, 0),
-    callers: list('scenarios.callers', ALL_CALLERS, ALL_CALLERS),
+    callers: list('scenarios.callers', ALL_CALLERS, [...DEFAULT_CALLER_IDS]),
     pageStates: list('scenarios.pageStates', ALL_PAGE_STATES, [...DEFAULT_PAGE_STATE_IDS]),
     aops: Array.isArray(aops) ? aops.filter((a): a is string => typeof a === 'string' && a.length > 0) : [],
     nobh: get<boolean>('mount.nobh', false) === true,

@@ -3,14 +3,14 @@
 // and the engine options it asks for. No vscode and no fs import: the CLI, the language server and
 // the extension share it. The JSON schema the extension contributes is schemas/kpr.schema.json.
 import { type AnalyzeOptions, type CallerId, DEFAULT_BUDGETS, type PageStateId, RULE_IDS, type RuleId } from '../engine/api/types';
-import { DEFAULT_PAGE_STATE_IDS } from '../engine/api/ids';
+import { DEFAULT_CALLER_IDS, DEFAULT_PAGE_STATE_IDS } from '../engine/api/ids';
 import type { ConfigSuppression } from '../engine/suppress';
 
 export const CONFIG_FILE_NAME = '.kpr.json';
 
-export const CONFIG_CALLERS: readonly CallerId[] = ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin', 'write-syscall', 'write-nofs', 'caller-handle', 'page-fault', 'background-writeback', 'sync-writeback'];
-/** The default: every caller. */
-export const DEFAULT_CALLERS: readonly CallerId[] = CONFIG_CALLERS;
+export const CONFIG_CALLERS: readonly CallerId[] = ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin', 'write-syscall', 'write-nofs', 'caller-handle', 'page-fault', 'background-writeback', 'sync-writeback', 'truncate-pagecache', 'kswapd-releasepage', 'reclaim-releasepage-in-write-begin', 'zap-pte-set-page-dirty'];
+/** The default: every caller but the opt-in ones (OPT_IN_CALLER_IDS: zap-pte-set-page-dirty). */
+export const DEFAULT_CALLERS: readonly CallerId[] = DEFAULT_CALLER_IDS;
 export const CONFIG_PAGE_STATES: readonly PageStateId[] = ['mapped-dirty', 'delayed-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof', 'hole-dirty', 'delayed-and-mapped', 'stale-blocknr', 'unwritten-dirty'];
 /** The default: the opt-in states (hole-dirty, stale-blocknr, unwritten-dirty: OPT_IN_PAGE_STATE_IDS) run only when listed. */
 export const DEFAULT_PAGE_STATES: readonly PageStateId[] = DEFAULT_PAGE_STATE_IDS;

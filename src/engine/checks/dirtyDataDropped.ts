@@ -10,9 +10,26 @@ import { at, eventsOf, type PathInput, type RawFinding, type Rule } from './type
 /** The blocks whose data this path lost (computed once, shared with the outcome). */
 export function lostBlocks(path: PathInput): number[] {
   const page = path.world.page;
+  if (path.entryKind === 'invalidatepage' || path.entryKind === 'set_page_dirty') return methodLost(path);
   if (path.end.ended !== 'returned' || page.locked || page.droppedBeyondEof || page.dirtyFlag) return [];
   const inode = path.world.inode;
   return page.blocks.filter((b) => b.dirty && !b.beyondEof && (!b.submitted || (b.intoUnwritten && inode.diskState(b.lblk) === 'unwritten'))).map((b) => b.lblk);
+}
+
+/**
+ * ->invalidatepage: a block inside the new i_size (before the offset) whose dirty buffer it cleaned
+ * without writing is lost: the page stays in the cache and __block_write_full_page writes only
+ * dirty buffers (a page left without buffers but dirty gets new dirty ones). ->set_page_dirty: the
+ * page's data was dirtied through the pte; with PG_dirty left clear no writeback will see it.
+ */
+function methodLost(path: PathInput): number[] {
+  const page = path.world.page;
+  if (path.end.ended !== 'returned') return [];
+  const inside = page.blocks.filter((b) => b.dirty && !b.beyondEof && !b.submitted);
+  if (path.entryKind === 'set_page_dirty') return page.dirtyFlag ? [] : inside.map((b) => b.lblk);
+  const ring = page.bufferList();
+  if (ring.length === 0) return page.dirtyFlag ? [] : inside.map((b) => b.lblk);
+  return inside.filter((b) => !ring.find((bh) => bh.lblk === b.lblk)?.has('dirty')).map((b) => b.lblk);
 }
 
 function cause(path: PathInput, lblk: number, writeout: string): { text: string; short: string } {
@@ -26,6 +43,7 @@ function cause(path: PathInput, lblk: number, writeout: string): { text: string;
   const cleaned = eventsOf(path, 'buffer-cleaned').filter((e) => e.block === lblk).pop();
   if (cleaned) return { text: `its dirty bit was cleared by ${cleaned.api} at line ${cleaned.site.loc.line} (${cleaned.why})`, short: `dirty bit cleared by ${cleaned.api}` };
   const bh = path.world.page.bufferList().find((b) => b.lblk === lblk);
+  if (!bh && path.entryKind === 'invalidatepage') return { text: 'its buffer was discarded, the buffers freed and PG_dirty cancelled (try_to_free_buffers)', short: 'buffer discarded and freed, PG_dirty cancelled' };
   if (!bh) return { text: 'the page has no buffer_head for it', short: 'no buffer_head' };
   if (!bh.has('mapped')) return bh.has('dirty') ? { text: `its buffer is dirty but unmapped, and ${writeout} skips unmapped buffers`, short: 'buffer dirty but unmapped' } : { text: 'its buffer is unmapped and clean', short: 'buffer unmapped and clean' };
   if (bh.has('dirty')) return { text: 'its buffer is mapped and dirty but was never submitted', short: 'buffer never submitted' };
@@ -63,7 +81,8 @@ export const dirtyDataDropped: Rule = {
     const pageBlocks = w.page.blocks;
     const unconverted = lost.every((l) => pageBlocks.find((b) => b.lblk === l)?.intoUnwritten);
     const what = unconverted ? 'was written into fallocated space whose unwritten extent was never converted' : 'is neither submitted nor redirtied';
-    const message = `dirty data of ${blocks} ${what} when ${path.entry} returns, and the page is clean: the data is lost (${detail})${fsync}${after}`;
+    const tail = path.entryKind === 'invalidatepage' ? `although ${blocks.startsWith('blocks') ? 'they lie' : 'it lies'} inside the new i_size (before offset ${path.invalidateOffset ?? 0n}): writeback will not write ${blocks.startsWith('blocks') ? 'them' : 'it'}` : path.entryKind === 'set_page_dirty' ? 'and PG_dirty is left clear: no writeback will write the data dirtied through the mapping' : 'and the page is clean';
+    const message = `dirty data of ${blocks} ${path.entryKind === 'invalidatepage' ? 'loses its dirty buffer' : what} when ${path.entry} returns, ${tail}: the data is lost (${detail})${fsync}${after}`;
     const summary = `dirty data of ${blocks} lost: ${[...groups.values()][0].short}`;
     if (site) return [at(site, 'dirty-data-dropped', severity, message, summary)];
     return [

@@ -15,7 +15,7 @@ export const foreignCredits: Rule = {
           e,
           'foreign-credits',
           'error',
-          `${e.what} spends ${plural(e.needed, 'journal credit')} of the handle ${h.owner} started with ${had} reserved for ${h.purpose}; writepage must not use credits another operation reserved`,
+          `${e.what} spends ${plural(e.needed, 'journal credit')} of the handle ${h.owner} started with ${had} reserved for ${h.purpose}; ${path.entryKind === 'writepage' ? 'writepage' : `->${path.entryKind}`} must not use credits another operation reserved`,
           `${e.api} spends credits ${h.owner} reserved for ${h.purpose}`,
         );
       });

@@ -4,13 +4,15 @@ import { creditsExhausted } from './creditsExhausted';
 import { dirtyDataDropped } from './dirtyDataDropped';
 import { foreignCredits } from './foreignCredits';
 import { fsReclaimUnderHandle } from './fsReclaimUnderHandle';
+import { invalidateLeavesDirtyBuffer } from './invalidateLeavesDirtyBuffer';
 import { ioOnUnmappedBuffer } from './ioOnUnmappedBuffer';
 import { journalStartUnderPageLock } from './journalStartUnderPageLock';
 import { kernelBug } from './kernelBug';
 import { pageLockContract } from './pageLockContract';
+import { sleepInAtomic } from './sleepInAtomic';
 import type { PathInput, RawFinding, Rule } from './types';
 
-export const RULES: readonly Rule[] = [journalStartUnderPageLock, allocUnderPageLock, foreignCredits, creditsExhausted, kernelBug, pageLockContract, dirtyDataDropped, ioOnUnmappedBuffer, fsReclaimUnderHandle];
+export const RULES: readonly Rule[] = [journalStartUnderPageLock, allocUnderPageLock, foreignCredits, creditsExhausted, kernelBug, pageLockContract, dirtyDataDropped, ioOnUnmappedBuffer, fsReclaimUnderHandle, invalidateLeavesDirtyBuffer, sleepInAtomic];
 
 /**
  * Rules about ->writepage (its contract, what it must not do under the page lock it is handed,
@@ -33,7 +35,16 @@ const WRITEPAGES_SKIP = new Set(['alloc-under-page-lock']);
  */
 const DRIVEN_KEEP = new Set(['page-lock-contract']);
 
+/**
+ * The methods the VM calls on a page it holds (->invalidatepage and ->releasepage: locked, returned
+ * locked; ->set_page_dirty: unlocked, maybe under a spinlock): the page-lock contract and the data
+ * the page holds are theirs; they allocate nothing for writeback, so credits spent are foreign.
+ */
+const PAGE_METHOD = new Set(['invalidatepage', 'releasepage', 'set_page_dirty']);
+const PAGE_METHOD_SKIP = new Set(['alloc-under-page-lock', 'journal-start-under-page-lock']);
+
 export function checkPath(path: PathInput): RawFinding[] {
+  if (PAGE_METHOD.has(path.entryKind)) return RULES.filter((r) => !PAGE_METHOD_SKIP.has(r.id)).flatMap((r) => r.check(path));
   return RULES.filter((r) => path.entryKind === 'writepage' || (path.entryKind === 'writepages' ? !WRITEPAGES_SKIP.has(r.id) : !WRITEPAGE_ONLY.has(r.id) || (!!path.driver && DRIVEN_KEEP.has(r.id)))).flatMap((r) => r.check(path));
 }
 

@@ -81,6 +81,23 @@ export const pageLockContract: Rule = {
       }
       return out;
     }
+    // ->invalidatepage and ->releasepage are handed the locked page and return it locked: truncate
+    // and shrink_page_list unlock it (mm/truncate.c, mm/vmscan.c).
+    if (path.entryKind === 'invalidatepage' || path.entryKind === 'releasepage') {
+      if (path.end.ended === 'returned' && !path.world.page.locked && !out.length) {
+        out.push({
+          rule: 'page-lock-contract',
+          severity: 'error',
+          site: { loc: path.returnLoc, function: path.entry, stack: [path.entry] },
+          message: `${path.entry} returns with the page unlocked: ->${path.entryKind} is called with the page locked and its caller (${path.entryKind === 'invalidatepage' ? 'truncate_inode_pages_range' : 'shrink_page_list'}) unlocks it after, so the page is unlocked twice`,
+          summary: `${path.entry} returns with the page unlocked`.slice(0, 80),
+          step: path.world.stepIndex,
+          guesses: path.world.guesses.length,
+        });
+      }
+      return out;
+    }
+    if (path.entryKind === 'set_page_dirty') return out;
     if (path.end.ended === 'returned' && path.world.page.locked) {
       const ret = path.end.returnValue ? show(path.end.returnValue) : 'void';
       out.push({

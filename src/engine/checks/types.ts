@@ -4,6 +4,7 @@ import type { Loc } from '../ir/ir';
 import type { EventKind, EventSite, PathEvent } from '../interp/events';
 import type { SimEnd } from '../interp/simulate';
 import type { World } from '../interp/world';
+import type { EntryKind } from '../scenarios/callers';
 
 /** The premises the rules take from the analysed file (never constants of one filesystem or era). */
 export interface RuleFacts {
@@ -27,7 +28,13 @@ export interface PathInput {
   /** The entry point of the scenario (its ->writepage, ->write_begin, ...). */
   entry: string;
   /** Which kind of entry it is: the ->writepage contract rules apply to writepage entries only. */
-  entryKind: 'writepage' | 'writepages' | 'write_begin' | 'handle-helper' | 'page_mkwrite';
+  entryKind: EntryKind;
+  /** The lock the caller holds around the call (->set_page_dirty from zap_pte_range: the pte lock), when it holds one. */
+  atomic?: string;
+  /** ->invalidatepage's offset: the buffers wholly at or after it must be left clean. */
+  invalidateOffset?: bigint;
+  /** The blocks whose data was dirty when the entry was called. */
+  dirtyAtEntry?: readonly number[];
   /** The kernel caller that drove the entry and the methods after it (generic_perform_write), when one did. */
   driver?: string;
   /** Where the entry returned (its last return statement, or its name). */

@@ -1,6 +1,8 @@
 // Who calls ->writepage, with which journal handle and writeback_control. This is data about
 // the kernel's call chains (domain notes §4), not about any function of the analysed file.
 import type { CallerId, Fact, LockOrder, PageStateId, TableFactsInfo } from '../api/types';
+import { OPT_IN_CALLER_IDS } from '../api/ids';
+import { GFP_CONSTANTS } from '../models/gfp';
 
 /** Task flags (include/linux/sched.h). */
 export const PF_MEMALLOC = 0x800;
@@ -49,7 +51,11 @@ export interface TableFacts {
 }
 
 /** Which of the table's entry points a caller drives. */
-export type EntryKind = 'writepage' | 'writepages' | 'write_begin' | 'handle-helper' | 'page_mkwrite';
+export type EntryKind = 'writepage' | 'writepages' | 'write_begin' | 'handle-helper' | 'page_mkwrite' | 'invalidatepage' | 'releasepage' | 'set_page_dirty';
+
+/** GFP_KERNEL and GFP_HIGHUSER_PAGECACHE (include/linux/gfp.h, 2.6.24-2.6.36): the masks reclaim passes ->releasepage. */
+const GFP_KERNEL = Number(GFP_CONSTANTS.GFP_KERNEL);
+const GFP_HIGHUSER_PAGECACHE = Number(GFP_CONSTANTS.GFP_HIGHUSER_PAGECACHE);
 
 export interface CallerDef {
   id: CallerId;
@@ -59,6 +65,10 @@ export interface CallerDef {
   pages?: readonly PageStateId[];
   /** ->write_begin's `flags` (AOP_FLAG_*). */
   flags?: number;
+  /** ->releasepage's gfp_mask: the scan_control's mask of the reclaim that calls it. */
+  gfp?: number;
+  /** The caller holds a spinlock around the call (zap_pte_range's pte lock): the entry must not sleep. */
+  atomic?: string;
   /** Run only when asked for by id (its findings on every fixture are not reviewed yet). */
   optIn?: boolean;
   title: string;
@@ -72,10 +82,15 @@ export interface CallerDef {
   appliesTo(t: TableFacts): boolean;
 }
 
+/** The page states truncate hands ->invalidatepage: whole pages (offset 0) and the EOF page (a partial offset). */
+const INVALIDATE_PAGES: readonly PageStateId[] = ['mapped-dirty', 'delayed-dirty', 'delayed-and-mapped', 'straddles-eof'];
+/** The page states reclaim hands ->releasepage once pageout wrote them (the run cleans them first). */
+const RELEASE_PAGES: readonly PageStateId[] = ['mapped-dirty', 'hole-clean'];
+
 /** The page states a ->writepages caller runs with: those whose buffers writeback has work to do on. */
 const WRITEPAGES_PAGES: readonly PageStateId[] = ['mapped-dirty', 'delayed-dirty', 'no-buffers-allocated', 'hole-dirty', 'delayed-and-mapped', 'unwritten-dirty'];
 
-export const CALLERS: readonly CallerDef[] = [
+const CALLER_DEFS: readonly CallerDef[] = [
   {
     id: 'da-writepages',
     entry: 'writepage',
@@ -197,7 +212,69 @@ export const CALLERS: readonly CallerDef[] = [
     taskFlags: 0,
     appliesTo: (t) => !!t.writepages,
   },
+  {
+    id: 'truncate-pagecache',
+    entry: 'invalidatepage',
+    pages: INVALIDATE_PAGES,
+    title: "truncate of the page cache: the table's ->invalidatepage on the locked page, offset 0 for a whole page, the new EOF's offset for the last one; no handle held",
+    // mm/truncate.c 2.6.24-2.6.36: i_size is set first (vmtruncate, ext4_setattr); truncate_inode_pages_range
+    // locks each page wholly past it (truncate_complete_page: do_invalidatepage(page, 0), cancel_dirty_page,
+    // remove_from_page_cache) and the partial page (find_lock_page, wait_on_page_writeback,
+    // truncate_partial_page: zero_user_segment, do_invalidatepage(page, partial)), then unlocks it.
+    chain: 'vmtruncate → truncate_inode_pages → truncate_inode_pages_range → truncate_complete_page / truncate_partial_page → do_invalidatepage → ->invalidatepage (page locked)',
+    handle: null,
+    wbc: {},
+    taskFlags: 0,
+    appliesTo: () => true,
+  },
+  {
+    id: 'kswapd-releasepage',
+    entry: 'releasepage',
+    pages: RELEASE_PAGES,
+    gfp: GFP_KERNEL,
+    title: "memory reclaim by kswapd freeing a written, clean page: the table's ->releasepage (GFP_KERNEL), page locked, no handle",
+    // mm/vmscan.c 2.6.24-2.6.36: shrink_page_list trylocks the page, skips it under writeback, writes it if
+    // dirty (pageout), and once it is clean with buffers calls try_to_release_page(page, sc->gfp_mask);
+    // balance_pgdat's scan_control has .gfp_mask = GFP_KERNEL.
+    chain: 'kswapd → balance_pgdat → shrink_page_list → try_to_release_page(page, GFP_KERNEL) → ->releasepage (page locked, clean, not under writeback)',
+    handle: null,
+    wbc: {},
+    taskFlags: PF_MEMALLOC | PF_KSWAPD,
+    appliesTo: () => true,
+  },
+  {
+    id: 'reclaim-releasepage-in-write-begin',
+    entry: 'releasepage',
+    pages: RELEASE_PAGES,
+    gfp: GFP_HIGHUSER_PAGECACHE,
+    title: "direct reclaim inside write_begin freeing a clean page: the table's ->releasepage with the allocation's mask, holding the handle write_begin started",
+    chain: "->write_begin (handle) → page cache allocation (mapping_gfp_mask) → try_to_free_pages → shrink_page_list → try_to_release_page(page, gfp_mask) → ->releasepage",
+    // The handle is the table's own write_begin's (callerFor), as for reclaim-in-write-begin.
+    handle: { owner: 'the write_begin', credits: null, purpose: "the write_begin's own updates", paysForWriteback: false },
+    wbc: {},
+    taskFlags: PF_MEMALLOC,
+    // Only where the file's own write_begin shows the allocation under its handle without AOP_FLAG_NOFS.
+    appliesTo: (t) => t.reclaim?.applicable === true && t.reclaim.fromSource,
+  },
+  {
+    id: 'zap-pte-set-page-dirty',
+    entry: 'set_page_dirty',
+    pages: ['mapped-dirty'],
+    atomic: "zap_pte_range's pte lock (pte_offset_map_lock)",
+    title: "munmap or exit of a shared mapping with a dirty pte: set_page_dirty → the table's ->set_page_dirty, page unlocked, under the pte spinlock, no handle",
+    // mm/memory.c 2.6.24-2.6.36: zap_pte_range holds the pte lock and calls set_page_dirty(page) for a
+    // dirty pte of a file page, without the page lock (page-writeback.c: "Usually, the page _is_
+    // locked"; not here); try_to_unmap_one and page_mkclean's callers do the same under the pte lock.
+    chain: 'munmap/exit → unmap_vmas → zap_pte_range (pte lock held) → set_page_dirty → ->set_page_dirty (page unlocked)',
+    handle: null,
+    wbc: {},
+    taskFlags: 0,
+    appliesTo: () => true,
+  },
 ];
+
+/** Every caller; `optIn` from the one list of ids (api/ids.ts: OPT_IN_CALLER_IDS). */
+export const CALLERS: readonly CallerDef[] = CALLER_DEFS.map((c) => ({ ...c, optIn: OPT_IN_CALLER_IDS.includes(c.id) }));
 
 /** The caller as it applies to a table: reclaim-in-write-begin takes the table's own write_begin handle. */
 export function callerFor(caller: CallerDef, t: TableFacts): CallerDef {
@@ -205,7 +282,8 @@ export function callerFor(caller: CallerDef, t: TableFacts): CallerDef {
     const credits = t.info?.writebackCredits.value;
     return { ...caller, chain: t.writepages ? caller.chain.replace(/^\S+/, t.writepages) : caller.chain, handle: { ...caller.handle, owner: t.writepages ?? caller.handle.owner, credits: typeof credits === 'number' ? credits : null } };
   }
-  if (caller.id !== 'reclaim-in-write-begin' || !t.reclaim || !caller.handle) return caller;
+  if ((caller.id !== 'reclaim-in-write-begin' && caller.id !== 'reclaim-releasepage-in-write-begin') || !t.reclaim || !caller.handle) return caller;
   const r = t.reclaim;
-  return { ...caller, handle: { ...caller.handle, owner: r.owner, credits: r.credits, purpose: r.fromSource ? `${r.owner}'s own updates` : caller.handle.purpose } };
+  const chain = caller.id === 'reclaim-releasepage-in-write-begin' ? caller.chain.replace('->write_begin', r.owner) : caller.chain;
+  return { ...caller, chain, handle: { ...caller.handle, owner: r.owner, credits: r.credits, purpose: r.fromSource ? `${r.owner}'s own updates` : caller.handle.purpose } };
 }

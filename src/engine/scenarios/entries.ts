@@ -10,6 +10,7 @@ import type { CallerDef } from './callers';
 import type { Fact } from '../api/types';
 import { type MkwriteContract, mkwriteContractOf } from '../facts/mkwriteContract';
 import { vmOpsOf } from '../models/pageFault';
+import { invalidateOffset } from './entryState';
 
 export interface EntryPoint {
   fn: FunctionDef;
@@ -87,6 +88,14 @@ export function entryPointsFor(unit: TranslationUnit, table: AopsTable, caller: 
       const driver = driverOf('do_wp_page', [['vma', 'struct vm_area_struct', true], ['page', 'struct page', true], ['vmf', 'struct vm_fault', true], ['vmf_contract', 'int', false]], fn.nameLoc);
       return [{ fn, driver, mkwrite: mkwriteContractOf(fn) }];
     }
+    // The table's own methods, when the file defines them (a kernel default such as
+    // block_invalidatepage named in the table is the model's, not an entry of the file).
+    case 'invalidatepage':
+    case 'releasepage':
+    case 'set_page_dirty': {
+      const fn = def(table.members.get(caller.entry));
+      return fn ? [{ fn }] : [];
+    }
     case 'handle-helper':
       return (table.facts.handleHelpers ?? []).flatMap((h) => {
         const fn = def(h.name);
@@ -133,11 +142,14 @@ function vmFaultOf(world: World): KObj {
  * prepare_write(file, page, from, to), a helper's (handle, page, mapping, from...). Anything
  * else is an unknown value.
  */
-export function entryArgs(fn: FunctionDef, kind: CallerDef['entry'], world: World, ep: EntryPoint, flags: number, unknown: (why: string) => Value): Value[] {
+export function entryArgs(fn: FunctionDef, kind: CallerDef['entry'], world: World, ep: EntryPoint, flags: number, unknown: (why: string) => Value, gfp = 0): Value[] {
   if (kind === 'writepage') return [obj(world.page), obj(world.wbc)];
   if (kind === 'page_mkwrite') {
     return fn.params.map((p) => (/vm_area_struct/.test(p.type) ? obj(vmaOf(world, ep.fn.name)) : /vm_fault/.test(p.type) ? obj(vmFaultOf(world)) : /\bpage\b/.test(p.type) && p.pointer ? obj(world.page) : p.name === 'vmf_contract' ? int(ep.mkwrite?.value === 'vm-fault' ? 1 : 0) : unknown(p.name)));
   }
+  if (kind === 'invalidatepage') return fn.params.map((p, i) => (/\bpage\b/.test(p.type) && p.pointer ? obj(world.page) : i === 1 ? int(invalidateOffset(world.inode.size, world.page.index)) : unknown(p.name)));
+  if (kind === 'releasepage') return fn.params.map((p, i) => (/\bpage\b/.test(p.type) && p.pointer ? obj(world.page) : i === 1 || /gfp_t/.test(p.type) ? int(gfp) : unknown(p.name)));
+  if (kind === 'set_page_dirty') return fn.params.map((p) => (/\bpage\b/.test(p.type) && p.pointer ? obj(world.page) : unknown(p.name)));
   if (kind === 'writepages') return fn.params.map((p) => (/address_space/.test(p.type) ? obj(world.inode.mapping) : /writeback_control/.test(p.type) ? obj(world.wbc) : unknown(p.name)));
   const helper = kind === 'handle-helper';
   return fn.params.map((p) => {

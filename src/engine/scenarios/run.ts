@@ -11,6 +11,7 @@ import { obj, type Value } from '../interp/values';
 import type { World } from '../interp/world';
 import { type CallerDef, callerFor } from './callers';
 import { entryArgs, type EntryPoint } from './entries';
+import { invalidateOffset, prepareForEntry } from './entryState';
 import { type Stall, stallStep } from '../checks/writebackNoProgress';
 import type { PageStateDef } from './pages';
 import { buildWorld } from './setup';
@@ -134,6 +135,8 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
           w.page.locked = false;
           w.page.dirtyFlag = true;
         }
+        // ->invalidatepage, ->releasepage, ->set_page_dirty: the page as their callers leave it.
+        prepareForEntry(w, caller);
         return w;
       },
       before: (world, interp) => {
@@ -145,14 +148,14 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
           world.page.redirtied = false;
         }
       },
-      args: (world, interp) => entryArgs(root, caller.entry, world, ep, caller.flags ?? 0, (why) => interp.unknown(why)),
+      args: (world, interp) => entryArgs(root, caller.entry, world, ep, caller.flags ?? 0, (why) => interp.unknown(why), caller.gfp ?? 0),
       // The first paths are kept whatever they find (keepBest): they record as they run. A later
       // path is replayed with its trace only when one is shown (a new finding, a better path).
       record: (index) => index < ctx.maxPathDetails,
     },
     { maxPaths: ctx.budgets.pathsPerRun, deadline: ctx.deadline, stepsPerPath: ctx.budgets.stepsPerPath, callDepth: ctx.budgets.callDepth },
     ({ world, end, log, recorded }) => {
-      const input: PathInput = { world, events: world.events, end, entry: entry.name, entryKind: caller.entry, returnLoc: returnLocOf(world, entry), facts, ...driven(ctx.unit, ep, world) };
+      const input: PathInput = { world, events: world.events, end, entry: entry.name, entryKind: caller.entry, returnLoc: returnLocOf(world, entry), facts, atomic: caller.atomic, invalidateOffset: caller.entry === 'invalidatepage' ? invalidateOffset(BigInt(state.iSize), BigInt(state.pageIndex)) : undefined, ...driven(ctx.unit, ep, world) };
       const raws = checkPath(input);
       const { outcome, description } = classifyPath(input);
       // The path's trace with its finding steps, made (and the path replayed for it) only when shown.
