@@ -556,3 +556,108 @@ void ext4_set_aops(struct inode *inode)
 	else
 		inode->i_mapping->a_ops = &ext4_journalled_aops;
 }
+
+static int ext4_bh_unmapped(handle_t *handle, struct buffer_head *bh)
+{
+	return !buffer_mapped(bh);
+}
+
+/*
+ * ->page_mkwrite: a write fault on a shared mapping of the file. The
+ * holes of the page get their blocks (or delayed reservations) now,
+ * through the mapping's own write_begin/write_end, so that writeback
+ * never meets a dirty hole; write_begin hands back the page it locked.
+ * i_alloc_sem keeps truncate away; a page truncated before we got it
+ * is refused.
+ */
+int ext4_page_mkwrite(struct vm_area_struct *vma, struct page *page)
+{
+	struct file *file = vma->vm_file;
+	struct inode *inode = file->f_path.dentry->d_inode;
+	struct address_space *mapping = inode->i_mapping;
+	loff_t size, pos = page_offset(page);
+	unsigned long len = PAGE_CACHE_SIZE;
+	struct page *wpage = NULL;
+	void *fsdata;
+	int ret;
+
+	down_read(&inode->i_alloc_sem);
+	size = i_size_read(inode);
+	ret = -EINVAL;
+	if (page->mapping != mapping || pos >= size || !PageUptodate(page))
+		goto out;
+	if ((size >> PAGE_CACHE_SHIFT) == page->index)
+		len = size & ~PAGE_CACHE_MASK;
+	ret = 0;
+	/* Every buffer already has its block: nothing to allocate. */
+	if (page_has_buffers(page) &&
+	    !walk_page_buffers(NULL, page_buffers(page), 0, len, NULL,
+			       ext4_bh_unmapped))
+		goto out;
+	ret = mapping->a_ops->write_begin(file, mapping, pos, len,
+					  AOP_FLAG_UNINTERRUPTIBLE, &wpage, &fsdata);
+	if (ret < 0)
+		goto out;
+	ret = mapping->a_ops->write_end(file, mapping, pos, len, len,
+					wpage, fsdata);
+	if (ret >= 0)
+		ret = 0;
+out:
+	up_read(&inode->i_alloc_sem);
+	return ret;
+}
+
+/*
+ * Zero the tail of the block that holds the new end of file, under the
+ * handle ext4_truncate() started, so no stale data shows up if the file
+ * grows again.
+ */
+int ext4_block_truncate_page(handle_t *handle,
+			     struct address_space *mapping, loff_t from)
+{
+	struct inode *inode = mapping->host;
+	unsigned blocksize = inode->i_sb->s_blocksize;
+	unsigned offset = from & (PAGE_CACHE_SIZE - 1);
+	unsigned length = blocksize - (offset & (blocksize - 1));
+	sector_t iblock = (from >> PAGE_CACHE_SHIFT) <<
+			  (PAGE_CACHE_SHIFT - inode->i_blkbits);
+	struct buffer_head *bh;
+	struct page *page;
+	unsigned pos;
+
+	page = grab_cache_page(mapping, from >> PAGE_CACHE_SHIFT);
+	if (!page)
+		return -EINVAL;
+	if (!page_has_buffers(page))
+		create_empty_buffers(page, blocksize, 0);
+	bh = page_buffers(page);
+	for (pos = blocksize; offset >= pos; pos += blocksize) {
+		bh = bh->b_this_page;
+		iblock++;
+	}
+	if (!buffer_mapped(bh))
+		ext4_get_block(inode, iblock, bh, 0);
+	/* A hole stays a hole: nothing to zero on disk. */
+	if (buffer_mapped(bh)) {
+		zero_user(page, offset, length);
+		mark_buffer_dirty(bh);
+	}
+	unlock_page(page);
+	page_cache_release(page);
+	return 0;
+}
+
+void ext4_truncate(struct inode *inode)
+{
+	handle_t *handle;
+
+	if (!S_ISREG(inode->i_mode))
+		return;
+	handle = ext4_journal_start(inode, ext4_writepage_trans_blocks(inode) + 3);
+	if (IS_ERR(handle))
+		return;
+	if (inode->i_size & (inode->i_sb->s_blocksize - 1))
+		ext4_block_truncate_page(handle, inode->i_mapping, inode->i_size);
+	/* The blocks past the new end are freed here (not part of this sample). */
+	ext4_journal_stop(handle);
+}

@@ -32,17 +32,18 @@ describe('simulation panel model', () => {
     );
     const da = m.tables[3];
     assert.equal(da.title, 'ext4_da_aops → ext4_da_writepage (line 198, data=ordered|writeback, delalloc)');
-    // Its ->writepages runs under background and data-integrity writeback.
-    assert.deepEqual(da.callers, ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin', 'write-syscall', 'background-writeback', 'sync-writeback']);
+    // Its ->writepages runs under background and data-integrity writeback, the truncate helper under
+    // ext4_truncate's handle, ext4_page_mkwrite under a write fault.
+    assert.deepEqual(da.callers, ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin', 'write-syscall', 'caller-handle', 'page-fault', 'background-writeback', 'sync-writeback']);
     assert.deepEqual(da.pages, ['mapped-dirty', 'delayed-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof', 'delayed-and-mapped']);
     // The writeback table is not run under the ordered-mode commit, so it has no jbd2-commit row;
     // its ->write_begin runs under write(2); a symlink's body (AOP_FLAG_NOFS) goes only through the
     // table ext4_set_aops gives a symlink inode (ext4_should_journal_data: not a regular file).
-    assert.deepEqual(m.tables[1].callers, ['kswapd', 'reclaim-in-write-begin', 'write-syscall']);
-    assert.deepEqual(m.tables[2].callers, ['kswapd', 'reclaim-in-write-begin', 'write-syscall', 'write-nofs']);
+    assert.deepEqual(m.tables[1].callers, ['kswapd', 'reclaim-in-write-begin', 'write-syscall', 'caller-handle', 'page-fault']);
+    assert.deepEqual(m.tables[2].callers, ['kswapd', 'reclaim-in-write-begin', 'write-syscall', 'write-nofs', 'caller-handle', 'page-fault']);
     // A caller that enters through ->write_begin names that entry in its row; ->writepage callers do not.
-    assert.deepEqual(da.callerEntries, { 'write-syscall': 'ext4_da_write_begin', 'background-writeback': 'ext4_da_writepages', 'sync-writeback': 'ext4_da_writepages' });
-    assert.deepEqual(m.tables[1].callerEntries, { 'write-syscall': 'ext4_write_begin' });
+    assert.deepEqual(da.callerEntries, { 'write-syscall': 'ext4_da_write_begin', 'caller-handle': 'ext4_block_truncate_page', 'page-fault': 'ext4_page_mkwrite', 'background-writeback': 'ext4_da_writepages', 'sync-writeback': 'ext4_da_writepages' });
+    assert.deepEqual(m.tables[1].callerEntries, { 'write-syscall': 'ext4_write_begin', 'caller-handle': 'ext4_block_truncate_page', 'page-fault': 'ext4_page_mkwrite' });
     // Each caller row carries the caller's set-up note (how it reaches ->writepage, which handle it holds).
     const note = callerNote(findRun(result, FOREIGN)!);
     assert.equal(da.callerNotes['reclaim-in-write-begin'], note);
@@ -150,13 +151,13 @@ describe('simulation panel model', () => {
     assert.deepEqual(start, { table: 3, row: 3, col: 1 });
     assert.deepEqual(moveInGrid(m, start, 'ArrowRight'), { table: 3, row: 3, col: 2 });
     assert.deepEqual(moveInGrid(m, start, 'ArrowDown'), { table: 3, row: 4, col: 1 });
-    const last = { table: 3, row: 6, col: 1 };
+    const last = { table: 3, row: 8, col: 1 };
     assert.deepEqual(moveInGrid(m, last, 'ArrowDown'), last, 'last row of the last table stays');
-    assert.deepEqual(moveInGrid(m, { table: 3, row: 0, col: 0 }, 'ArrowUp'), { table: 2, row: 3, col: 0 });
+    assert.deepEqual(moveInGrid(m, { table: 3, row: 0, col: 0 }, 'ArrowUp'), { table: 2, row: 5, col: 0 });
     // delayed-dirty (col 5 in the da table) does not exist above: nearest column.
-    assert.deepEqual(moveInGrid(m, { table: 3, row: 0, col: 5 }, 'ArrowUp'), { table: 2, row: 3, col: 4 });
+    assert.deepEqual(moveInGrid(m, { table: 3, row: 0, col: 5 }, 'ArrowUp'), { table: 2, row: 5, col: 4 });
     assert.deepEqual(moveInGrid(m, start, 'Home', true), { table: 0, row: 0, col: 0 });
-    assert.deepEqual(moveInGrid(m, { table: 0, row: 0, col: 0 }, 'End', true), { table: 3, row: 6, col: 6 });
+    assert.deepEqual(moveInGrid(m, { table: 0, row: 0, col: 0 }, 'End', true), { table: 3, row: 8, col: 6 });
     assert.equal(moveInGrid(m, start, 'x'), undefined);
   });
 
