@@ -605,7 +605,8 @@ export class Interp implements ModelCtx {
         this.bug(`dereference of an error pointer ERR_PTR(${showErrno(v.errno)}): ${what}`);
         break;
       case 'unk':
-        return this.unknownObject(v.key, what);
+        // Named for the value it stands for (`ip->i_inode`), not for the first access through it.
+        return this.unknownObject(v.key, v.why ?? what);
       case 'global':
         return this.globalObject(v.name);
       default:

@@ -24,10 +24,12 @@ function bhArg(v: Value | undefined): BufferHead | null {
 }
 
 /** The in-core inode of the scenario, named by the filesystem's accessor (EXT3_I, OCFS2_I...). */
-function inodeInfo(name: string, fields: Record<string, bigint> = {}): ModelSpec {
+function inodeInfo(name: string, fields: Record<string, bigint> = {}, vfsInode?: string): ModelSpec {
   return {
     fn: (c) => {
       const info = c.world.inode.info;
+      // The VFS inode embedded in the file system's (gfs2's ip->i_inode): the scenario's inode.
+      if (vfsInode && info.get(vfsInode) === undefined) info.set(vfsInode, obj(c.world.inode));
       // Named as the file names it: OCFS2_I(inode)->ip_clusters, not ext4's EXT4_I.
       info.label = `${name.toUpperCase()}_I(inode)`;
       for (const [f, v] of Object.entries(fields)) if (info.get(f) === undefined) info.set(f, int(v));
@@ -145,11 +147,10 @@ export const familyModels: [string, ModelSpec][] = [
   ['EXT2_I', inodeInfo('ext2')],
   ['EXT3_I', inodeInfo('ext3')],
   ['OCFS2_I', inodeInfo('ocfs2', { ip_flags: 0n, ip_dyn_features: 0n })],
-  ['GFS2_I', inodeInfo('gfs2')],
+  ['GFS2_I', inodeInfo('gfs2', {}, 'i_inode')],
   ['REISERFS_I', inodeInfo('reiserfs')],
   ['EXT2_SB', superBlock],
   ['EXT3_SB', superBlock],
-  ['GFS2_SB', superBlock],
   ['REISERFS_SB', superBlock],
   ['le32_to_cpu', { fn: (_c, a) => a[0] ?? ZERO }],
   ['cpu_to_le32', { fn: (_c, a) => a[0] ?? ZERO }],

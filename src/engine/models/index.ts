@@ -4,6 +4,7 @@ import { ERRNO, ZERO } from '../interp/values';
 import { allocModels } from './alloc';
 import { FAMILY_JOURNAL_CALLS, FAMILY_JOURNAL_STARTS, familyConstants, familyModels } from './families';
 import { ioSubmitModels } from './ioSubmit';
+import { GFS2_CONSTANTS, gfs2Models } from './gfs2';
 import { OCFS2_CONSTANTS, ocfs2Models } from './ocfs2';
 import { REISERFS_CONSTANTS, REISERFS_JOURNAL_CALLS, REISERFS_JOURNAL_STARTS, reiserfsModels } from './reiserfs';
 import { pageCacheModels } from './pageCache';
@@ -53,6 +54,7 @@ const FAMILIES: [string, [string, ModelSpec][]][] = [
   ['journal', journalModels],
   ['allocation', allocModels],
   ['ext2/ext3/ocfs2/gfs2/reiserfs', familyModels],
+  ['gfs2', gfs2Models],
   ['ocfs2', ocfs2Models],
   ['reiserfs', reiserfsModels],
   ['assertions, locks, accessors', miscModels],
@@ -69,12 +71,12 @@ export function modelFamily(name: string): string {
 }
 
 export function modelTable(): ModelTable {
-  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...pageReleaseModels, ...ioSubmitModels, ...pageCacheModels, ...performWriteModels, ...pageFaultModels, ...memAllocModels, ...writebackModels, ...pagevecModels, ...journalModels, ...allocModels, ...familyModels, ...ocfs2Models, ...reiserfsModels, ...miscModels]);
+  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...pageReleaseModels, ...ioSubmitModels, ...pageCacheModels, ...performWriteModels, ...pageFaultModels, ...memAllocModels, ...writebackModels, ...pagevecModels, ...journalModels, ...allocModels, ...familyModels, ...gfs2Models, ...ocfs2Models, ...reiserfsModels, ...miscModels]);
   return table;
 }
 
 export const constants = kernelConstants();
-for (const [k, v] of [...familyConstants(), ...OCFS2_CONSTANTS, ...REISERFS_CONSTANTS]) constants.set(k, { k: 'int', v });
+for (const [k, v] of [...familyConstants(), ...GFS2_CONSTANTS, ...OCFS2_CONSTANTS, ...REISERFS_CONSTANTS]) constants.set(k, { k: 'int', v });
 for (const [k, v] of Object.entries(GFP_CONSTANTS)) constants.set(k, int(v));
 constants.set('PAGEVEC_SIZE', int(PAGEVEC_SIZE));
 // ->page_mkwrite's results (include/linux/mm.h, 2.6.30: VM_FAULT_LOCKED from 2.6.30 on).
