@@ -12,7 +12,7 @@ import {
   type ScenarioResult,
   type TableFactsInfo,
 } from './api/types';
-import { type AopsTable, callSites, type CallSite, findCallbacks, findTables } from './discovery';
+import { type AopsTable, callSites, type CallSite, type FactMemo, findCallbacks, findTables } from './discovery';
 import { buildSymbolIndex } from './navigation/symbols';
 import type { SymbolIndex } from './api/types';
 import type { TranslationUnit } from './ir/ir';
@@ -136,7 +136,11 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
   result.filesystem = filesystemOf(unit, sites);
   result.bindings = writepageBindings(unit, sites);
   result.callBindings = allCallBindings(unit, sites);
-  const tables = findTables(unit, sites, deadline);
+  // A kept fact is a copy: what a table's facts hold is never shared with a kept result.
+  const memo: FactMemo | undefined = reuse
+    ? (what, roots, compute) => structuredClone(reuse.reuse(`fact\n${what}\n${reuse.depsKey(unit, roots)}`, () => ({ v: compute(), inTime: Date.now() <= deadline }), (d) => d.inTime).v)
+    : undefined;
+  const tables = findTables(unit, sites, deadline, memo);
   const entries: EntryInfo[] = [];
   for (const t of tables) {
     if (!t.writepage) continue;

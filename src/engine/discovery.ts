@@ -12,7 +12,7 @@ import { PAGE_STATES } from './scenarios/pages';
 import { buildWorld } from './scenarios/setup';
 import type { TableFacts } from './scenarios/callers';
 import { orderedDataOf } from './facts/orderedData';
-import { writeBeginFacts } from './facts/writeBegin';
+import { firstJournalCall, writeBeginFacts } from './facts/writeBegin';
 import { writebackCreditsOf } from './facts/writebackCredits';
 import { currentHandleOf, handleHelpersOf } from './facts/currentHandle';
 
@@ -255,39 +255,57 @@ function addressesAssigned(fn: FunctionDef): string[] {
 /** S_IFLNK | 0777 (include/linux/stat.h): the mode of a symlink inode. */
 const S_IFLNK_MODE = 0o120777n;
 
+/**
+ * Keeps a fact-finding simulation's result while what it reads is unchanged (an incremental
+ * analysis: `what` names the simulation and what it reads besides the code, `roots` the functions
+ * it runs, whose dependency key is added). Without one, the fact is computed.
+ */
+export type FactMemo = <T>(what: string, roots: string[], compute: () => T) => T;
+
+const computeFact: FactMemo = (_what, _roots, compute) => compute();
+
 /** Interprets each function that assigns `&table` to learn which mount configuration picks which table. */
-function tableSelection(unit: TranslationUnit, tables: Set<string>, deadline: number, iMode?: bigint): Map<string, { dataMode: string; options: string[] }[]> {
+function tableSelection(unit: TranslationUnit, tables: Set<string>, deadline: number, memo: FactMemo, iMode?: bigint): Map<string, { dataMode: string; options: string[] }[]> {
   const picks = new Map<string, { dataMode: string; options: string[] }[]>();
   const selectors: FunctionDef[] = [];
   for (const fn of unit.functions.values()) {
     if (addressesAssigned(fn).some((n) => tables.has(n))) selectors.push(fn);
   }
   for (const fn of selectors) {
-    for (const cfg of CONFIGS) {
-      simulate(
-        unit,
-        fn,
-        {
-          world: () => {
-            const w = buildWorld(PAGE_STATES[0], null, { dataMode: cfg.dataMode, options: new Set(cfg.options) }, 200);
-            if (iMode !== undefined) w.inode.set('i_mode', int(iMode));
-            return w;
-          },
-          args: (world, interp) => fn.params.map((p) => (/\binode\b/.test(p.type) ? obj(world.inode) : interp.unknown(p.name))),
-        },
-        { maxPaths: 8, deadline, stepsPerPath: 2000, callDepth: 8 },
-        ({ world }) => {
-          const chosen = world.inode.mapping.get('a_ops');
-          if (chosen && chosen.k === 'global' && tables.has(chosen.name)) {
-            const list = picks.get(chosen.name) ?? [];
-            if (!list.some((c) => c.dataMode === cfg.dataMode && c.options.join() === cfg.options.join())) list.push(cfg);
-            picks.set(chosen.name, list);
-          }
-        },
-      );
+    // The tables this selector picks, in the order its configurations pick them.
+    const chosenBy = memo(`select\n${fn.name}\n${[...tables].join(',')}\n${iMode ?? ''}`, [fn.name], () => selectorPicks(unit, fn, tables, deadline, iMode));
+    for (const { table, cfg } of chosenBy) {
+      const list = picks.get(table) ?? [];
+      if (!list.some((c) => c.dataMode === cfg.dataMode && c.options.join() === cfg.options.join())) list.push(cfg);
+      picks.set(table, list);
     }
   }
   return picks;
+}
+
+/** One selecting function interpreted under each mount configuration: each table it picks, with the configuration, in order. */
+function selectorPicks(unit: TranslationUnit, fn: FunctionDef, tables: Set<string>, deadline: number, iMode?: bigint): { table: string; cfg: { dataMode: string; options: string[] } }[] {
+  const out: { table: string; cfg: { dataMode: string; options: string[] } }[] = [];
+  for (const cfg of CONFIGS) {
+    simulate(
+      unit,
+      fn,
+      {
+        world: () => {
+          const w = buildWorld(PAGE_STATES[0], null, { dataMode: cfg.dataMode, options: new Set(cfg.options) }, 200);
+          if (iMode !== undefined) w.inode.set('i_mode', int(iMode));
+          return w;
+        },
+        args: (world, interp) => fn.params.map((p) => (/\binode\b/.test(p.type) ? obj(world.inode) : interp.unknown(p.name))),
+      },
+      { maxPaths: 8, deadline, stepsPerPath: 2000, callDepth: 8 },
+      ({ world }) => {
+        const chosen = world.inode.mapping.get('a_ops');
+        if (chosen && chosen.k === 'global' && tables.has(chosen.name)) out.push({ table: chosen.name, cfg });
+      },
+    );
+  }
+  return out;
 }
 
 /** Whether any function reachable from the table's members marks buffers delayed. */
@@ -315,20 +333,25 @@ export function pageMkwriteOf(unit: TranslationUnit): string | undefined {
   return undefined;
 }
 
-export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: number): AopsTable[] {
+/** The credits `fn` starts its handle with (facts/writebackCredits.ts), kept while its code is. */
+function creditsFact(unit: TranslationUnit, fn: string | undefined, deadline: number, memo: FactMemo): ReturnType<typeof writebackCreditsOf> {
+  return fn && unit.functions.has(fn) ? memo(`credits\n${fn}`, [fn], () => writebackCreditsOf(unit, fn, deadline)) : writebackCreditsOf(unit, fn, deadline);
+}
+
+export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: number, memo: FactMemo = computeFact): AopsTable[] {
   const raw = unit.structs.filter((s) => s.structType === 'address_space_operations');
   const names = new Set(raw.map((t) => t.name));
-  const picks = tableSelection(unit, names, deadline);
+  const picks = tableSelection(unit, names, deadline, memo);
   // The tables the file gives a symlink inode (ext3/ext4_set_aops: a non-regular inode's data is
   // journalled): __page_symlink's write_begin/write_end are theirs. Empty: no selecting function.
-  const forSymlink = picks.size ? new Set(tableSelection(unit, names, deadline, S_IFLNK_MODE).keys()) : null;
+  const forSymlink = picks.size ? new Set(tableSelection(unit, names, deadline, memo, S_IFLNK_MODE).keys()) : null;
   const memberNames = new Set(raw.flatMap((t) => t.fields.map((f) => fnName(f.value)).filter((n): n is string => !!n)));
   // Each helper's handle: the credits its caller in the file starts it with, when they evaluate.
   const creditsOf = new Map<string, ReturnType<typeof writebackCreditsOf>>();
   const helpers = handleHelpersOf(unit, sites, ALLOCATING_APIS, memberNames).map((h) => {
     if (!h.caller) return h;
     let c = creditsOf.get(h.caller);
-    if (!c) creditsOf.set(h.caller, (c = writebackCreditsOf(unit, h.caller, deadline)));
+    if (!c) creditsOf.set(h.caller, (c = creditsFact(unit, h.caller, deadline, memo)));
     return { ...h, credits: c };
   });
   const pageMkwrite = pageMkwriteOf(unit);
@@ -351,7 +374,10 @@ export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: n
       // No selecting function: a table is delalloc when its members can mark buffers delayed.
       facts = { modes: null, delalloc: reachesSetBufferDelay(unit, [...members.values()], sites) };
     }
-    const wb = writeBeginFacts(unit, members.get('write_begin'), members.get('prepare_write'), deadline);
+    const [wbName, pwName] = [members.get('write_begin'), members.get('prepare_write')];
+    const wbRoots = [wbName, pwName].filter((n): n is string => n !== undefined && unit.functions.has(n));
+    // Besides the code it runs, write_begin's facts read the file's first journal call (whose journal the seed's default assumes).
+    const wb = wbRoots.length ? memo(`writeBegin\n${wbName ?? ''}\n${pwName ?? ''}\n${JSON.stringify(firstJournalCall(unit))}`, wbRoots, () => writeBeginFacts(unit, wbName, pwName, deadline)) : writeBeginFacts(unit, wbName, pwName, deadline);
     facts.reclaim = wb.reclaim;
     const writepages = members.get('writepages');
     facts.writepages = writepages && unit.functions.has(writepages) ? writepages : undefined;
@@ -365,7 +391,7 @@ export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: n
       currentHandle: currentHandleOf(unit, writepage, sites),
       lockOrder: wb.lockOrder,
       orderedData: orderedDataOf(unit, [...members.values()], facts.modes, sites),
-      writebackCredits: writebackCreditsOf(unit, writepages, deadline),
+      writebackCredits: creditsFact(unit, writepages, deadline, memo),
     };
     const mount = cfgs && cfgs.length ? cfgs[0] : { dataMode: facts.modes?.[0] ?? 'ordered', options: facts.delalloc ? ['DELALLOC'] : [] };
     return {

@@ -5,6 +5,7 @@
 // resolves names when it runs, this listing is what a user reads.
 import type { TranslationUnit } from '../ir/ir';
 import { callSites, type CallSite } from '../discovery';
+import { sitesIn } from '../facts/reach';
 import { lowerSource } from '../ir/unit';
 import { constants, modelFamily, modelTable } from '../models';
 
@@ -36,7 +37,7 @@ function reachable(unit: TranslationUnit, root: string, sites: CallSite[]): stri
     // A model preferred over the source cuts the path there (the allocator is not interpreted).
     if (f !== root && modelTable().get(f)?.preferOverSource) continue;
     seen.add(f);
-    for (const s of sites) if (s.function === f) stack.push(s.passed ?? s.callee);
+    for (const s of sitesIn(sites, f)) stack.push(s.passed ?? s.callee);
   }
   return [...seen];
 }

@@ -5,7 +5,7 @@
 import type { Fact } from '../api/types';
 import type { TranslationUnit } from '../ir/ir';
 import type { CallSite } from '../discovery';
-import { walkCalls } from './reach';
+import { sitesIn, walkCalls } from './reach';
 
 const CURRENT_HANDLE = /(^|_)journal_current_handle$/;
 
@@ -25,8 +25,8 @@ export function handleHelpersOf(unit: TranslationUnit, sites: CallSite[], alloca
     if (path.has(f)) return false;
     path.add(f);
     let r = false;
-    for (const s of sites) {
-      if (s.function !== f || s.argIndex !== -1) continue;
+    for (const s of sitesIn(sites, f)) {
+      if (s.argIndex !== -1) continue;
       if (allocating.has(s.callee) || (unit.functions.has(s.callee) && visit(s.callee, path))) {
         r = true;
         break;

@@ -15,12 +15,29 @@ export function walkCalls(unit: TranslationUnit, roots: readonly string[], sites
     const f = stack.pop() as string;
     if (reached.has(f)) continue;
     reached.add(f);
-    for (const s of sites) {
-      if (s.function !== f) continue;
+    for (const s of sitesIn(sites, f)) {
       if (visit?.(s)) return { stoppedAt: s, reached };
       const next = s.passed ?? s.callee;
       if (unit.functions.has(next)) stack.push(next);
     }
   }
   return { reached };
+}
+
+/** The file's call sites grouped by the function they are in (each group in site order), once per sites list. */
+const byFunctionOf = new WeakMap<readonly CallSite[], Map<string, CallSite[]>>();
+
+/** The call sites in function `f`, in the order of `sites` (an index built once per list). */
+export function sitesIn(sites: readonly CallSite[], f: string): readonly CallSite[] {
+  let index = byFunctionOf.get(sites);
+  if (!index) {
+    index = new Map();
+    for (const s of sites) {
+      const list = index.get(s.function);
+      if (list) list.push(s);
+      else index.set(s.function, [s]);
+    }
+    byFunctionOf.set(sites, index);
+  }
+  return index.get(f) ?? [];
 }

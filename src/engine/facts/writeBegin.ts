@@ -11,8 +11,12 @@ import { PAGE_STATES } from '../scenarios/pages';
 import { buildWorld } from '../scenarios/setup';
 import { JOURNAL_CALLS } from '../models';
 
-/** The first call in the file that uses a journal (any function), or null: a file with none has no journal. */
-export function firstJournalCall(unit: TranslationUnit): { name: string; line: number } | null {
+/** Each lowered function's first journal call (walked once per definition: an incremental analysis keeps it). */
+const journalCallOf = new WeakMap<FunctionDef, { name: string; line: number } | null>();
+
+function firstJournalCallIn(fn: FunctionDef): { name: string; line: number } | null {
+  const memo = journalCallOf.get(fn);
+  if (memo !== undefined) return memo;
   let found: { name: string; line: number } | null = null;
   const walk = (n: unknown): void => {
     if (found || !n || typeof n !== 'object') return;
@@ -27,8 +31,18 @@ export function firstJournalCall(unit: TranslationUnit): { name: string; line: n
     }
     for (const v of Object.values(o)) if (v && typeof v === 'object') walk(v);
   };
-  for (const fn of unit.functions.values()) walk(fn.body);
+  walk(fn.body);
+  journalCallOf.set(fn, found);
   return found;
+}
+
+/** The first call in the file that uses a journal (any function), or null: a file with none has no journal. */
+export function firstJournalCall(unit: TranslationUnit): { name: string; line: number } | null {
+  for (const fn of unit.functions.values()) {
+    const found = firstJournalCallIn(fn);
+    if (found) return found;
+  }
+  return null;
 }
 
 const DOMAIN_DEFAULT = CALLERS.find((c) => c.id === 'reclaim-in-write-begin')?.handle;

@@ -10,7 +10,7 @@ import type { AnalyzeOptions, ScenarioResult } from '../api/types';
 import type { FunctionDef, TranslationUnit } from '../ir/ir';
 import { type LoweredFunction, lowerTree } from '../ir/unit';
 import { parseC } from '../parse/parser';
-import { dependencyKey } from './deps';
+import { DependencyKeys } from './deps';
 
 /** What the last analysis of a session did afresh and what it kept. */
 export interface ReuseStats {
@@ -120,23 +120,21 @@ export class IncrementalAnalysis implements AnalysisReuse {
   }
 
   /** Dependency keys of this version's unit, by roots (many runs share their roots). */
-  private readonly depsKeys = new WeakMap<TranslationUnit, Map<string, string>>();
+  private readonly depsKeys = new WeakMap<TranslationUnit, { keys: DependencyKeys; byRoots: Map<string, string> }>();
 
   depsKey(unit: TranslationUnit, roots: string[]): string {
-    let byRoots = this.depsKeys.get(unit);
-    if (!byRoots) this.depsKeys.set(unit, (byRoots = new Map()));
+    let d = this.depsKeys.get(unit);
+    if (!d) this.depsKeys.set(unit, (d = { keys: new DependencyKeys(unit, (fn) => this.idOf(fn)), byRoots: new Map() }));
     const r = roots.join('\n');
-    let k = byRoots.get(r);
-    if (k === undefined) byRoots.set(r, (k = this.computeDepsKey(unit, roots)));
+    let k = d.byRoots.get(r);
+    if (k === undefined) d.byRoots.set(r, (k = d.keys.key(roots)));
     return k;
   }
 
-  private computeDepsKey(unit: TranslationUnit, roots: string[]): string {
-    return dependencyKey(unit, roots, (fn) => {
-      let id = this.ids.get(fn);
-      if (id === undefined) this.ids.set(fn, (id = this.nextId++));
-      return id;
-    });
+  private idOf(fn: FunctionDef): number {
+    let id = this.ids.get(fn);
+    if (id === undefined) this.ids.set(fn, (id = this.nextId++));
+    return id;
   }
 
   reuse<T>(key: string, compute: () => T, keep: (v: T) => boolean): T {
