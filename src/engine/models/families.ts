@@ -12,7 +12,7 @@ import { int, KObj, obj, type Value, ZERO } from '../interp/values';
 import { getBlocks } from './alloc';
 import { dirtyMetadata, journalStart, journalStop } from './journal';
 import { assertion, dataMode, mountDataMode } from './misc';
-import { BufferHead, freshId } from './objects';
+import { BufferHead, freshId, storeOut } from './objects';
 
 const zero: Value = ZERO;
 const noop: ModelSpec = { fn: () => ZERO };
@@ -86,11 +86,6 @@ function assertTrue(kind: string, index: number): ModelSpec {
   };
 }
 
-/** Writes through an out-pointer argument (`&p_blkno`), when the caller passed one. */
-function store(p: Value | undefined, v: Value): void {
-  if (p && p.k === 'ref') p.cell.value = v;
-}
-
 /**
  * ocfs2_extent_map_get_blocks(inode, v_blkno, *p_blkno, *ret_count, *extent_flags) of 2.6.27
  * (fs/ocfs2/extent_map.c): a lookup only (ocfs2 allocates in ->write_begin, never in
@@ -104,14 +99,14 @@ function ocfs2ExtentMap(ctx: ModelCtx, a: Value[]): Value {
   if (inode.diskState(block) === 'allocated') {
     let n = 1;
     while (inode.diskState(block + n) === 'allocated') n++;
-    store(a[2], int(1000 + block));
-    store(a[3], int(n));
-    store(a[4], int(0));
+    storeOut(a[2], int(1000 + block));
+    storeOut(a[3], int(n));
+    storeOut(a[4], int(0));
     ctx.event(`${ctx.name}(block ${block}): allocated at disk block ${1000 + block}, ${n} contiguous, not unwritten`);
   } else {
-    store(a[2], int(0));
-    store(a[3], int(1));
-    store(a[4], int(0));
+    storeOut(a[2], int(0));
+    storeOut(a[3], int(1));
+    storeOut(a[4], int(0));
     ctx.event(`${ctx.name}(block ${block}): a hole (p_blkno 0)`);
   }
   return ZERO;

@@ -6,7 +6,7 @@
 // its own path; its inode is a regular file, none of gfs2's system inodes (rindex, statfs, quota).
 import type { ModelCtx, ModelSpec } from '../interp/interpreter';
 import { ERRNO, int, KObj, obj, type Value, ZERO } from '../interp/values';
-import { BufferHead, freshId, type SuperBlock } from './objects';
+import { BufferHead, freshId, storeOut, type SuperBlock } from './objects';
 
 /** sizeof(struct gfs2_dinode) and of struct gfs2_meta_header (include/linux/gfs2_ondisk.h, fixed on-disk sizes). */
 const DINODE_SIZE = 232;
@@ -140,10 +140,6 @@ function isStuffed(ctx: ModelCtx): Value {
   return int(on);
 }
 
-function store(p: Value | undefined, v: Value): void {
-  if (p && p.k === 'ref') p.cell.value = v;
-}
-
 /**
  * gfs2_write_alloc_required (bmap.c): whether a write needs an allocation. 0 for an empty write; a
  * stuffed inode when the write passes the dinode's room; else past the end of the file
@@ -156,7 +152,7 @@ function writeAllocRequired(ctx: ModelCtx, a: Value[]): Value {
   const out = a.length >= 4;
   const need = allocNeeded(ctx, a[1], a[2]);
   if (!out) return need;
-  store(a[3], need);
+  storeOut(a[3], need);
   return ZERO;
 }
 
@@ -186,8 +182,8 @@ function writeCalcReserv(ctx: ModelCtx, a: Value[]): Value {
   const s = sdp(ctx);
   const len = ctx.intOf(a[1] ?? ZERO);
   if (len === null) {
-    store(a[2], ctx.unknown('data blocks of a write of unknown length'));
-    store(a[3], ctx.unknown('indirect blocks of a write of unknown length'));
+    storeOut(a[2], ctx.unknown('data blocks of a write of unknown length'));
+    storeOut(a[3], ctx.unknown('indirect blocks of a write of unknown length'));
     return ZERO;
   }
   const diptrs = BigInt(Math.floor((s.blocksize - DINODE_SIZE) / 8));
@@ -198,8 +194,8 @@ function writeCalcReserv(ctx: ModelCtx, a: Value[]): Value {
     tmp = (tmp + inptrs - 1n) / inptrs;
     ind += tmp;
   }
-  store(a[2], int(data));
-  store(a[3], int(ind));
+  storeOut(a[2], int(data));
+  storeOut(a[3], int(ind));
   return ZERO;
 }
 
@@ -234,7 +230,7 @@ function metaInodeBuffer(ctx: ModelCtx, a: Value[]): Value {
   const bh = new BufferHead(ctx.world.sb.blocksize, null, -1);
   bh.flags.add('mapped');
   bh.flags.add('uptodate');
-  store(a[1], obj(bh));
+  storeOut(a[1], obj(bh));
   return ZERO;
 }
 

@@ -56,6 +56,11 @@ export const BH_FLAGS: readonly BhFlag[] = BH_BITS.map((b) => b.flag);
 export type DiskBlock = 'allocated' | 'delayed' | 'hole' | 'unwritten';
 
 let nextId = 1;
+/** Writes through an out-pointer argument (`&p_blkno`), when the caller passed one (not NULL). */
+export function storeOut(p: Value | undefined, v: Value): void {
+  if (p && p.k === 'ref') p.cell.value = v;
+}
+
 export function freshId(): number {
   return nextId++;
 }

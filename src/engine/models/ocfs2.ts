@@ -5,7 +5,7 @@
 import type { ModelCtx, ModelSpec } from '../interp/interpreter';
 import { ERRNO, int, KObj, obj, type Value, ZERO } from '../interp/values';
 import { getBlocks } from './alloc';
-import { freshId, Handle, PAGE_SHIFT, type SuperBlock } from './objects';
+import { freshId, Handle, PAGE_SHIFT, storeOut, type SuperBlock } from './objects';
 
 /**
  * The cluster size of the scenario volume: 4 KiB, the smallest mkfs.ocfs2 makes (one cluster per
@@ -60,11 +60,6 @@ function volumeFeature(key: string, what: string): ModelSpec {
   };
 }
 
-/** Writes through an out-pointer argument, when the caller passed one (not NULL). */
-function store(p: Value | undefined, v: Value): void {
-  if (p && p.k === 'ref') p.cell.value = v;
-}
-
 /**
  * ocfs2_get_clusters(inode, v_cluster, *p_cluster, *num_clusters, *extent_flags) of v2.6.27
  * (fs/ocfs2/extent_map.c): a lookup. An allocated cluster (its first block allocated in the
@@ -83,17 +78,17 @@ function getClusters(ctx: ModelCtx, a: Value[]): Value {
   let n = 1;
   if (allocated(cpos)) {
     while (allocated(cpos + n)) n++;
-    store(a[2], int(1000 + cpos));
-    store(a[3], int(n));
+    storeOut(a[2], int(1000 + cpos));
+    storeOut(a[3], int(n));
     ctx.event(`${ctx.name}(cluster ${cpos}): allocated, ${n} contiguous cluster${n === 1 ? '' : 's'}, not unwritten`);
   } else {
     const end = [...Array(Math.max(0, last - cpos)).keys()].map((i) => cpos + 1 + i).find(allocated);
     const len = end !== undefined ? BigInt(end - cpos) : 0xffffffffn - BigInt(cpos);
-    store(a[2], ZERO);
-    store(a[3], int(len));
+    storeOut(a[2], ZERO);
+    storeOut(a[3], int(len));
     ctx.event(`${ctx.name}(cluster ${cpos}): a hole (p_cluster 0) of ${end !== undefined ? `${len} cluster(s)` : 'the rest of the file'}`);
   }
-  store(a[4], ZERO);
+  storeOut(a[4], ZERO);
   return ZERO;
 }
 
@@ -114,11 +109,11 @@ const journalAccess: ModelSpec = {
  */
 function lockAllocators(ctx: ModelCtx, a: Value[]): Value {
   const clusters = a[2] && a[2].k === 'int' ? a[2].v : null;
-  store(a[5], ZERO);
-  store(a[4], ZERO);
+  storeOut(a[5], ZERO);
+  storeOut(a[4], ZERO);
   if (clusters === 0n) return ZERO;
   if (ctx.choose(['clusters reserved', '-ENOSPC'], `${ctx.name}: reserving ${clusters ?? 'an unknown number of'} cluster(s)`) === 1) return int(-ERRNO.ENOSPC);
-  store(a[4], obj(new KObj('ocfs2_alloc_context', freshId(), 'data_ac')));
+  storeOut(a[4], obj(new KObj('ocfs2_alloc_context', freshId(), 'data_ac')));
   ctx.event(`${ctx.name}: ${clusters ?? 'an unknown number of'} cluster(s) reserved in the global bitmap (data_ac)`);
   return ZERO;
 }
@@ -141,8 +136,8 @@ function extendAllocation(ctx: ModelCtx, a: Value[]): Value {
   if (r.k === 'int' && r.v < 0n) return r;
   // The whole cluster run is allocated: one extent.
   for (let b = first; b < (Number(off.v) + n) << shift; b++) ctx.world.inode.blockMap.set(b, 'allocated');
-  store(a[2], int(off.v + BigInt(n)));
-  store(a[9], ZERO);
+  storeOut(a[2], int(off.v + BigInt(n)));
+  storeOut(a[9], ZERO);
   return ZERO;
 }
 
