@@ -1,6 +1,8 @@
 // The page as the kernel's callers of ->invalidatepage, ->releasepage and ->set_page_dirty hand it
 // over (mm/truncate.c, mm/vmscan.c, mm/memory.c of 2.6.24-2.6.36), made from a page state.
+import { int } from '../interp/values';
 import type { World } from '../interp/world';
+import { PAGE_SIZE } from '../models/objects';
 import type { CallerDef } from './callers';
 
 /**
@@ -8,8 +10,9 @@ import type { CallerDef } from './callers';
  * (truncate_partial_page(page, partial)), else 0 (truncate_complete_page: the whole page goes).
  */
 export function invalidateOffset(iSize: bigint, pageIndex: bigint): bigint {
-  const off = iSize - pageIndex * 4096n;
-  return off > 0n && off < 4096n ? off : 0n;
+  const size = BigInt(PAGE_SIZE);
+  const off = iSize - pageIndex * size;
+  return off > 0n && off < size ? off : 0n;
 }
 
 export function prepareForEntry(w: World, caller: CallerDef): void {
@@ -21,10 +24,10 @@ export function prepareForEntry(w: World, caller: CallerDef): void {
       // straddling the new EOF lies wholly past it, its data no longer file data. The page is
       // locked (find_lock_page / lock_page), not under writeback (wait_on_page_writeback), and
       // still dirty if its data is.
-      const start = page.index * 4096n;
+      const start = page.index * BigInt(PAGE_SIZE);
       if (invalidateOffset(w.inode.size, page.index) === 0n) {
         w.inode.size = start;
-        w.inode.info.set('i_disksize', { k: 'int', v: start });
+        w.inode.info.set('i_disksize', int(start));
         for (const b of page.blocks) b.beyondEof = true;
       }
       page.locked = true;
