@@ -11,7 +11,12 @@ export interface FuzzOptions {
   root: string;
   /** Milliseconds allowed beyond the per-file time budget before an input counts as an overrun. */
   graceMs?: number;
-  log?: (s: string) => void;
+  /** Progress lines; `detail` marks the per-input ones (verbose only). */
+  log?: (s: string, detail?: boolean) => void;
+  /** Replay one input: the rng runs through every earlier iteration, only this one is analysed. */
+  only?: number;
+  /** With `only`: the input text is passed here before it is analysed. */
+  dump?: (text: string) => void;
 }
 
 export interface FuzzReport {
@@ -23,6 +28,8 @@ export interface FuzzReport {
   exceptions: { iteration: number; mutation: string; message: string }[];
   overruns: { iteration: number; mutation: string; ms: number }[];
   slowest: { iteration: number; mutation: string; ms: number };
+  /** The input after which the JS heap was largest, and its size in MB. */
+  heaviest: { iteration: number; mutation: string; heapMb: number };
   patches: number;
   patchErrors: number;
 }
@@ -77,7 +84,7 @@ export function runFuzz(opts: FuzzOptions): FuzzReport {
   const large = [read('sample/inode.c'), read('sample/inode-fixed.c')];
   const patchText = read('sample/handle-page-without-buffers.patch');
   const base = read('sample/inode.c');
-  const report: FuzzReport = { seed: opts.seed, inputs: 0, results: 0, errors: 0, truncations: 0, exceptions: [], overruns: [], slowest: { iteration: -1, mutation: '', ms: 0 }, patches: 0, patchErrors: 0 };
+  const report: FuzzReport = { seed: opts.seed, inputs: 0, results: 0, errors: 0, truncations: 0, exceptions: [], overruns: [], slowest: { iteration: -1, mutation: '', ms: 0 }, heaviest: { iteration: -1, mutation: '', heapMb: 0 }, patches: 0, patchErrors: 0 };
   const limit = (BUDGETS.timePerFileMs ?? 2500) + (opts.graceMs ?? 1500);
   for (let i = 0; i < opts.iterations; i++) {
     // Mostly small inputs (fast), sometimes a seed-sized one; one or two mutations stacked.
@@ -90,8 +97,10 @@ export function runFuzz(opts: FuzzOptions): FuzzReport {
       applied.push(m.name);
     }
     const mutation = applied.join('+') || 'none';
+    const skip = opts.only !== undefined && opts.only !== i;
+    if (!skip) opts.dump?.(text);
     const t0 = Date.now();
-    try {
+    if (!skip) try {
       report.inputs++;
       const res = analyzeSource(text, `fuzz-${i}.c`, { budgets: BUDGETS, maxPathDetails: 1 });
       const internal = res.diagnostics.filter((d) => d.kind === 'internal');
@@ -102,15 +111,20 @@ export function runFuzz(opts: FuzzOptions): FuzzReport {
     } catch (e) {
       report.exceptions.push({ iteration: i, mutation, message: (e as Error).stack ?? String(e) });
     }
-    const ms = Date.now() - t0;
-    if (ms > report.slowest.ms) report.slowest = { iteration: i, mutation, ms };
-    if (ms > limit) report.overruns.push({ iteration: i, mutation, ms });
+    if (!skip) {
+      const ms = Date.now() - t0;
+      if (ms > report.slowest.ms) report.slowest = { iteration: i, mutation, ms };
+      if (ms > limit) report.overruns.push({ iteration: i, mutation, ms });
+      const heapMb = Math.round(process.memoryUsage().heapUsed / 1048576);
+      if (heapMb > report.heaviest.heapMb) report.heaviest = { iteration: i, mutation, heapMb };
+      log(`#${i} ${mutation} ${text.length} chars ${ms} ms heap ${heapMb} MB`, true);
+    }
     // The patch applier, on a mutated patch, every few iterations.
     if (i % 4 === 0) {
       let p = patchText;
       const m = pick(MUTATIONS.filter((x) => !['deep-nesting', 'huge-switch', 'self-recursion', 'goto-cycle', 'infinite-loop'].includes(x.name)), r);
       p = m.apply(p, r);
-      try {
+      if (!skip) try {
         report.patches++;
         const parsed = parsePatch(p);
         if (parsed.errors.length) report.patchErrors++;
@@ -132,6 +146,7 @@ export function formatReport(rep: FuzzReport): string {
     `fuzz seed ${rep.seed}: ${rep.inputs} inputs, ${rep.results} clean results, ${rep.errors} with located errors, ${rep.truncations} truncated by a budget, ${rep.exceptions.length} exceptions, ${rep.overruns.length} budget overruns`,
     `patch applier: ${rep.patches} mutated patches, ${rep.patchErrors} with located errors`,
     `slowest input: #${rep.slowest.iteration} (${rep.slowest.mutation}) ${rep.slowest.ms} ms`,
+    `largest heap: ${rep.heaviest.heapMb} MB after #${rep.heaviest.iteration} (${rep.heaviest.mutation})`,
   ];
   for (const e of rep.exceptions.slice(0, 5)) out.push(`EXCEPTION at #${e.iteration} (${e.mutation}): ${e.message.split('\n').slice(0, 4).join(' | ')}`);
   for (const o of rep.overruns.slice(0, 5)) out.push(`OVERRUN at #${o.iteration} (${o.mutation}): ${o.ms} ms`);

@@ -16,3 +16,18 @@ describe('descriptions of unknowns derived in a loop', () => {
     assert.ok(assumed.every((e) => !/ - [01] - /.test(e)), assumed.join('\n'));
   });
 });
+
+describe('labels of objects reached through a pointer chain in a loop', () => {
+  before(engineReady);
+  it('stay bounded, and the assumption after the loop names both ends of the chain', () => {
+    const r = analyzeSource(fixture('interp/pointer-chain-bounded.c'), 'pointer-chain-bounded.c', { callers: ['kswapd'], pages: ['no-buffers-allocated'] });
+    const run = r.runs.find((x) => x.aops === 'pc_aops')!;
+    assert.ok(!run.truncated);
+    const events = run.pathDetails.flatMap((p) => p.trace.map((s) => s.event));
+    const longest = events.reduce((a, e) => (e.length > a.length ? e : a), '');
+    assert.ok(longest.length < 400, `${longest.length} characters: ${longest.slice(0, 300)}`);
+    const assumed = events.find((e) => e.startsWith('assume ') && e.includes('lc_flags'));
+    assert.ok(assumed, events.join('\n'));
+    assert.match(assumed, /wbc->fs_private->lc_next_in_a_long_chain->.* … .*->lc_flags/);
+  });
+});

@@ -9,6 +9,8 @@ describe('fuzz (CI-sized)', function () {
   before(engineReady);
   it('2000 mutated inputs: zero exceptions, zero budget overruns', () => {
     const seed = Number(process.env.KPR_FUZZ_SEED ?? Date.now() % 1000000);
+    // Printed before the run: a run that dies (out of memory, killed) still names its seed.
+    console.log(`      fuzz seed ${seed} (replay: KPR_FUZZ_SEED=${seed} or npm run fuzz -- --seed ${seed} --verbose)`);
     const rep = runFuzz({ iterations: Number(process.env.KPR_FUZZ_ITERATIONS ?? 2000), seed, root: ROOT });
     const text = formatReport(rep);
     console.log(`      ${text.split('\n').join('\n      ')}`);

@@ -2,7 +2,7 @@
 // An unknown derived from a guessed (unmodelled) value keeps the guess, so a branch on it is
 // recorded as an assumption. Identities that hold whatever the unknown is (0 & x, x * 0) fold.
 import { relOf, type Lin, type RelOp } from './ranges';
-import { int, show, type Value } from './values';
+import { clipText, int, show, type Value, WHY_MAX } from './values';
 
 type Unk = Extract<Value, { k: 'unk' }>;
 
@@ -25,15 +25,11 @@ function whyOf(v: Value): string {
   return v.k === 'unk' ? v.why : show(v);
 }
 
-/** Longest description of a derived unknown: a value built from itself (`v = v * v + 1`) doubles its text each turn. */
-const WHY_MAX = 160;
-
 /** `l op r` as text, bounded: past WHY_MAX characters the middle is elided (the key, not the text, identifies the value). */
 function joinWhy(l: Value, op: string, r: Value): string {
   const a = whyOf(l);
   const b = whyOf(r);
-  const clip = (t: string): string => (t.length > WHY_MAX / 2 ? `${t.slice(0, WHY_MAX / 4)} … ${t.slice(-WHY_MAX / 4)}` : t);
-  return a.length + b.length + op.length + 2 <= WHY_MAX ? `${a} ${op} ${b}` : `${clip(a)} ${op} ${clip(b)}`;
+  return a.length + b.length + op.length + 2 <= WHY_MAX ? `${a} ${op} ${b}` : `${clipText(a, WHY_MAX / 2)} ${op} ${clipText(b, WHY_MAX / 2)}`;
 }
 
 /**
@@ -79,7 +75,7 @@ export function compare(op: string, l: Value, r: Value, derive: DeriveKey): Valu
   const same = sameValue(l, r);
   if (op === '==') return int(same);
   if (op === '!=') return int(!same);
-  return { k: 'unk', key: `cmp:${show(l)}${op}${show(r)}`, why: `${show(l)} ${op} ${show(r)}` };
+  return { k: 'unk', key: `cmp:${show(l)}${op}${show(r)}`, why: clipText(`${show(l)} ${op} ${show(r)}`) };
 }
 
 /** `op` on two values; `unknown` makes a fresh unknown for undefined results (division by zero). */

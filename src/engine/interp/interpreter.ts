@@ -9,7 +9,7 @@ import type { ChoiceLog } from './explorer';
 import { describeExpr, exprText } from './exprText';
 import { decide, narrow, negate, relOf } from './ranges';
 import { type ModelCtx, type ModelSpec, type ModelTable, PathEnd, type Site } from './modelApi';
-import { type Cell, int, isNull, KObj, obj, show, showErrno, type Value, ZERO } from './values';
+import { type Cell, clipText, int, isNull, KObj, obj, show, showErrno, type Value, ZERO } from './values';
 import type { World } from './world';
 
 export { PathEnd, type ModelCtx, type ModelFn, type ModelSpec, type ModelTable, type Site } from './modelApi';
@@ -618,7 +618,7 @@ export class Interp implements ModelCtx {
   private unknownObject(key: string, what: string): KObj {
     let o = this.world.unknownObjects.get(key);
     if (!o) {
-      o = new KObj('unknown', freshId(), what);
+      o = new KObj('unknown', freshId(), clipText(what));
       this.world.unknownObjects.set(key, o);
     }
     return o;
@@ -645,7 +645,7 @@ export class Interp implements ModelCtx {
       o.set(field, ZERO);
       return ZERO;
     }
-    const u: Value = { k: 'unk', key: `o${o.id}.${field}`, why: `${o.label}->${field}` };
+    const u: Value = { k: 'unk', key: `o${o.id}.${field}`, why: clipText(`${o.label}->${field}`) };
     o.set(field, u);
     return u;
   }
@@ -818,7 +818,7 @@ export class Interp implements ModelCtx {
       case '~':
       case '+': {
         const v = this.expr(e.arg);
-        if (v.k !== 'int') return v.k === 'unk' ? { k: 'unk', key: this.world.derivedKey(`${e.op}${v.key}`), why: `${e.op}${v.why}`, guess: v.guess, guessLine: v.guessLine } : v;
+        if (v.k !== 'int') return v.k === 'unk' ? { k: 'unk', key: this.world.derivedKey(`${e.op}${v.key}`), why: clipText(`${e.op}${v.why}`), guess: v.guess, guessLine: v.guessLine } : v;
         return int(e.op === '-' ? -v.v : e.op === '~' ? ~v.v : v.v);
       }
     }

@@ -92,6 +92,18 @@ export function isNull(v: Value): boolean {
   return v.k === 'int' && v.v === 0n;
 }
 
+/**
+ * Longest description of a value (`why` of an unknown, label of an object made for one): a value
+ * built from itself (`v = v * v + 1`, `bh = bh->b_this_page`) would otherwise grow its text each
+ * turn of a loop, and a 90 KB identifier would be copied into every value derived from it.
+ */
+export const WHY_MAX = 160;
+
+/** `t` bounded to WHY_MAX characters: past that, the middle is elided (a key, not the text, identifies a value). */
+export function clipText(t: string, max = WHY_MAX): string {
+  return t.length > max ? `${t.slice(0, max / 2 - 2)} … ${t.slice(-(max / 2 - 2))}` : t;
+}
+
 /** Readable rendering for traces and messages. */
 export function show(v: Value): string {
   switch (v.k) {
