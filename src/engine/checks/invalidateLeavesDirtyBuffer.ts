@@ -22,7 +22,9 @@ export const invalidateLeavesDirtyBuffer: Rule = {
     const summary = `${path.entry} leaves ${left.length === 1 ? 'a dirty buffer' : `${left.length} dirty buffers`} past offset ${offset}`;
     const last = eventsOf(path, 'buffer-cleaned').pop();
     const w = path.world;
-    if (last) return [at(last, 'invalidate-leaves-dirty-buffer', 'error', message, summary)];
+    // Shown at the last buffer cleaned, but what left this one dirty is the whole path: every guess
+    // it made up to the return (a branch on what the filesystem attached to the buffer) counts.
+    if (last) return [{ ...at(last, 'invalidate-leaves-dirty-buffer', 'error', message, summary), guesses: w.guesses.length }];
     return [{ rule: 'invalidate-leaves-dirty-buffer', severity: 'error', site: { loc: path.returnLoc, function: path.entry, stack: [path.entry] }, message, summary: summary.slice(0, 80), step: w.stepIndex, guesses: w.guesses.length }];
   },
 };

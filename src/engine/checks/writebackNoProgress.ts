@@ -18,9 +18,13 @@ export interface Stall {
   finding: Finding;
 }
 
-/** The path's redirty when the path is a stall (redirtied, no write I/O, no guess, no injected failure), else null. */
+/**
+ * The path's redirty when the path is a stall (redirtied, no write I/O, no guess, no injected
+ * failure), else null. The page state's premise is not a guess of the path: a state that needs one
+ * still stalls (the finding is a warning already).
+ */
 export function stallStep(world: World, outcome: string): PathEvent | null {
-  if (outcome !== 'redirtied' || world.guesses.length > 0 || world.injected.length > 0) return null;
+  if (outcome !== 'redirtied' || world.guesses.some((g) => !g.premise) || world.injected.length > 0) return null;
   if (world.events.some((e) => e.kind === 'io-submit' && e.rw === 'write')) return null;
   // The writepage's own redirty: the last one (an mmap-dirtied page's ->set_page_dirty ran first).
   return [...world.events].reverse().find((e) => e.kind === 'redirty') ?? null;

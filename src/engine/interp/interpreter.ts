@@ -145,7 +145,7 @@ export class Interp implements ModelCtx {
           if (rel && implied === null) this.world.ranges.set(rel.base, narrow(range, known ? rel : negate(rel)));
           this.world.assumptions.set(v.key, known);
           this.traceStep(`${implied === null ? 'assume' : 'so'} ${v.why} is ${known ? 'true (non-zero)' : 'false (zero)'}${implied === null ? '' : ' (follows from what this path assumed before)'}${v.guess ? ` (a guess: ${v.guess} is not modelled)` : ''}`, 'assume');
-          if (v.guess) this.world.guesses.push({ name: v.guess, line: v.guessLine ?? this.site().loc.line, assumed: `${v.why} is ${known ? 'true (non-zero)' : 'false (zero)'}` });
+          if (v.guess) this.world.guesses.push({ name: v.guess, line: v.guessLine ?? this.site().loc.line, assumed: `${v.why} is ${known ? 'true (non-zero)' : 'false (zero)'}`, branch: { key: v.key, taken: known } });
         }
         return v.neg ? !known : known;
       }

@@ -17,6 +17,13 @@ export interface Guess {
   line: number;
   /** The value the path assumed: "true (non-zero)" or "false (zero)". */
   assumed: string;
+  /**
+   * For a branch on a guessed value: the unknown's key and the way the path took. Paths that took
+   * both ways and agree on every other guess show a finding that does not rest on this one.
+   */
+  branch?: { key: string; taken: boolean };
+  /** The page state's own premise (PageStateDef.premise), made before the entry ran. */
+  premise?: boolean;
 }
 
 export function handleView(h: Handle | null): HandleView | null {

@@ -336,10 +336,13 @@ export const familyModels: [string, ModelSpec][] = [
   [
     'gfs2_block_map',
     {
-      // v2.6.27 fs/gfs2/bmap.c: (inode, lblock, bh_map, create); allocation runs in the caller's transaction.
-      // It returns 0 or -errno (the mapping is in bh_map), not a block count.
+      // v2.6.25-2.6.36 fs/gfs2/bmap.c: (inode, lblock, bh_map, create); v2.6.24: (inode, lblock, create,
+      // bh_map). The buffer_head is the argument that is an object. Allocation runs in the caller's
+      // transaction. It returns 0 or -errno (the mapping is in bh_map), not a block count.
       fn: (c, a) => {
-        const r = getBlocks(c, { handle: c.world.handle ? obj(c.world.handle) : zero, block: a[1] ?? zero, maxBlocks: int(1), bh: bhArg(a[2]), create: a[3] ?? zero, journalled: true });
+        const createFirst = a[2]?.k !== 'obj' && a[3]?.k === 'obj';
+        const [bh, create] = createFirst ? [a[3], a[2]] : [a[2], a[3]];
+        const r = getBlocks(c, { handle: c.world.handle ? obj(c.world.handle) : zero, block: a[1] ?? zero, maxBlocks: int(1), bh: bhArg(bh), create: create ?? zero, journalled: true });
         return r.k === 'int' && r.v > 0n ? ZERO : r;
       },
       preferOverSource: true,

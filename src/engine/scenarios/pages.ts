@@ -30,7 +30,15 @@ export interface PageStateDef {
    */
   optIn?: boolean;
   appliesTo(t: TableFacts): boolean;
+  /**
+   * What must hold, beyond this file, for the page to reach the entry in this state: the run starts
+   * with it as a guess of every path, so its findings are warnings that name it.
+   */
+  premise?: string;
 }
+
+/** A dirty unmapped buffer inside i_size: only an mmap write with no ->page_mkwrite to fill or reserve the block first makes one. */
+const MMAP_HOLE_PREMISE = 'an mmap write reaches writeback with a hole of the page still unfilled: this file defines no ->page_mkwrite, and one in another file of the filesystem (its mmap or file operations) would allocate or reserve the block first';
 
 const MAPPED_DIRTY: BhFlag[] = ['mapped', 'dirty', 'uptodate'];
 const DELAYED_DIRTY: BhFlag[] = ['mapped', 'delay', 'dirty', 'uptodate'];
@@ -124,6 +132,7 @@ const STATES: readonly PageStateDef[] = [
     // A dirty unmapped buffer inside i_size comes from an mmap write with no ->page_mkwrite to
     // allocate or reserve its block first: a file that defines one does not get here.
     appliesTo: noPageMkwrite,
+    premise: MMAP_HOLE_PREMISE,
   },
   {
     id: 'delayed-and-mapped',
@@ -156,6 +165,7 @@ const STATES: readonly PageStateDef[] = [
     // A dirty unmapped buffer inside i_size comes from an mmap write with no ->page_mkwrite to
     // allocate or reserve its block first: a file that defines one does not get here.
     appliesTo: noPageMkwrite,
+    premise: MMAP_HOLE_PREMISE,
   },
   {
     id: 'unwritten-dirty',

@@ -88,6 +88,61 @@ function intersect(common: Map<string, Assumption>, mine: Map<string, Assumption
 interface FindingGroup {
   first: Finding;
   common: Map<string, Map<string, Assumption>>;
+  /** Per severity, every guess some producer made (shown when no one guess is common to all). */
+  any: Map<string, Map<string, Assumption>>;
+  /** Per severity, each producing path's guesses as question → answer (guessFree reads them). */
+  producers: Map<string, Map<string, string>[]>;
+}
+
+/** A path's guesses as question → answer: a branch's unknown and the way taken; any other guess is its own question with one answer. */
+function questionsOf(world: World, raw: RawFinding): Map<string, string> {
+  const q = new Map<string, string>();
+  for (const g of world.guesses.slice(0, raw.guesses)) {
+    if (g.branch) q.set(`b:${g.branch.key}`, g.branch.taken ? 'T' : 'F');
+    else q.set(`g:${g.name}|${g.assumed}`, '=');
+  }
+  return q;
+}
+
+/**
+ * Whether the finding holds whatever the guesses: the producing paths' guess sets, merged two at a
+ * time where they took opposite ways on one branch and agree on everything else (x ∧ A, ¬x ∧ A → A),
+ * reach the empty set. A guess with one answer (an unmodelled call left the page as it was) never
+ * merges: a finding that needs it stays latent.
+ */
+function guessFree(sets: Map<string, string>[]): boolean {
+  const keyOf = (m: Map<string, string>): string => [...m].sort(([a], [b]) => (a < b ? -1 : 1)).map(([k, v]) => `${k}=${v}`).join('\n');
+  const seen = new Map<string, Map<string, string>>();
+  for (const m of sets) seen.set(keyOf(m), m);
+  let frontier = [...seen.values()];
+  for (let round = 0; round < 64 && frontier.length; round++) {
+    if ([...seen.values()].some((m) => m.size === 0)) return true;
+    const all = [...seen.values()];
+    const next: Map<string, string>[] = [];
+    for (const a of frontier) {
+      for (const b of all) {
+        if (a === b || a.size !== b.size || seen.size > 4096) continue;
+        let diff: string | null = null;
+        let ok = true;
+        for (const [k, v] of a) {
+          const w = b.get(k);
+          if (w === v) continue;
+          if (w === undefined || diff !== null || v === '=' || w === '=') { ok = false; break; }
+          diff = k;
+        }
+        if (!ok || diff === null) continue;
+        const merged = new Map(a);
+        merged.delete(diff);
+        const k = keyOf(merged);
+        if (!seen.has(k)) {
+          seen.set(k, merged);
+          next.push(merged);
+        }
+      }
+    }
+    frontier = next;
+  }
+  return [...seen.values()].some((m) => m.size === 0);
 }
 
 export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, callerDef: CallerDef, state: PageStateDef): RunResult {
@@ -122,6 +177,8 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
       world: () => {
         const w = buildWorld(state, caller, { dataMode: modes.includes(table.mount.dataMode) ? table.mount.dataMode : modes[0], options, modes, maybe }, MAX_TRACE);
         w.watchReturnsOf = entry.name;
+        // A state that needs more than this file shows starts every path with that as a guess.
+        if (state.premise) w.guesses.push({ name: `the ${state.id} page state`, line: entry.nameLoc.line, assumed: state.premise, premise: true });
         // Under the write fault's driver, ->page_mkwrite's own returns are one call down.
         if (ep.driver && ep.mkwrite) w.watchDepth = 1;
         w.inode.mapping.set('a_ops', { k: 'global', name: table.name });
@@ -190,11 +247,17 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
           trace: withSteps().trace.slice(0, withSteps().at[k]),
         });
         let g = groups.get(key);
-        if (!g) groups.set(key, (g = { first: finding(), common: new Map() }));
+        if (!g) groups.set(key, (g = { first: finding(), common: new Map(), any: new Map(), producers: new Map() }));
         else if (f.severity === 'error' && g.first.severity !== 'error') g.first = finding();
         const mine = guessesOf(world, f);
+        const producers = g.producers.get(f.severity) ?? [];
+        if (producers.length < 256) producers.push(questionsOf(world, f));
+        g.producers.set(f.severity, producers);
+        const any = g.any.get(f.severity) ?? new Map<string, Assumption>();
+        for (const [k, a] of mine) any.set(k, a);
+        g.any.set(f.severity, any);
         const common = g.common.get(f.severity);
-        if (common === undefined) g.common.set(f.severity, mine);
+        if (common === undefined) g.common.set(f.severity, new Map(mine));
         else intersect(common, mine);
       });
       if (stall.ok) {
@@ -235,10 +298,18 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
     },
   );
   truncated.push(...pathCuts);
-  const findings: Finding[] = [...groups.values()].map(({ first, common }) => {
+  const findings: Finding[] = [...groups.values()].map(({ first, common, any, producers }) => {
+    if (guessFree(producers.get(first.severity) ?? [])) return first;
     const assumptions = [...(common.get(first.severity)?.values() ?? [])];
-    if (assumptions.length === 0) return first;
-    // A finding that holds only if unmodelled code returned what the path guessed is latent: a warning.
+    // A finding that holds only if unmodelled code returned what the path guessed is latent: a
+    // warning. Every path that produced it guessed, but not all the same thing: each holds only if
+    // one of its guesses does.
+    if (assumptions.length === 0) {
+      const each = [...(any.get(first.severity)?.values() ?? [])];
+      if (each.length === 0) return first;
+      const shown = each.slice(0, 4).map((a) => `${a.assumed} (line ${a.line})`).join('; ');
+      return { ...first, severity: first.severity === 'error' ? 'warning' : first.severity, assumptions: each, message: `${first.message} — only on paths that each rest on a guess (${shown}${each.length > 4 ? `; ${each.length - 4} more` : ''}): not modelled, assumed` };
+    }
     const guessed = assumptions.map((a) => `${a.assumed} (line ${a.line})`).join('; ');
     return { ...first, severity: first.severity === 'error' ? 'warning' : first.severity, assumptions, message: `${first.message} — only if ${guessed}: not modelled, assumed` };
   });

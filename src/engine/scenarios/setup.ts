@@ -27,7 +27,13 @@ export function buildWorld(state: PageStateDef, caller: CallerDef | null, mount:
   for (let b = 0; b < fileBlocks; b++) if (b < first || b >= first + perPage) blockMap.set(b, 'allocated');
   const inode = new Inode(BigInt(state.iSize), state.blkbits, sb, blockMap);
   // Delayed allocation reserved one data block per delayed block (ext4_da_reserve_space).
-  inode.info.set('i_reserved_data_blocks', int([...blockMap.values()].filter((d) => d === 'delayed').length));
+  const delayed = [...blockMap.values()].filter((d) => d === 'delayed').length;
+  inode.info.set('i_reserved_data_blocks', int(delayed));
+  // With them, the filesystem reserved metadata by its own estimate (2.6.27-2.6.32
+  // ext4_da_reserve_space: i_reserved_meta_blocks = ext4_calc_metadata_amount(inode, total)), which
+  // the state does not compute: an unknown count (>= 0) whose comparisons are guesses of the path.
+  const metaKey = 'entry:i_reserved_meta_blocks';
+  if (delayed > 0) inode.info.set('i_reserved_meta_blocks', { k: 'unk', key: metaKey, why: 'i_reserved_meta_blocks', guess: "i_reserved_meta_blocks (the metadata the filesystem's own estimate reserved for the page's delayed blocks)" });
   const mapping = new KObj('address_space', freshId(), 'mapping');
   mapping.set('host', obj(inode));
   // The mapping holds one page, the scenario's (models/pagevec.ts looks it up).
@@ -51,6 +57,11 @@ export function buildWorld(state: PageStateDef, caller: CallerDef | null, mount:
       for (const f of b.buffer ?? []) bh.flags.add(f);
       if (bh.has('mapped')) bh.blocknr = b.disk === 'allocated' || b.disk === 'unwritten' ? BigInt(1000 + bh.lblk) : 0n;
       else if (b.staleBlocknr !== undefined) bh.blocknr = BigInt(b.staleBlocknr);
+      // b_private belongs to the buffer's owner (include/linux/buffer_head.h): what the filesystem
+      // attached before this scenario (a journal head, reiserfs's ordered-list entry, gfs2's
+      // bufdata) is not part of the page state, so a branch on it is a guess of the path. A buffer
+      // the run allocates has it zeroed (alloc_buffer_head: kmem_cache_zalloc).
+      bh.set('b_private', { k: 'unk', key: `entry:${bh.label}.b_private`, why: `${bh.label}->b_private`, guess: `${bh.label}->b_private (what the filesystem attached to the buffer before the scenario)` });
       return bh;
     });
     ring.forEach((bh, i) => (bh.next = ring[(i + 1) % ring.length]));
@@ -67,5 +78,7 @@ export function buildWorld(state: PageStateDef, caller: CallerDef | null, mount:
   if (caller && !caller.wbc.range_cyclic && caller.wbc.range_end === undefined) wbc.set('range_end', int(LLONG_MAX));
   const h = caller?.handle;
   const handle = h ? new Handle(h.owner, h.credits, h.purpose, h.paysForWriteback, false) : null;
-  return new World(page, inode, sb, wbc, handle, mount, maxTrace, caller?.taskFlags ?? 0);
+  const world = new World(page, inode, sb, wbc, handle, mount, maxTrace, caller?.taskFlags ?? 0);
+  if (delayed > 0) world.ranges.set(metaKey, { lo: 0n, hi: null, ne: [] });
+  return world;
 }
