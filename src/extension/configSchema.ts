@@ -37,7 +37,7 @@ export const SETTINGS = {
   'analysis.debounceMs': { default: 600, effect: 'none' },
   'analysis.maxPathDetails': { default: 8, effect: 'reanalyze' },
   'scenarios.callers': { default: [...DEFAULT_CALLER_IDS], effect: 'reanalyze' },
-  // The opt-in states (hole-dirty, stale-blocknr, unwritten-dirty) run only when listed.
+  // The opt-in states (hole-dirty, stale-blocknr: a premise outside the file) run only when listed.
   'scenarios.pageStates': { default: [...DEFAULT_PAGE_STATE_IDS], effect: 'reanalyze' },
   'scenarios.aops': { default: [] as string[], effect: 'reanalyze' },
   'mount.nobh': { default: false, effect: 'reanalyze' },

@@ -233,10 +233,11 @@ describe('simulation panel webview in Chromium', function () {
     await page.locator('table[role=grid]').first().waitFor();
     assert.equal(await page.locator('td[role=gridcell][tabindex="0"]').count(), 1);
     await page.locator('td[role=gridcell][tabindex="0"]').focus();
-    // Down from the top-left cell through the tables (6, 5 and 6 rows: write-nofs only in the
-    // journalled table, the one a symlink inode gets; caller-handle and page-fault in each) to the
-    // da table's reclaim row, then right once.
-    for (let i = 0; i < 6 + 5 + 6 + 3; i++) await page.keyboard.press('ArrowDown');
+    // Down from the top-left cell through the tables (6, 5 and 7 rows: write-nofs only in the
+    // journalled table, the one a symlink inode gets, and zap-pte-set-page-dirty, its
+    // ->set_page_dirty; caller-handle and page-fault in each) to the da table's reclaim row, then
+    // right once.
+    for (let i = 0; i < 6 + 5 + 7 + 3; i++) await page.keyboard.press('ArrowDown');
     await page.keyboard.press('ArrowRight');
     assert.equal(await page.evaluate(() => document.activeElement?.getAttribute('data-cell')), FOREIGN_CELL);
     await page.keyboard.press('Enter');
