@@ -79,6 +79,8 @@ describe('incremental analysis', () => {
     const edits: ((ls: string[]) => void)[] = [
       (ls) => (ls[da.line + 3] += ' /* an edit */'),
       (ls) => (ls[da.line + 3] = ls[da.line + 3].replace(' /* an edit */', '')),
+      (ls) => (ls[da.line + 2] = ls[da.line + 2].replace('int ret = 0;', 'int ret = 1 - 1;')),
+      (ls) => (ls[da.line + 2] = ls[da.line + 2].replace('int ret = 1 - 1;', 'int ret = 0;')),
       (ls) => ls.splice(da.line + 3, 0, '\tint kpr_unused = 1;'),
       (ls) => ls.splice(da.line + 3, 1),
       (ls) => ls.splice(da.line - 1, 0, 'int kpr_broken = ;'),
@@ -92,14 +94,57 @@ describe('incremental analysis', () => {
       stats.push(s.lastStats());
       assert.equal(same(inc), same(analyzeSource(t, 'inode.c')), `after edit ${stats.length}: ${JSON.stringify(s.lastStats())}`);
     }
-    // The one-line edit: incremental parse, one function lowered, some runs kept.
+    // A comment added: incremental parse, the function lowered again to the same IR, so nothing re-runs.
     assert.equal(stats[0].parse, 'incremental');
-    assert.equal(stats[0].functionsLowered, 1);
-    assert.ok(stats[0].kept > 0 && stats[0].computed > 0, JSON.stringify(stats[0]));
+    assert.deepEqual([stats[0].functionsLowered, stats[0].functionsSameIR, stats[0].computed], [1, 1, 0], JSON.stringify(stats[0]));
     // Undone: back to the text before, everything kept.
     assert.equal(stats[1].computed, 0, JSON.stringify(stats[1]));
+    // A one-line change of code: incremental parse, one function lowered, the runs reaching it re-run, the rest kept.
+    assert.equal(stats[2].parse, 'incremental');
+    assert.deepEqual([stats[2].functionsLowered, stats[2].functionsSameIR], [1, 0], JSON.stringify(stats[2]));
+    assert.ok(stats[2].kept > 0 && stats[2].computed > 0, JSON.stringify(stats[2]));
     // A syntax error: parsed afresh (error recovery may differ), and once more after it (the old tree had it).
-    assert.deepEqual([stats[4].parse, stats[5].parse], ['full', 'full']);
+    assert.deepEqual([stats[6].parse, stats[7].parse], ['full', 'full']);
+    s.dispose();
+  });
+
+  it('a file with a syntax error elsewhere: edits away from it parse incrementally and give the fresh result; facts of the tables are kept', () => {
+    const text = fixture('incremental/error-elsewhere.c');
+    const s = new IncrementalAnalysis();
+    const first = s.analyze(text, 'error-elsewhere.c');
+    assert.equal(same(first), same(analyzeSource(text, 'error-elsewhere.c')));
+    assert.ok(first.diagnostics.some((d) => d.kind === 'syntax' && d.line === 15), 'the fixture has its syntax error (line 15)');
+    const lines = text.split('\n');
+    const at = (needle: string) => lines.findIndex((l) => l.includes(needle));
+    const edits: ((ls: string[]) => void)[] = [
+      // In the ->writepage: a comment, a change of code, a line added.
+      (ls) => (ls[at('int ret = 0;')] += ' /* an edit */'),
+      (ls) => (ls[at('int ret = 0;')] = '\tint ret = 1 - 1;'),
+      (ls) => ls.splice(at('unlock_page(page);'), 0, '\tret = 0;'),
+      // In the function that holds the error: parsed afresh.
+      (ls) => (ls[at('io->flag);')] = ls[at('io->flag);')].replace('io->flag);', 'io->flag + 1);')),
+      // Above it: the error moves down a line, the same one.
+      (ls) => ls.splice(at('struct inc_io {'), 0, '#define INC_UNUSED 1'),
+      // A second error, in the ->writepage: parsed afresh.
+      (ls) => ls.splice(at('unlock_page(page);'), 0, '\tret = ;'),
+    ];
+    const stats = [];
+    for (const edit of edits) {
+      edit(lines);
+      const t = lines.join('\n');
+      const inc = s.analyze(t, 'error-elsewhere.c');
+      stats.push(s.lastStats());
+      assert.equal(same(inc), same(analyzeSource(t, 'error-elsewhere.c')), `after edit ${stats.length}: ${JSON.stringify(s.lastStats())}`);
+    }
+    assert.deepEqual(
+      stats.map((x) => x.parse),
+      ['incremental', 'incremental', 'incremental', 'full', 'incremental', 'full'],
+    );
+    assert.deepEqual([stats[0].functionsSameIR, stats[0].computed], [1, 0], JSON.stringify(stats[0]));
+    // The change of code re-runs the ->writepage's runs; the write_begin facts read nothing edited
+    // and are kept (FactMemo); the table selection reaches the table, so its ->writepage: computed.
+    assert.ok((stats[1].byKind.run?.computed ?? 0) > 0, JSON.stringify(stats[1]));
+    assert.ok((stats[1].byKind.fact?.kept ?? 0) >= 1, JSON.stringify(stats[1]));
     s.dispose();
   });
 

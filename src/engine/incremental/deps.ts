@@ -35,9 +35,14 @@ export class DependencyKeys {
   private readonly nodes = new Map<string, DepNode>();
   private structs: Map<string, StructInstance> | null = null;
 
+  /**
+   * With `intern`, each name's part is replaced by a number that stands for its text (the same
+   * text, the same number; never the same number for another text), so keys stay short.
+   */
   constructor(
     private readonly unit: TranslationUnit,
     private readonly idOf: (fn: FunctionDef) => number,
+    private readonly intern?: (part: string) => number,
   ) {}
 
   /**
@@ -57,7 +62,7 @@ export class DependencyKeys {
       parts.push(n.part);
       for (const x of n.next) if (!seen.has(x)) queue.push(x);
     }
-    return parts.join('\n');
+    return parts.join(this.intern ? ',' : '\n');
   }
 
   private node(name: string): DepNode {
@@ -89,7 +94,8 @@ export class DependencyKeys {
       next.push(...exprNames(m.value));
     }
     parts.push(`b:${name}=${b.kind}${unit.functionMacros.has(name) ? '+fm' : ''}`);
-    this.nodes.set(name, (n = { part: parts.join('\n'), next }));
+    const part = parts.join('\n');
+    this.nodes.set(name, (n = { part: this.intern ? String(this.intern(part)) : part, next }));
     return n;
   }
 }

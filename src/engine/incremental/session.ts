@@ -3,7 +3,8 @@
 // change keep their lowering, and scenario runs and callback surveys whose dependency key
 // (deps.ts) did not change keep their results. The result is the one a fresh analyzeSource()
 // gives for the same text: where tree-sitter's error recovery could make an incremental parse
-// differ (a tree with errors, before or after), the text is parsed afresh.
+// differ (an edit in or beside a top-level item with a syntax error, or errors that are not the
+// same ones shifted by the edit: errorSites.ts), the text is parsed afresh.
 import type { Point, Tree } from 'web-tree-sitter';
 import { type AnalysisReuse, analyzeSource } from '../analyze';
 import type { AnalyzeOptions, ScenarioResult } from '../api/types';
@@ -11,15 +12,20 @@ import type { FunctionDef, TranslationUnit } from '../ir/ir';
 import { type LoweredFunction, lowerTree } from '../ir/unit';
 import { parseC } from '../parse/parser';
 import { DependencyKeys } from './deps';
+import { errorItems, sameErrorsElsewhere, touches } from './errorSites';
 
 /** What the last analysis of a session did afresh and what it kept. */
 export interface ReuseStats {
   parse: 'full' | 'incremental';
   functionsLowered: number;
   functionsKept: number;
-  /** Simulations (scenario runs, callback surveys) computed and kept. */
+  /** Of those lowered, how many lowered to the IR of their previous lowering (which then stands for them). */
+  functionsSameIR: number;
+  /** Simulations (scenario runs, callback surveys, facts of the tables) computed and kept. */
   computed: number;
   kept: number;
+  /** The same, by kind: `run`, `callback`, `fact` (the first line of a reuse key). */
+  byKind: Record<string, { computed: number; kept: number }>;
 }
 
 /** The tree-sitter edit that turns `old` into `text`: the span between their common prefix and suffix. */
@@ -50,6 +56,46 @@ function pointAt(text: string, index: number): Point {
   return { row, column: index - lineStart };
 }
 
+/**
+ * Numbers standing for texts (the parts of dependency keys), for the versions a session keeps
+ * results of: a text used by this version or one of the two before it keeps its number; a
+ * number is never given to another text (a counter), so a key made of numbers names one content.
+ */
+class PartNumbers {
+  private current = new Map<string, number>();
+  private older: Map<string, number>[] = [];
+  private next = 1;
+
+  id(text: string): number {
+    let n = this.current.get(text);
+    if (n !== undefined) return n;
+    for (const m of this.older) {
+      n = m.get(text);
+      if (n !== undefined) break;
+    }
+    n ??= this.next++;
+    this.current.set(text, n);
+    return n;
+  }
+
+  nextVersion(): void {
+    this.older = [this.current, ...this.older].slice(0, 2);
+    this.current = new Map();
+  }
+
+  clear(): void {
+    this.current = new Map();
+    this.older = [];
+  }
+}
+
+/** Sets as arrays, bigint as text: a lowering's content. Binder stamps are not enumerable, so not in it. */
+function loweringJson(_k: string, v: unknown): unknown {
+  if (v instanceof Set) return [...v.values()];
+  if (typeof v === 'bigint') return `${v}n`;
+  return v;
+}
+
 export class IncrementalAnalysis implements AnalysisReuse {
   private tree: Tree | null = null;
   private text: string | null = null;
@@ -59,20 +105,23 @@ export class IncrementalAnalysis implements AnalysisReuse {
   private kept = new Map<string, unknown>();
   private older: Map<string, unknown>[] = [];
   private readonly ids = new WeakMap<FunctionDef, number>();
+  /** Numbers for the parts of dependency keys, kept over the versions whose results are kept. */
+  private readonly parts = new PartNumbers();
   private nextId = 1;
-  private stats: ReuseStats = { parse: 'full', functionsLowered: 0, functionsKept: 0, computed: 0, kept: 0 };
+  private stats: ReuseStats = { parse: 'full', functionsLowered: 0, functionsKept: 0, functionsSameIR: 0, computed: 0, kept: 0, byKind: {} };
 
   /** Analyses the file's new text, keeping what did not change since the last call. */
   analyze(text: string, file: string, options: AnalyzeOptions = {}): ScenarioResult {
-    this.stats = { parse: 'full', functionsLowered: 0, functionsKept: 0, computed: 0, kept: 0 };
+    this.stats = { parse: 'full', functionsLowered: 0, functionsKept: 0, functionsSameIR: 0, computed: 0, kept: 0, byKind: {} };
     this.older = [this.kept, ...this.older].slice(0, 2);
     this.kept = new Map();
+    this.parts.nextVersion();
     return analyzeSource(text, file, options, this);
   }
 
   /** What the last analyze() computed afresh and what it kept. */
   lastStats(): ReuseStats {
-    return { ...this.stats };
+    return { ...this.stats, byKind: structuredClone(this.stats.byKind) };
   }
 
   lower(text: string, deadline: number): TranslationUnit {
@@ -80,13 +129,18 @@ export class IncrementalAnalysis implements AnalysisReuse {
     const old = this.tree;
     this.tree = null; // edited below: never reused unless the parse succeeds
     try {
-      if (old && this.text !== null && !old.rootNode.hasError) {
-        old.edit(editBetween(this.text, text));
-        tree = parseC(text, deadline, old);
-        this.stats.parse = 'incremental';
-        if (tree.rootNode.hasError) {
-          tree.delete();
-          tree = null;
+      if (old && this.text !== null) {
+        const edit = editBetween(this.text, text);
+        const before = errorItems(old);
+        // An edit inside an item that holds an error is parsed afresh without trying.
+        if (!touches(before, edit.startIndex, edit.oldEndIndex)) {
+          old.edit(edit);
+          tree = parseC(text, deadline, old);
+          if (sameErrorsElsewhere(before, errorItems(tree), edit)) this.stats.parse = 'incremental';
+          else {
+            tree.delete();
+            tree = null;
+          }
         }
       }
       if (!tree) {
@@ -97,6 +151,7 @@ export class IncrementalAnalysis implements AnalysisReuse {
       old?.delete();
     }
     const next = new Map<string, LoweredFunction>();
+    const same: LoweredFunction[] = [];
     const unit = lowerTree(tree, text, {
       get: (key) => {
         for (const m of this.lowered) {
@@ -109,14 +164,48 @@ export class IncrementalAnalysis implements AnalysisReuse {
         return undefined;
       },
       set: (key, l) => {
-        if (!this.lowered.some((m) => m.get(key) === l)) this.stats.functionsLowered++;
-        next.set(key, l);
+        if (this.lowered.some((m) => m.get(key) === l)) {
+          next.set(key, l);
+          return;
+        }
+        this.stats.functionsLowered++;
+        // Lowered again to the same IR (an edit of a comment, of spacing inside a line): the
+        // earlier definition stands for it, so what was kept by its identity holds.
+        const earlier = this.sameLowering(l);
+        if (earlier) same.push(earlier);
+        next.set(key, earlier ?? l);
       },
     });
+    for (const l of same) {
+      unit.functions.set(l.fn.name, l.fn);
+      this.stats.functionsSameIR++;
+    }
     this.lowered = [next, ...this.lowered].slice(0, 3);
     this.tree = tree;
     this.text = text;
     return unit;
+  }
+
+  /** What a lowering holds, as text (positions included): two lowerings with the same text are interchangeable. */
+  private readonly loweredText = new WeakMap<LoweredFunction, string>();
+
+  private textOf(l: LoweredFunction): string {
+    let t = this.loweredText.get(l);
+    if (t === undefined) this.loweredText.set(l, (t = JSON.stringify(l, loweringJson)));
+    return t;
+  }
+
+  /** An earlier lowering of the same function (by name, newest first) with the same IR and diagnostics as `l`. */
+  private sameLowering(l: LoweredFunction): LoweredFunction | undefined {
+    let text: string | undefined;
+    for (const m of this.lowered) {
+      for (const e of m.values()) {
+        if (e.fn.name !== l.fn.name) continue;
+        text ??= this.textOf(l);
+        if (this.textOf(e) === text) return e;
+      }
+    }
+    return undefined;
   }
 
   /** Dependency keys of this version's unit, by roots (many runs share their roots). */
@@ -124,7 +213,7 @@ export class IncrementalAnalysis implements AnalysisReuse {
 
   depsKey(unit: TranslationUnit, roots: string[]): string {
     let d = this.depsKeys.get(unit);
-    if (!d) this.depsKeys.set(unit, (d = { keys: new DependencyKeys(unit, (fn) => this.idOf(fn)), byRoots: new Map() }));
+    if (!d) this.depsKeys.set(unit, (d = { keys: new DependencyKeys(unit, (fn) => this.idOf(fn), (part) => this.parts.id(part)), byRoots: new Map() }));
     const r = roots.join('\n');
     let k = d.byRoots.get(r);
     if (k === undefined) d.byRoots.set(r, (k = d.keys.key(roots)));
@@ -137,16 +226,23 @@ export class IncrementalAnalysis implements AnalysisReuse {
     return id;
   }
 
+  private kindOf(key: string): { computed: number; kept: number } {
+    const kind = key.slice(0, Math.max(0, key.indexOf('\n')));
+    return (this.stats.byKind[kind] ??= { computed: 0, kept: 0 });
+  }
+
   reuse<T>(key: string, compute: () => T, keep: (v: T) => boolean): T {
     for (const m of [this.kept, ...this.older]) {
       if (!m.has(key)) continue;
       const v = m.get(key) as T;
       this.kept.set(key, v);
       this.stats.kept++;
+      this.kindOf(key).kept++;
       return v;
     }
     const v = compute();
     this.stats.computed++;
+    this.kindOf(key).computed++;
     if (keep(v)) this.kept.set(key, v);
     return v;
   }
@@ -159,5 +255,6 @@ export class IncrementalAnalysis implements AnalysisReuse {
     this.lowered = [];
     this.kept.clear();
     this.older = [];
+    this.parts.clear();
   }
 }
