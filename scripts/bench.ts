@@ -5,6 +5,7 @@
 // whole (its tables and ->writepage paths), then renamed copies of its functions, unreachable from
 // the tables, until the file is about 5,000 lines, as a real inode.c is mostly other code.
 // `npm run bench -- FILE...` measures real files as well (never committed: fetch them to /tmp).
+// `npm run bench -- --edits FILE...` measures only edit-to-findings on those files (one process each).
 import { execFileSync } from 'node:child_process';
 import * as fs from 'node:fs';
 import * as path from 'node:path';
@@ -237,7 +238,34 @@ function mainBench(): void {
   );
 }
 
-if (process.argv[2] === '--one') {
+/** Child process: edit-to-findings alone on one real file, one JSON line. */
+async function editsOne(file: string): Promise<void> {
+  await initEngine(__dirname);
+  const text = fs.readFileSync(file, 'utf8');
+  const name = path.basename(file);
+  const r = analyzeSource(text, name, NO_WALL_CLOCK);
+  const t = time(() => analyzeSource(text, name, NO_WALL_CLOCK));
+  const edit = editToFindings(text, name, r);
+  process.stdout.write(JSON.stringify({ name, analysisMs: t, ...edit }) + '\n');
+}
+
+function mainEdits(files: string[]): void {
+  for (const f of files) {
+    const out = execFileSync(process.execPath, [__filename, '--edits-one', path.resolve(f)], { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'], maxBuffer: 1 << 24 });
+    const r = JSON.parse(out.trim().split('\n').pop() as string) as { name: string; analysisMs: number; ms?: number; computed?: number; fullParses?: number };
+    if (r.ms === undefined) console.log(`${r.name}: no ->writepage line to edit (full analysis ${r.analysisMs.toFixed(0)} ms)`);
+    else console.log(`${r.name}: edit-to-findings ${r.ms.toFixed(1)} ms (median of ${EDITS}; ${r.fullParses} parsed afresh; runs re-run ${r.computed}); full analysis ${r.analysisMs.toFixed(0)} ms`);
+  }
+}
+
+if (process.argv[2] === '--edits-one') {
+  editsOne(process.argv[3]).catch((e) => {
+    console.error(e);
+    process.exit(1);
+  });
+} else if (process.argv[2] === '--edits') {
+  mainEdits(process.argv.slice(3));
+} else if (process.argv[2] === '--one') {
   measureOne(process.argv[3], process.argv[4], process.argv[5] === 'generated').catch((e) => {
     console.error(e);
     process.exit(1);
