@@ -59,6 +59,13 @@ export interface AnalysisReuse {
   depsKey(unit: TranslationUnit, roots: string[]): string;
   /** The value kept for `key`, else `compute()`, kept when `keep` says it is complete. */
   reuse<T>(key: string, compute: () => T, keep: (v: T) => boolean): T;
+  /**
+   * The same for a simulation whose dependencies are known only once it ran: kept under `key`
+   * with the dependency key of `roots` and of every function it entered; kept while none of
+   * those changed. What a run executes is reachable (by name) from the functions it entered, so
+   * an edit elsewhere (another member of its table it never called) keeps it.
+   */
+  reuseTraced<T>(key: string, unit: TranslationUnit, roots: string[], compute: (entered: Set<string>) => T, keep: (v: T) => boolean): T;
 }
 
 /** Analyses one C file. Never throws on malformed input: problems become diagnostics. */
@@ -204,16 +211,19 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
       return;
     }
     // Each run collects into its own lists, merged in run order: a kept run merges the same.
-    const compute = () => {
-      const own: RunContext = { ...ctx, unmodelled: new Map(), getBlockUses: [], stalls: [] };
+    const compute = (entered?: Set<string>) => {
+      const own: RunContext = { ...ctx, unmodelled: new Map(), getBlockUses: [], stalls: [], entered };
       const run = runScenario(own, p.t, p.entry, p.caller, p.state);
       return { run, unmodelled: [...own.unmodelled.entries()], getBlockUses: own.getBlockUses, stalls: own.stalls, inTime: Date.now() <= deadline };
     };
     // What the run reads besides the file's code: its table (facts, mount), entry, caller, page, options.
     const entry = { fn: p.entry.fn.name, handleOwner: p.entry.handleOwner ?? null, prepare: p.entry.prepare === true };
-    const roots = [p.entry.fn.name, p.t.name, ...p.t.members.values(), ...(p.entry.handleOwner ? [p.entry.handleOwner] : [])];
+    // Its code: the entry, the handle's owner, the method a driver calls last, then every function
+    // a path entered (a member the kernel's model called through the table). The table itself is
+    // in the key (tableKey: its members by name, its facts): as a root it would reach them all.
+    const roots = [p.entry.fn.name, ...(p.entry.handleOwner ? [p.entry.handleOwner] : []), ...(p.entry.last ? [p.entry.last] : [])];
     const done = reuse
-      ? reuse.reuse(`run\n${tableKey(p.t)}\n${JSON.stringify({ entry, caller: p.caller.id, page: p.state.id, budgets, details: ctx.maxPathDetails, nobh: ctx.nobh })}\n${reuse.depsKey(unit, roots)}`, compute, (d) => d.inTime)
+      ? reuse.reuseTraced(`run\n${tableKey(p.t)}\n${JSON.stringify({ entry, caller: p.caller.id, page: p.state.id, budgets, details: ctx.maxPathDetails, nobh: ctx.nobh })}`, unit, roots, compute, (d) => d.inTime)
       : compute();
     mergeCollected(ctx, done);
     // Its own findings list: file-level rules add to it below, and a kept run must stay as it was.

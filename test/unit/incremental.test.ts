@@ -148,6 +148,29 @@ describe('incremental analysis', () => {
     s.dispose();
   });
 
+  it('an edit of a ->writepage re-runs the runs that entered it (through the table too), not the other runs of its table', () => {
+    const text = sample('inode.c');
+    const s = new IncrementalAnalysis();
+    const first = s.analyze(text, 'inode.c');
+    const da = first.functions.find((f) => f.name === 'ext4_da_writepage')!;
+    const daRuns = first.runs.filter((r) => r.aops === 'ext4_da_aops');
+    const direct = daRuns.filter((r) => r.entry === 'ext4_da_writepage').length;
+    const writepages = daRuns.filter((r) => r.entry === 'ext4_da_writepages').length;
+    const lines = text.split('\n');
+    const at = lines.findIndex((l, i) => i >= da.line && l === '\tint ret = 0;');
+    assert.ok(at > 0, 'the fixture has the line to edit');
+    lines[at] += ' (void)1;';
+    const t = lines.join('\n');
+    const inc = s.analyze(t, 'inode.c');
+    assert.equal(same(inc), same(analyzeSource(t, 'inode.c')));
+    const runs = s.lastStats().byKind.run!;
+    // Re-run: its own runs, and the ->writepages runs whose write_cache_pages model called it.
+    assert.ok(runs.computed > direct && runs.computed <= direct + writepages, JSON.stringify(runs));
+    // Kept: the table's ->write_begin, ->page_mkwrite and handle-helper runs, which never call it.
+    assert.ok(runs.computed < daRuns.length, JSON.stringify(runs));
+    s.dispose();
+  });
+
   it('an edit of a function no scenario reaches re-runs nothing', () => {
     const text = fixture('binder/names.c') + '\nstatic int names_unused(void)\n{\n\treturn 0;\n}\n';
     const s = new IncrementalAnalysis();

@@ -96,6 +96,13 @@ function loweringJson(_k: string, v: unknown): unknown {
   return v;
 }
 
+/** A kept simulation with the roots its dependency key was made of (its own and the functions it entered). */
+interface Traced<T> {
+  roots: string[];
+  deps: string;
+  v: T;
+}
+
 export class IncrementalAnalysis implements AnalysisReuse {
   private tree: Tree | null = null;
   private text: string | null = null;
@@ -245,6 +252,34 @@ export class IncrementalAnalysis implements AnalysisReuse {
     this.kindOf(key).computed++;
     if (keep(v)) this.kept.set(key, v);
     return v;
+  }
+
+  reuseTraced<T>(key: string, unit: TranslationUnit, roots: string[], compute: (entered: Set<string>) => T, keep: (v: T) => boolean): T {
+    const traced = `traced\n${key}`;
+    for (const m of [this.kept, ...this.older]) {
+      const found = (m.get(traced) as Traced<T>[] | undefined)?.find((c) => this.depsKey(unit, c.roots) === c.deps);
+      if (!found) continue;
+      this.keepTraced(traced, found);
+      this.stats.kept++;
+      this.kindOf(key).kept++;
+      return found.v;
+    }
+    const entered = new Set<string>();
+    const v = compute(entered);
+    this.stats.computed++;
+    this.kindOf(key).computed++;
+    if (keep(v)) {
+      const all = [...roots, ...[...entered].filter((n) => !roots.includes(n)).sort()];
+      this.keepTraced(traced, { roots: all, deps: this.depsKey(unit, all), v });
+    }
+    return v;
+  }
+
+  /** Keeps `c` for this version (beside other versions' results under the same key: an undo). */
+  private keepTraced<T>(traced: string, c: Traced<T>): void {
+    const list = (this.kept.get(traced) as Traced<T>[] | undefined) ?? [];
+    if (!list.includes(c)) list.push(c);
+    this.kept.set(traced, list);
   }
 
   /** Frees the kept tree. */

@@ -18,6 +18,8 @@ export { exprText } from './exprText';
 export interface InterpLimits {
   stepsPerPath: number;
   callDepth: number;
+  /** Collects the name of every function of the program the path enters (an incremental run's dependencies). */
+  entered?: Set<string>;
 }
 
 interface Frame {
@@ -247,6 +249,7 @@ export class Interp implements ModelCtx {
       throw new PathEnd('truncated', `call depth budget (${this.limits.callDepth}) reached calling ${fn.name} (recursion?)`);
     }
     this.bindings.ensure(fn);
+    this.limits.entered?.add(fn.name);
     const scope = new Map<string, Cell>();
     fn.params.forEach((p, i) => {
       const value = i < args.length ? args[i] : this.unknown(`missing argument ${p.name}`);

@@ -14,6 +14,8 @@ export interface SimLimits {
   deadline: number;
   stepsPerPath: number;
   callDepth: number;
+  /** Collects the names of the functions any path enters. */
+  entered?: Set<string>;
 }
 
 /** How one path ended: returned (with its value), a kernel BUG, a budget, or stopped on purpose. */
@@ -52,7 +54,7 @@ export function simulate(unit: TranslationUnit, fn: FunctionDef, setup: SimSetup
   const runOne = (log: ChoiceLog, record: boolean): { world: World; interp: Interp; end: SimEnd } => {
     const world = setup.world();
     world.recording = record;
-    const interp = new Interp(unit, modelTable(), world, log, { stepsPerPath: limits.stepsPerPath, callDepth: limits.callDepth }, constants);
+    const interp = new Interp(unit, modelTable(), world, log, { stepsPerPath: limits.stepsPerPath, callDepth: limits.callDepth, entered: limits.entered }, constants);
     const end: SimEnd = { ended: 'returned', why: '', returnValue: null };
     try {
       setup.before?.(world, interp);

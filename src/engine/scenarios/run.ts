@@ -28,6 +28,8 @@ export interface RunContext {
   getBlockUses: { callback: string; via: string; aops: string; writepage: string }[];
   /** Writepage runs whose every path redirtied without I/O (writeback-no-progress reads them together). */
   stalls: Stall[];
+  /** When set, collects the name of every function a path of the run enters (incremental/session.ts reads them). */
+  entered?: Set<string>;
 }
 
 const MAX_TRACE = 4000;
@@ -161,7 +163,7 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
       // path is replayed with its trace only when one is shown (a new finding, a better path).
       record: (index) => index < ctx.maxPathDetails,
     },
-    { maxPaths: ctx.budgets.pathsPerRun, deadline: ctx.deadline, stepsPerPath: ctx.budgets.stepsPerPath, callDepth: ctx.budgets.callDepth },
+    { maxPaths: ctx.budgets.pathsPerRun, deadline: ctx.deadline, stepsPerPath: ctx.budgets.stepsPerPath, callDepth: ctx.budgets.callDepth, entered: ctx.entered },
     ({ world, end, log, recorded }) => {
       const input: PathInput = { world, events: world.events, end, entry: entry.name, entryKind: caller.entry, returnLoc: returnLocOf(world, entry), facts, atomic: caller.atomic, invalidateOffset: caller.entry === 'invalidatepage' ? invalidateOffset(BigInt(state.iSize), BigInt(state.pageIndex)) : undefined, ...driven(ctx.unit, ep, world) };
       const raws = checkPath(input);
