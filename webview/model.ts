@@ -173,6 +173,8 @@ export function buildMatrix(result: ScenarioResult, filters: PanelFilters): Matr
   const tables: MatrixTable[] = [];
   const seen = new Set<string>();
   const entries: TableHead[] = [...result.entries];
+  // A vm_operations_struct row (the write fault alone) is headed by its ->page_mkwrite.
+  for (const f of result.faultEntries ?? []) entries.push({ aops: f.vmOps, writepage: f.pageMkwrite, line: f.pageMkwriteLine, mode: null, delalloc: null });
   // A table that ran but is missing from `entries` (should not happen) still gets shown.
   for (const r of result.runs) {
     if (!entries.some((e) => e.aops === r.aops)) entries.push({ aops: r.aops, writepage: r.entry, line: 0, mode: null, delalloc: null });

@@ -56,14 +56,19 @@ export function formatScenarios(r: ScenarioResult): string {
     lines.push(`${r.file}:${f.line}:${f.column}: ${f.severity}: ${shortText(f)} [${f.rule}]`);
     lines.push(`    ${f.message} (in ${f.function}; ${runs.length === 1 ? 'scenario' : `${runs.length} scenarios`}: ${shown})`);
   }
-  if (r.entries.length === 0) lines.push(`${r.file}: note: no address_space_operations table with a .writepage found`);
-  // Matrix: one block per writepage entry, callers as rows, page states as columns.
+  const faults = r.faultEntries ?? [];
+  if (r.entries.length === 0) lines.push(`${r.file}: note: no address_space_operations table with a .writepage found${faults.length ? `; the write fault runs ${faults.map((f) => `${f.vmOps}.page_mkwrite ${f.pageMkwrite}`).join(', ')}` : ''}`);
+  // Matrix: one block per writepage entry (then per vm_operations_struct row), callers as rows, page states as columns.
   const pages = [...new Set(r.runs.map((x) => x.page))];
-  for (const e of r.entries) {
+  const heads = [
+    ...r.entries.map((e) => ({ aops: e.aops, writepage: e.writepage, title: `${e.aops} → ${e.writepage} (line ${e.line}${e.mode ? `, data=${e.mode}${e.delalloc ? ', delalloc' : ''}` : ''})` })),
+    ...faults.map((f) => ({ aops: f.vmOps, writepage: f.pageMkwrite, title: `${f.vmOps} → ${f.pageMkwrite} (line ${f.pageMkwriteLine}, vm_operations_struct: data mode and delalloc not known)` })),
+  ];
+  for (const e of heads) {
     const runs = r.runs.filter((x) => x.aops === e.aops);
     if (runs.length === 0) continue;
     lines.push('');
-    lines.push(`${e.aops} → ${e.writepage} (line ${e.line}${e.mode ? `, data=${e.mode}${e.delalloc ? ', delalloc' : ''}` : ''})`);
+    lines.push(e.title);
     const callers = [...new Set(runs.map((x) => x.caller))];
     // A caller that enters elsewhere than the table's ->writepage (write(2) → ->write_begin, a
     // helper called with its caller's handle) names its entry point in its row.

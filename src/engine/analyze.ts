@@ -6,6 +6,7 @@ import {
   type CallbackInfo,
   DEFAULT_BUDGETS,
   type EntryInfo,
+  type FaultEntryInfo,
   type FunctionInfo,
   type InputDiagnostic,
   type RunResult,
@@ -32,6 +33,7 @@ import { addSummaries } from './api/summary';
 import { allCallBindings, writepageBindings } from './binding/callBindings';
 import { asBound } from './binding/boundCallback';
 import { filesystemOf } from './facts/filesystem';
+import { vmOpsTables } from './vmOpsTables';
 
 /** Loads the tree-sitter runtime and the C grammar once. `wasmDir` holds both .wasm files. */
 export async function initEngine(wasmDir?: string): Promise<void> {
@@ -147,7 +149,9 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
   const memo: FactMemo | undefined = reuse
     ? (what, roots, compute) => structuredClone(reuse.reuse(`fact\n${what}\n${reuse.depsKey(unit, roots)}`, () => ({ v: compute(), inTime: Date.now() <= deadline }), (d) => d.inTime).v)
     : undefined;
-  const tables = findTables(unit, sites, deadline, memo);
+  const aopsTables = findTables(unit, sites, deadline, memo);
+  // A vm_operations_struct whose ->page_mkwrite no aops table runs has the write fault's rows.
+  const tables = [...aopsTables, ...vmOpsTables(unit, sites, aopsTables)];
   const entries: EntryInfo[] = [];
   for (const t of tables) {
     if (!t.writepage) continue;
@@ -165,6 +169,10 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
     }
   }
   result.entries = entries;
+  const faultEntries: FaultEntryInfo[] = tables
+    .filter((t) => t.ops === 'vm_operations_struct' && t.facts.pageMkwrite)
+    .map((t) => ({ vmOps: t.name, line: t.line, pageMkwrite: t.facts.pageMkwrite!, pageMkwriteLine: t.writepageLine, note: `${t.facts.info?.lockOrder.why ?? ''}; the write fault runs ${t.facts.pageMkwrite}, its paths guess the data mode and delalloc when they ask` }));
+  if (faultEntries.length) result.faultEntries = faultEntries;
   const ctx: RunContext = {
     unit,
     budgets,
@@ -181,9 +189,11 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
   const planned: { t: (typeof tables)[number]; entry: EntryPoint; caller: (typeof CALLERS)[number]; state: (typeof PAGE_STATES)[number] }[] = [];
   for (const t of tables) {
     if (options.aops && !options.aops.includes(t.name)) continue;
-    // A table's scenarios run only when its ->writepage is in the file (its matrix heads them).
-    if (!t.writepage || !unit.functions.has(t.writepage)) continue;
+    // An aops table's scenarios run only when its ->writepage is in the file (its matrix heads
+    // them); a vm_operations_struct row runs only the write fault (its ->page_mkwrite is in the file).
+    if (t.ops === 'address_space_operations' && (!t.writepage || !unit.functions.has(t.writepage))) continue;
     for (const caller of CALLERS) {
+      if (t.ops === 'vm_operations_struct' && caller.entry !== 'page_mkwrite') continue;
       if (options.callers ? !options.callers.includes(caller.id) : caller.optIn) continue;
       if (!caller.appliesTo(t.facts)) continue;
       for (const entry of entryPointsFor(unit, t, caller)) {

@@ -11,6 +11,7 @@ import { ALLOCATING_APIS, GET_BLOCK_TAKERS, JOURNAL_CALLS, modelTable } from './
 import { PAGE_STATES } from './scenarios/pages';
 import { buildWorld } from './scenarios/setup';
 import type { TableFacts } from './scenarios/callers';
+import type { Fact } from './api/types';
 import { orderedDataOf } from './facts/orderedData';
 import { firstJournalCall, writeBeginFacts } from './facts/writeBegin';
 import { writebackCreditsOf } from './facts/writebackCredits';
@@ -18,6 +19,12 @@ import { currentHandleOf, handleHelpersOf } from './facts/currentHandle';
 
 export interface AopsTable {
   name: string;
+  /**
+   * The ops table's struct: an address_space_operations table, or a vm_operations_struct whose
+   * ->page_mkwrite no address_space_operations table of the file runs (vmOpsTables.ts): its only
+   * scenarios are the write fault's, and what a table would tell (mount, delalloc) is not known.
+   */
+  ops: 'address_space_operations' | 'vm_operations_struct';
   line: number;
   members: Map<string, string>;
   writepage: string | null;
@@ -25,6 +32,11 @@ export interface AopsTable {
   facts: TableFacts;
   /** Mount configuration to simulate this table under. */
   mount: { dataMode: string; options: string[] };
+  /**
+   * Why the mount configuration is not known, when it is not (a vm_operations_struct row): every
+   * question a path asks of the data mode or of the options in `guessedOptions` is then a guess.
+   */
+  mountUnknown?: { why: string; guessedOptions: string[] };
 }
 
 export interface CallSite {
@@ -134,7 +146,8 @@ export function forEachExpr(s: Stmt, visit: (e: Expr) => void): void {
   st(s);
 }
 
-function fnName(e: Expr): string | null {
+/** The function an initialiser or argument names (`f`, `&f`, a cast of either), else null. */
+export function fnName(e: Expr): string | null {
   if (e.kind === 'ident') return e.name;
   if (e.kind === 'unary' && e.op === '&' && e.arg.kind === 'ident') return e.arg.name;
   if (e.kind === 'cast') return fnName(e.arg);
@@ -396,6 +409,7 @@ export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: n
     const mount = cfgs && cfgs.length ? cfgs[0] : { dataMode: facts.modes?.[0] ?? 'ordered', options: facts.delalloc ? ['DELALLOC'] : [] };
     return {
       name: t.name,
+      ops: 'address_space_operations' as const,
       line: t.loc.line,
       members,
       writepage,
@@ -410,10 +424,15 @@ export function findTables(unit: TranslationUnit, sites: CallSite[], deadline: n
   for (const t of tables) t.facts.fileLockOrder = fileOrder;
   const uses = tables.map((t) => t.facts.info?.currentHandle).find((f) => f?.value) ?? { value: false, line: null, why: 'no ->writepage path of this file uses the current handle' };
   for (const t of tables) t.facts.fileCurrentHandle = uses;
-  const journalCall = sites.find((s) => s.argIndex === -1 && JOURNAL_CALLS.has(s.callee));
-  const journal = journalCall
-    ? { value: true, line: journalCall.line, why: `it makes journal calls (${journalCall.callee}, line ${journalCall.line})` }
-    : { value: false, line: null, why: 'it makes no journal call: its block allocations take no journal handle' };
+  const journal = fileJournalOf(sites);
   for (const t of tables) t.facts.fileJournal = journal;
   return tables;
+}
+
+/** Whether the file makes journal calls at all, with the first one. */
+export function fileJournalOf(sites: CallSite[]): Fact<boolean> {
+  const journalCall = sites.find((s) => s.argIndex === -1 && JOURNAL_CALLS.has(s.callee));
+  return journalCall
+    ? { value: true, line: journalCall.line, why: `it makes journal calls (${journalCall.callee}, line ${journalCall.line})` }
+    : { value: false, line: null, why: 'it makes no journal call: its block allocations take no journal handle' };
 }

@@ -149,17 +149,22 @@ async function runScenarioPicker(ctx: ExtensionCtx): Promise<RunOutcome | undefi
   if (!doc) return noCFile();
   const result = await ctx.service.getResult(doc.uri);
   if (!result) return undefined;
-  if (result.entries.length === 0) {
+  const faults = result.faultEntries ?? [];
+  if (result.entries.length === 0 && faults.length === 0) {
     void vscode.window.showInformationMessage('Kernel Patch Reasoner: this file has no address_space_operations table with a .writepage, so there is no scenario to run.');
     return undefined;
   }
   const table = await vscode.window.showQuickPick<PickItem<string>>(
-    result.entries.map((e) => ({
-      label: e.aops,
-      description: `->writepage = ${e.writepage}`,
-      detail: `${entryLabel(e)}, line ${e.line}`,
-      value: e.aops,
-    })),
+    [
+      ...result.entries.map((e) => ({
+        label: e.aops,
+        description: `->writepage = ${e.writepage}`,
+        detail: `${entryLabel(e)}, line ${e.line}`,
+        value: e.aops,
+      })),
+      // A vm_operations_struct row: the write fault alone (src/engine/vmOpsTables.ts).
+      ...faults.map((f) => ({ label: f.vmOps, description: `->page_mkwrite = ${f.pageMkwrite}`, detail: `vm_operations_struct, line ${f.line}: ${f.note}`, value: f.vmOps })),
+    ],
     { title: 'Run Scenario (1/3): address_space_operations table', placeHolder: 'Which aops table?', matchOnDescription: true },
   );
   if (!table) return undefined;

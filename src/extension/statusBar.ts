@@ -13,7 +13,8 @@ export function statusText(result: ScenarioResult): { text: string; tooltip: str
   const cut = result.runs.filter((r) => r.truncated).length;
   const input = result.diagnostics.filter((d) => d.severity === 'error').length;
   const parts: string[] = [];
-  if (result.entries.length === 0) {
+  const faults = result.faultEntries?.length ?? 0;
+  if (result.entries.length === 0 && faults === 0) {
     return {
       text: '$(pass) kpr: no writepage',
       tooltip: 'Kernel Patch Reasoner: no address_space_operations table with a .writepage in this file, so no scenario ran.',
@@ -32,7 +33,7 @@ export function statusText(result: ScenarioResult): { text: string; tooltip: str
         : `no primitive of the tree's source was reached; the primitives are the engine's models.`)
     : '';
   const tooltip =
-    `Kernel Patch Reasoner: ${countsPhrase(c)} (${result.runs.length} scenarios run over ${result.entries.length} writepage entries); ` +
+    `Kernel Patch Reasoner: ${countsPhrase(c)} (${result.runs.length} scenarios run over ${result.entries.length} writepage entries${faults ? ` and ${faults} vm_operations_struct ->page_mkwrite` : ''}); ` +
     `${c.errors} error and ${c.warnings} warning findings (one per rule and responsible call)` +
     (cut ? `; ${cut} scenarios not fully explored (analysis incomplete, see the Information problems)` : '') +
     (input ? `; ${input} input errors` : '') +

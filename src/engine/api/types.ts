@@ -123,6 +123,7 @@ export interface PathSummary {
 }
 
 export interface RunResult {
+  /** The address_space_operations table, or for a `faultEntries` row the vm_operations_struct. */
   aops: string;
   entry: string;
   caller: CallerId;
@@ -251,6 +252,23 @@ export interface ScenarioResult {
   callBindings?: CallBinding[];
   /** The kernel tree the file was preprocessed with (kernel-tree mode), src/engine/tree. */
   tree?: TreeInfo;
+  /**
+   * The vm_operations_struct tables whose ->page_mkwrite the file defines and none of its
+   * address_space_operations tables runs (src/engine/vmOpsTables.ts): their runs (caller
+   * `page-fault` only) have `aops` = the vm_operations_struct's name. Absent when there are none.
+   */
+  faultEntries?: FaultEntryInfo[];
+}
+
+/** A vm_operations_struct row: the write fault runs its ->page_mkwrite; what an aops table would tell is not known. */
+export interface FaultEntryInfo {
+  /** The vm_operations_struct's name (the `aops` of its runs). */
+  vmOps: string;
+  line: number;
+  pageMkwrite: string;
+  pageMkwriteLine: number;
+  /** Why the row exists and what it does not know (the data mode and delalloc are guesses of its paths). */
+  note: string;
 }
 
 /** The filesystem and era a file looks like, learnt from its names, journal calls and dated interfaces. */

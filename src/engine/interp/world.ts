@@ -39,6 +39,11 @@ export interface MountConfig {
   modes?: string[];
   /** Mount options that may be on or off under this table (e.g. NOBH): a path that tests one forks. */
   maybe?: Set<string>;
+  /**
+   * When the file does not tell the mount (a vm_operations_struct row, vmOpsTables.ts): the data
+   * mode and `options` (of `maybe`) are guesses of the path that asks, and `why` says why.
+   */
+  guessed?: { why: string; options: Set<string> };
 }
 
 export class World {

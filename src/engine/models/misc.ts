@@ -102,6 +102,10 @@ function mountOption(ctx: ModelCtx, name: string): boolean {
   if (on === undefined) {
     on = ctx.choose([`mounted without ${name.toLowerCase()}`, `mounted with -o ${name.toLowerCase()}`], 'mount option') === 1;
     ctx.world.assumptions.set(key, on);
+    // Not told by the file: a guessed branch (the paths that took the other way merge it away).
+    if (m.guessed?.options.has(name)) {
+      ctx.world.guesses.push({ name: `-o ${name.toLowerCase()}`, line: ctx.site().loc.line, assumed: `the volume is mounted ${on ? 'with' : 'without'} -o ${name.toLowerCase()} (${m.guessed.why})`, branch: { key: `mount:${name}`, taken: on } });
+    }
   }
   return on;
 }
@@ -115,6 +119,15 @@ export function mountDataMode(ctx: ModelCtx): string {
   if (i === undefined) {
     i = ctx.choose(modes.map((x) => `data=${x}`), 'mount data mode');
     ctx.world.mountChoices.set('data', i);
+    // Not told by the file: the choice as guessed branches, "data=ordered?", then "data=writeback?"...,
+    // so the paths of every mode together merge them away (scenarios/guessFree.ts).
+    if (m.guessed) {
+      const line = ctx.site().loc.line;
+      for (let j = 0; j <= i && j < modes.length - 1; j++) {
+        const taken = j === i;
+        ctx.world.guesses.push({ name: 'the data mode', line, assumed: `the volume is ${taken ? '' : 'not '}mounted data=${modes[j]} (${m.guessed.why})`, branch: { key: `mount:data=${modes[j]}`, taken } });
+      }
+    }
   }
   return modes[i];
 }

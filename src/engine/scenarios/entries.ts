@@ -53,6 +53,8 @@ function driverOf(model: string, params: [string, string, boolean][], at: Loc): 
 /** The functions of `table` the caller runs (none when the table lacks the entry). */
 export function entryPointsFor(unit: TranslationUnit, table: AopsTable, caller: CallerDef): EntryPoint[] {
   const def = (name: string | null | undefined): FunctionDef | undefined => (name ? unit.functions.get(name) : undefined);
+  // A vm_operations_struct row (vmOpsTables.ts) has no address_space_operations methods: only the write fault enters it.
+  if (table.ops === 'vm_operations_struct' && caller.entry !== 'page_mkwrite') return [];
   switch (caller.entry) {
     case 'writepage': {
       const fn = def(table.writepage);

@@ -34,6 +34,9 @@ export interface RunContext {
 
 const MAX_TRACE = 4000;
 
+/** The data modes of ext3/ext4 (Documentation/filesystems/ext4.txt): those a row of unknown mount may run under. */
+const DATA_MODES = ['ordered', 'writeback', 'journal'] as const;
+
 export function ruleFactsOf(table: AopsTable): RuleFacts {
   const info = table.facts.info;
   return {
@@ -108,8 +111,12 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
   if (ctx.nobh) options.add('NOBH');
   // Every mount configuration the file selects the table under is explored: the data modes as a
   // fork where the code asks (the journal commit writes ordered data only), NOBH both ways unless set.
-  const modes = caller.id === 'jbd2-commit' ? ['ordered'] : (table.facts.modes ?? [table.mount.dataMode]);
-  const maybe = new Set(ctx.nobh ? [] : ['NOBH']);
+  // A row whose mount is not known (a vm_operations_struct's) may run under any data mode and with
+  // the guessed options on or off: each is a guess of the path that asks (models/misc.ts).
+  const unknownMount = table.mountUnknown;
+  const modes = caller.id === 'jbd2-commit' ? ['ordered'] : (table.facts.modes ?? (unknownMount ? [...DATA_MODES] : [table.mount.dataMode]));
+  const maybe = new Set([...(ctx.nobh ? [] : ['NOBH']), ...(unknownMount?.guessedOptions ?? [])]);
+  const guessed = unknownMount ? { why: unknownMount.why, options: new Set(unknownMount.guessedOptions) } : undefined;
   const setDirty = table.members.get('set_page_dirty');
   const setDirtyDef = setDirty ? ctx.unit.functions.get(setDirty) : undefined;
   // Each path is folded into the run's result as soon as it ends and its world dropped: only the
@@ -128,7 +135,7 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
     root,
     {
       world: () => {
-        const w = buildWorld(state, caller, { dataMode: modes.includes(table.mount.dataMode) ? table.mount.dataMode : modes[0], options, modes, maybe }, MAX_TRACE);
+        const w = buildWorld(state, caller, { dataMode: modes.includes(table.mount.dataMode) ? table.mount.dataMode : modes[0], options, modes, maybe, guessed }, MAX_TRACE);
         w.watchReturnsOf = entry.name;
         // A state that needs more than this file shows starts every path with that as a guess.
         if (state.premise) w.guesses.push({ name: `the ${state.id} page state`, line: entry.nameLoc.line, assumed: state.premise, premise: true });
