@@ -65,6 +65,13 @@ describe('vm_operations_struct rows (the write fault of a file without an aops t
     assert.deepEqual(every.runs.flatMap((x) => x.findings).map((f) => `${f.rule} ${f.severity}`), ['page-lock-contract error']);
   });
 
+  it("leaves mapping->a_ops unknown: the filesystem's aops of another file are unmodelled calls", () => {
+    const src = MODE('\tunlock_page(page);\n\tret = inode->i_mapping->a_ops->write_begin(NULL, inode->i_mapping, 0, 4096, 0, &page, NULL);\n\treturn ret;');
+    const a = analyzeSource(src, 'aops.c');
+    assert.equal(a.runs.length, 1);
+    assert.deepEqual(a.unmodelled.map((u) => u.name), ['(unknown(mapping->a_ops->write_begin))']);
+  });
+
   it('guesses delalloc the same way', () => {
     const da = analyzeSource(MODE('\tif (test_opt(inode->i_sb, DELALLOC))\n\t\treturn 0;\n\tunlock_page(page);\n\treturn 0;'), 'da.c');
     const f = da.runs.flatMap((x) => x.findings);

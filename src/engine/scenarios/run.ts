@@ -141,7 +141,8 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
         if (state.premise) w.guesses.push({ name: `the ${state.id} page state`, line: entry.nameLoc.line, assumed: state.premise, premise: true });
         // Under the write fault's driver, ->page_mkwrite's own returns are one call down.
         if (ep.driver && ep.mkwrite) w.watchDepth = 1;
-        w.inode.mapping.set('a_ops', { k: 'global', name: table.name });
+        // A vm_operations_struct row's mapping->a_ops is the filesystem's table of another file: unknown.
+        if (table.ops === 'address_space_operations') w.inode.mapping.set('a_ops', { k: 'global', name: table.name });
         // ->write_begin finds the page unlocked in the cache (or allocates it); ->prepare_write and
         // helpers get the page their caller grabbed and locked; ->writepage a locked page.
         if (caller.entry === 'write_begin' && !ep.prepare) w.page.locked = false;
