@@ -3,8 +3,9 @@
 // called by the write fault with the page unlocked, must return it as the file's fault contract
 // says (models/pageFault.ts, facts/mkwriteContract.ts): unlocked with a result < 0 or >= 0 under
 // (vma, page); under (vma, vmf) locked with VM_FAULT_LOCKED, unlocked otherwise, and a VM_FAULT_*
-// mask, never a negative errno; it must notice a page truncate removed before it ran, and look at
-// the page's buffers only under the page lock.
+// mask, never a negative errno; it must notice a page truncate removed before it ran, answer a page
+// an O_DIRECT write invalidated with a retry (not SIGBUS), and look at the page's buffers only under
+// the page lock.
 import { show } from '../interp/values';
 import { at, eventsOf, type PathInput, type RawFinding, type Rule } from './types';
 
@@ -46,6 +47,16 @@ function mkwriteViolation(e: MkwriteReturn, path: PathInput): { message: string;
         summary: `${f} returns VM_FAULT_LOCKED with the page unlocked`,
       };
     }
+  }
+  // An O_DIRECT write wrote the page back and invalidated it: i_size did not move, the access is
+  // valid, and the VM retries a fault answered 0 (or VM_FAULT_NOPAGE). Failing it is a SIGBUS for
+  // a valid access; a path that took an injected failure (-ENOSPC...) fails for that instead.
+  if (e.invalidated && e.fails && e.injected === 0) {
+    const retry = e.contract === 'errno' ? 'return 0: do_wp_page then finds the pte zapped and the fault is retried' : 'return VM_FAULT_NOPAGE (or 0 with the page unlocked: the VM sees !page->mapping and retries the fault)';
+    return {
+      message: `${f} returns ${e.ret} (${e.reading}) for a page an O_DIRECT write invalidated while the fault held only a reference (generic_file_direct_write: the page written back, then invalidate_inode_pages2_range removed it from the page cache, page->mapping NULL, i_size unchanged): the process gets SIGBUS for an access inside the file; ${retry}`,
+      summary: `${f} fails the fault (SIGBUS) for an invalidated page inside i_size`,
+    };
   }
   if (e.truncated && (e.verdict === 'ok' || e.verdict === 'locked')) {
     const allocs = eventsOf(path, 'alloc').filter((a) => !a.convert && a.step <= e.step).map((a) => `allocates block ${a.block} (${a.api})`);

@@ -99,6 +99,12 @@ export type KernelEvent =
       reading: string;
       pageLocked: boolean;
       truncated: boolean;
+      /** An O_DIRECT write had written back and invalidated the page (page->mapping NULL, i_size unchanged). */
+      invalidated: boolean;
+      /** The result fails the fault: < 0 under (vma, page); VM_FAULT_SIGBUS or VM_FAULT_OOM in the mask under (vma, vmf). */
+      fails: boolean;
+      /** Injected failures (an -E... outcome of a model) the path took before it returned. */
+      injected: number;
       /** What the function did to the file for a page truncate had removed (i_size grown back). */
       pastEof: string[];
     }

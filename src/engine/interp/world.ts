@@ -165,6 +165,12 @@ export class World {
   watchReturnsOf: string | null = null;
   /** The call depth it runs at: 0, or 1 under a driver that calls it (the write fault's do_wp_page). */
   watchDepth = 0;
+  /**
+   * Whether an O_DIRECT write may invalidate the file's pages while a fault holds one by reference
+   * only (generic_file_direct_write's invalidate_inode_pages2_range, 2.6.24–2.6.36): `why` says how
+   * that is known; `guess` when the file does not say (no table of its own tells ->direct_IO).
+   */
+  directIo: { why: string; guess: boolean } | null = null;
   /** The last `return` statement step of `watchReturnsOf` at depth 0 within the trace's cap (where its trace would show it). */
   lastReturn: { line: number; column: number } | null = null;
 

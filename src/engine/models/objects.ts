@@ -235,7 +235,7 @@ export class Page extends KObj {
   /** Dropped by the generic code because it lies wholly beyond EOF. */
   droppedBeyondEof = false;
   buffers: BufferHead | null = null;
-  /** Removed from the page cache by truncate (remove_from_page_cache): page->mapping reads NULL. */
+  /** Removed from the page cache (truncate's remove_from_page_cache, or an invalidation's): page->mapping reads NULL. */
   truncated = false;
   readonly blocks: BlockData[] = [];
   constructor(

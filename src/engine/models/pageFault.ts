@@ -13,7 +13,13 @@
 // Between pte_unmap_unlock and the call the task holds only a page reference: truncate may remove
 // the page (truncate_complete_page of 2.6.28 mm/truncate.c: do_invalidatepage drops the buffers,
 // cancel_dirty_page, remove_from_page_cache sets page->mapping NULL, ClearPageUptodate) after
-// vmtruncate set i_size to the new size; a path takes that race as its alternative.
+// vmtruncate set i_size to the new size; a path takes that race as its alternative. Where the file
+// can be written with O_DIRECT (its table has ->direct_IO), generic_file_direct_write of the same
+// eras may run there too: filemap_write_and_wait_range writes the page back, then
+// invalidate_inode_pages2_range (mm/truncate.c, 2.6.28) unmaps it, try_to_release_page frees its
+// clean buffers and invalidate_complete_page2 removes it from the page cache: page->mapping NULL,
+// i_size unchanged, the blocks still the file's. The fault must then be retried (0, or
+// VM_FAULT_NOPAGE), not failed: a SIGBUS there is one for an access inside i_size.
 // The model emits what the VM sees (event `mkwrite-return`); checks/pageLockContract.ts judges it.
 import type { ModelCtx, ModelSpec } from '../interp/interpreter';
 import { PathEnd } from '../interp/interpreter';
@@ -48,6 +54,12 @@ function verdictOf(contract: 'errno' | 'vm-fault', r: bigint | null): { verdict:
   return { verdict: 'ok', reading: `${mask}: the VM locks the page itself` };
 }
 
+/** Whether the VM of the contract ends the fault in SIGBUS or OOM for `r` (do_wp_page's unwritable_page). */
+function failsFault(contract: 'errno' | 'vm-fault', r: bigint): boolean {
+  if (contract === 'errno') return r < 0n;
+  return r >= 0n && (r & VM_FAULT_ERROR) !== 0n;
+}
+
 /** truncate_complete_page after vmtruncate(inode, page_offset(page)): the page leaves the file. */
 function truncateUnderFault(ctx: ModelCtx, page: Page): void {
   const w = ctx.world;
@@ -65,6 +77,20 @@ function truncateUnderFault(ctx: ModelCtx, page: Page): void {
   ctx.event(`truncate ran while the fault held only a page reference: i_size ${w.inode.size}, the page's blocks freed, its buffers dropped (do_invalidatepage), page->mapping NULL (remove_from_page_cache), not uptodate`);
 }
 
+/** An O_DIRECT write over the page while the fault holds only a reference (generic_file_direct_write, 2.6.28). */
+function invalidateUnderFault(ctx: ModelCtx, page: Page): void {
+  const w = ctx.world;
+  // filemap_write_and_wait_range: the dirty data is on disk, the page and its buffers clean.
+  page.dirtyFlag = false;
+  for (const b of page.blocks) b.dirty = false;
+  for (const bh of page.bufferList()) bh.flags.delete('dirty');
+  // invalidate_complete_page2: try_to_release_page frees the clean buffers, then the page leaves the cache.
+  page.buffers = null;
+  page.truncated = true;
+  w.inode.mapping.set('nrpages', int(0));
+  ctx.event(`an O_DIRECT write ran while the fault held only a page reference: filemap_write_and_wait_range wrote the page back, invalidate_inode_pages2_range unmapped it, freed its buffers (try_to_release_page) and removed it from the page cache (page->mapping NULL); i_size stays ${w.inode.size}`);
+}
+
 /** do_wp_page(vma, page, vmf, vmf_contract): the write fault's call of vma->vm_ops->page_mkwrite. */
 function doWpPage(ctx: ModelCtx, a: Value[]): Value {
   const vma = a[0] ? ctx.objOf(a[0]) : null;
@@ -78,8 +104,17 @@ function doWpPage(ctx: ModelCtx, a: Value[]): Value {
   if (vo) vo.set('flags', int(FAULT_FLAGS));
   ctx.event(`${ctx.name}: page_cache_get(old_page); pte_unmap_unlock: the task holds a page reference, no page lock, no handle`);
   const sizeBefore = ctx.world.inode.size;
-  const truncated = ctx.choose(['the page stays in the file', 'truncate removes the page before ->page_mkwrite runs'], `${ctx.name}: a truncate racing with the fault`) === 1;
+  const races = ['the page stays in the file', 'truncate removes the page before ->page_mkwrite runs'];
+  const direct = ctx.world.directIo;
+  if (direct) races.push('an O_DIRECT write invalidates the page before ->page_mkwrite runs');
+  const race = ctx.choose(races, `${ctx.name}: a truncate${direct ? ' or an O_DIRECT write' : ''} racing with the fault`);
+  const truncated = race === 1;
+  const invalidated = race === 2;
   if (truncated) truncateUnderFault(ctx, page);
+  if (invalidated && direct) {
+    if (direct.guess) ctx.world.guesses.push({ name: 'O_DIRECT', line: ctx.site().loc.line, assumed: `the file can be written with O_DIRECT (${direct.why})` });
+    invalidateUnderFault(ctx, page);
+  }
   const sizeAtCall = ctx.world.inode.size;
   const r = ctx.callValue(fn, contract === 'vm-fault' ? [obj(vma), vmf] : [obj(vma), obj(page)], 'vma->vm_ops->page_mkwrite');
   const rv = ctx.intOf(r);
@@ -87,7 +122,7 @@ function doWpPage(ctx: ModelCtx, a: Value[]): Value {
   // What the file did to the file's size for a page that is no longer in it.
   const pastEof = truncated && ctx.world.inode.size > sizeAtCall ? [`i_size grows back to ${ctx.world.inode.size} (it was ${sizeBefore}; truncate set ${sizeAtCall})`] : [];
   ctx.emit(
-    { kind: 'mkwrite-return', api: ctx.name, fn: fn.name, contract, ret: show(r), verdict, reading, pageLocked: page.locked, truncated, pastEof },
+    { kind: 'mkwrite-return', api: ctx.name, fn: fn.name, contract, ret: show(r), verdict, reading, pageLocked: page.locked, truncated, invalidated, fails: rv !== null && failsFault(contract, rv), injected: ctx.world.injected.length, pastEof },
     `${fn.name} returned ${show(r)} (${reading}) with the page ${page.locked ? 'locked' : 'unlocked'}`,
   );
   if (verdict === 'unknown') return r;
@@ -98,7 +133,7 @@ function doWpPage(ctx: ModelCtx, a: Value[]): Value {
     }
     // wait_on_page_locked(dirty_page) waits for a lock only this task could release.
     if (page.locked) throw new PathEnd('bug', `${ctx.name}: wait_on_page_locked on a page this task holds locked: it waits for ever`);
-    ctx.event(`${ctx.name}: pte taken again${truncated ? ': truncate zapped it, pte_same fails and the fault returns' : ', pte made writable and dirty; wait_on_page_locked; set_page_dirty_balance'}`);
+    ctx.event(`${ctx.name}: pte taken again${truncated || invalidated ? `: ${truncated ? 'truncate' : 'the invalidation'} zapped it, pte_same fails and the fault returns (to be retried)` : ', pte made writable and dirty; wait_on_page_locked; set_page_dirty_balance'}`);
     return ZERO;
   }
   if (verdict === 'error' || verdict === 'errno-as-mask') {
@@ -111,15 +146,15 @@ function doWpPage(ctx: ModelCtx, a: Value[]): Value {
     ctx.event(`${ctx.name}: lock_page(old_page)`);
     if (page.truncated) {
       unlockPage(ctx, page);
-      ctx.event(`${ctx.name}: !old_page->mapping: the page was truncated, the fault is retried`);
+      ctx.event(`${ctx.name}: !old_page->mapping: the page was ${invalidated ? 'invalidated' : 'truncated'}, the fault is retried`);
       return ZERO;
     }
   } else if (!page.locked) {
     // VM_BUG_ON(!PageLocked(old_page)) with CONFIG_DEBUG_VM; without it the unlock below releases a lock nobody holds.
     throw new PathEnd('bug', `${ctx.name}: VM_BUG_ON(!PageLocked(old_page)): VM_FAULT_LOCKED returned with the page unlocked`);
   }
-  ctx.event(`${ctx.name}: pte taken again${truncated ? ': truncate zapped it, pte_same fails' : ', made writable and dirty; set_page_dirty(dirty_page)'}`);
-  if (!truncated) page.dirtyFlag = true;
+  ctx.event(`${ctx.name}: pte taken again${truncated || invalidated ? ': it was zapped, pte_same fails' : ', made writable and dirty; set_page_dirty(dirty_page)'}`);
+  if (!truncated && !invalidated) page.dirtyFlag = true;
   unlockPage(ctx, page);
   return ZERO;
 }

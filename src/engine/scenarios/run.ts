@@ -37,6 +37,13 @@ const MAX_TRACE = 4000;
 /** The data modes of ext3/ext4 (Documentation/filesystems/ext4.txt): those a row of unknown mount may run under. */
 const DATA_MODES = ['ordered', 'writeback', 'journal'] as const;
 
+/** Whether an O_DIRECT write can reach the table's pages, and how that is known (World.directIo). */
+function directIoOf(table: AopsTable): World['directIo'] {
+  const fn = table.members.get('direct_IO');
+  if (table.ops === 'address_space_operations') return fn ? { why: `${table.name}.direct_IO = ${fn}`, guess: false } : null;
+  return { why: `${table.name}'s address_space_operations are in another file: whether they have ->direct_IO is not known here`, guess: true };
+}
+
 export function ruleFactsOf(table: AopsTable): RuleFacts {
   const info = table.facts.info;
   return {
@@ -141,6 +148,9 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
         if (state.premise) w.guesses.push({ name: `the ${state.id} page state`, line: entry.nameLoc.line, assumed: state.premise, premise: true });
         // Under the write fault's driver, ->page_mkwrite's own returns are one call down.
         if (ep.driver && ep.mkwrite) w.watchDepth = 1;
+        // O_DIRECT opens need ->direct_IO (dentry_open, 2.6.24–2.6.36): the table says, or (a
+        // vm_operations_struct row, whose aops are in another file) it is a guess of the path.
+        if (caller.entry === 'page_mkwrite') w.directIo = directIoOf(table);
         // A vm_operations_struct row's mapping->a_ops is the filesystem's table of another file: unknown.
         if (table.ops === 'address_space_operations') w.inode.mapping.set('a_ops', { k: 'global', name: table.name });
         // ->write_begin finds the page unlocked in the cache (or allocates it); ->prepare_write and
