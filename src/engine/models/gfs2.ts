@@ -16,7 +16,8 @@ const META_HEADER_SIZE = 24;
  * struct gfs2_sbd of the scenario (fs/gfs2/incore.h, filled by super.c gfs2_read_sb/ops_fstype.c
  * init_sb): sd_sb.sb_bsize and sb_bsize_shift are the block size, sd_diptrs and sd_inptrs the
  * pointers in a dinode and in an indirect block, sd_max_height the tallest tree that fits 2^64
- * bytes; the system inodes are inodes of their own (never the scenario's).
+ * bytes; the system inodes are inodes of their own (never the scenario's). sd_vfs is the VFS
+ * super_block (ops_fstype.c init_sbd: sdp->sd_vfs = sb), so sdp->sd_vfs->s_blocksize is the block size.
  */
 export function gfs2Super(sb: SuperBlock): SuperBlock {
   if (sb.get('sd_sb') !== undefined) return sb;
@@ -25,6 +26,7 @@ export function gfs2Super(sb: SuperBlock): SuperBlock {
   ondisk.set('sb_bsize', int(bsize));
   ondisk.set('sb_bsize_shift', int(sb.blkbits));
   sb.set('sd_sb', obj(ondisk));
+  sb.set('sd_vfs', obj(sb));
   const diptrs = Math.floor((bsize - DINODE_SIZE) / 8);
   const inptrs = Math.floor((bsize - META_HEADER_SIZE) / 8);
   sb.set('sd_diptrs', int(diptrs));

@@ -157,6 +157,24 @@ export function dataMode(mode: string, nonRegularJournalled = false): ModelSpec 
 const identity: ModelSpec = { fn: (_c, a) => a[0] ?? ZERO };
 const noop: ModelSpec = { fn: () => ZERO };
 
+/**
+ * atomic_read(v) (asm/atomic_32.h and _64.h of 2.6.2x: `(v)->counter`): the value the pointer
+ * names. `&bh->b_count` names the count the buffer model keeps (get_bh/put_bh); a pointer to an
+ * atomic_t object reads its `counter`; anything else is an unknown, as an unmodelled read.
+ */
+function atomicRead(c: ModelCtx, a: Value[]): Value {
+  const v = a[0];
+  if (v?.k === 'ref') {
+    const x = v.cell.value;
+    if (x.k === 'int' || x.k === 'unk') return x;
+    const n = c.objOf(x)?.get('counter');
+    if (n) return n;
+  }
+  const n = v ? c.objOf(v)?.get('counter') : undefined;
+  // What no model keeps is what unmodelled code would give: a guess of the path that branches on it.
+  return n ?? { k: 'unk', key: `u${c.world.unknownCounter++}`, why: 'atomic_read() of a counter the models do not keep', guess: 'atomic_read()', guessLine: c.site().loc.line };
+}
+
 function minmax(pick: 'min' | 'max', offset: number): ModelSpec {
   return {
     fn: (ctx, a) => {
@@ -276,6 +294,7 @@ export const miscModels: [string, ModelSpec][] = [
   ['rcu_read_unlock', noop],
   ['preempt_disable', noop],
   ['preempt_enable', noop],
+  ['atomic_read', { fn: atomicRead, doc: 'the counter its pointer names (a count the models keep, such as bh->b_count), else unknown' }],
   ['atomic_inc', noop],
   ['atomic_dec', noop],
   ['lock_kernel', noop],
