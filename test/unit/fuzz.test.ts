@@ -18,4 +18,12 @@ describe('fuzz (CI-sized)', function () {
     assert.deepEqual(rep.overruns, [], text);
     assert.ok(rep.truncations > 0, 'some inputs must hit a budget (loops, recursion): otherwise the budgets are not exercised');
   });
+
+  // Found by seed 120829: a 50 KB identifier branched on in a loop made every derived unknown's
+  // key hash it again (7 s for one file, past the guard); its key is short now (interpreter textKey).
+  it('replays seed 120829 #1873 (long-line+html-names) within its budget', () => {
+    const rep = runFuzz({ iterations: 1874, seed: 120829, only: 1873, root: ROOT });
+    assert.equal(rep.inputs, 1);
+    assert.deepEqual(rep.overruns, [], formatReport(rep));
+  });
 });

@@ -56,6 +56,10 @@ class FieldCell implements Cell {
   }
 }
 
+/** Keys of unknowns named by a long text (an identifier, a field, a sizeof's text), by unit: short keys, so a derived key (`(a + b)`) never hashes the text again. */
+const LONG_TEXT = 96;
+const longTexts = new WeakMap<TranslationUnit, Map<string, number>>();
+
 const UNSIGNED_32 = /\b(unsigned( int)?|u32|__u32|uint|unsigned)\b/;
 const SIGNED_32 = /^(const )?(int|signed|s32|__s32)$/;
 
@@ -226,6 +230,19 @@ export class Interp implements ModelCtx {
   }
 
   /** An unknown that stands for the result of unmodelled code: branching on it is a guess. */
+  /**
+   * `prefix` + `text`, or for a long text `prefix~n` with n its number in this unit: the text is
+   * the IR's own string, whose hash V8 keeps, so the lookup does not read it again.
+   */
+  private textKey(prefix: string, text: string): string {
+    if (text.length <= LONG_TEXT) return prefix + text;
+    let m = longTexts.get(this.unit);
+    if (!m) longTexts.set(this.unit, (m = new Map()));
+    let n = m.get(text);
+    if (n === undefined) m.set(text, (n = m.size));
+    return `${prefix}~${n}`;
+  }
+
   private guessed(why: string, guess: string): Value {
     return { k: 'unk', key: `u${this.world.unknownCounter++}`, why, guess, guessLine: this.site().loc.line };
   }
@@ -591,7 +608,7 @@ export class Interp implements ModelCtx {
         }
       case 'unbound':
         this.noteUnmodelled(name, 'an identifier neither defined in this file nor modelled (macro or global): unknown value');
-        return { k: 'unk', key: `ident:${name}`, why: name, guess: name, guessLine: loc.line };
+        return { k: 'unk', key: this.textKey('ident:', name), why: clipText(name), guess: clipText(name), guessLine: loc.line };
     }
   }
 
@@ -648,7 +665,7 @@ export class Interp implements ModelCtx {
       o.set(field, ZERO);
       return ZERO;
     }
-    const u: Value = { k: 'unk', key: `o${o.id}.${field}`, why: clipText(`${o.label}->${field}`) };
+    const u: Value = { k: 'unk', key: this.textKey(`o${o.id}.`, field), why: clipText(`${o.label}->${field}`) };
     o.set(field, u);
     return u;
   }
@@ -739,9 +756,9 @@ export class Interp implements ModelCtx {
       case 'ident':
         return this.identExpr(e);
       case 'sizeof':
-        return { k: 'unk', key: `sizeof:${e.text}`, why: e.text, guess: e.text, guessLine: e.loc.line };
+        return { k: 'unk', key: this.textKey('sizeof:', e.text), why: clipText(e.text), guess: clipText(e.text), guessLine: e.loc.line };
       case 'unknown':
-        return { k: 'unk', key: `unknown:${e.loc.line}:${e.loc.column}`, why: `unreadable \`${e.text}\``, guess: `unreadable \`${e.text}\``, guessLine: e.loc.line };
+        return { k: 'unk', key: `unknown:${e.loc.line}:${e.loc.column}`, why: clipText(`unreadable \`${e.text}\``), guess: clipText(`unreadable \`${e.text}\``), guessLine: e.loc.line };
       case 'init': {
         const o = new KObj('init', freshId(), 'initializer');
         e.items.forEach((it, i) => o.set(it.field ?? `[${i}]`, this.expr(it.value)));
