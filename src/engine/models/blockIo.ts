@@ -289,7 +289,7 @@ function blockPrepareWrite(ctx: ModelCtx, args: Value[]): Value {
 }
 
 /** __block_write_begin(page, pos, len, get_block) (2.6.32+): block_prepare_write on [pos & ~PAGE_MASK, +len). */
-function blockWriteBegin(ctx: ModelCtx, args: Value[]): Value {
+export function blockWriteBegin(ctx: ModelCtx, args: Value[]): Value {
   const pos = args[1] && args[1].k === 'int' ? args[1].v : 0n;
   const len = args[2] && args[2].k === 'int' ? args[2].v : BigInt(PAGE_SIZE);
   const from = pos & BigInt(PAGE_SIZE - 1);

@@ -5,11 +5,12 @@
 import type { Expr } from '../ir/ir';
 import type { ModelCtx, ModelSpec } from '../interp/interpreter';
 import { exprText } from '../interp/exprText';
-import { int, obj, type Value } from '../interp/values';
-import { createEmptyBuffers } from './pageBuffers';
+import { int, obj, show, type Value, ZERO } from '../interp/values';
+import { blockWriteBegin } from './blockIo';
+import { unlockPage } from './pageBuffers';
 import { handleView } from '../interp/world';
 import { __GFP_FS, GFP_CONSTANTS, type GfpView, gfpArg, gfpView, mappingGfpMask } from './gfp';
-import { Page } from './objects';
+import { Page, PAGE_SIZE } from './objects';
 
 /** AOP_FLAG_NOFS (include/linux/fs.h, 2.6.29+): allocate the page without __GFP_FS. */
 const AOP_FLAG_NOFS = 0x4n;
@@ -76,33 +77,63 @@ export const pageCacheModels: [string, ModelSpec][] = [
   ['find_or_create_page', { fn: (c, a, r) => grab(c, gfpArg(a, r, 2)), doc: 'finds or allocates a locked page cache page with the given mask' }],
   // 2.6.27: __page_cache_alloc(mapping_gfp_mask(mapping) & ~__GFP_FS), add_to_page_cache_lru(..., GFP_KERNEL).
   ['grab_cache_page_nowait', { fn: (c, a, r) => grab(c, missPath(mappingMask(c, a, r, __GFP_FS, ' & ~__GFP_FS'), kernelMask())), doc: 'allocates without __GFP_FS, inserts with GFP_KERNEL' }],
+  // find_get_page(mapping, offset), mm/filemap.c 2.6.28: the cached page at the index with a
+  // reference, or NULL; it never locks it. The scenario's mapping caches one page, its own.
+  [
+    'find_get_page',
+    {
+      fn: (c, a) => {
+        const idx = a[1] ? c.intOf(a[1]) : null;
+        const p = c.world.page;
+        if (idx === null) return c.unknown('find_get_page() of an index not known');
+        return idx === p.index && !p.truncated ? obj(p) : ZERO;
+      },
+      doc: 'the cached page at the index (unlocked, with a reference), or NULL',
+    },
+  ],
   ['grab_cache_page_write_begin', { fn: (c, a, r) => writeBeginGrab(c, a, r, a[2]), doc: 'allocates the page honouring AOP_FLAG_NOFS' }],
   [
     'block_write_begin',
     {
-      // 2008: (file, mapping, pos, len, flags, pagep, fsdata, get_block); 3.x: (mapping, pos, len, flags, pagep, get_block).
-      // 2.6.29 fs/buffer.c: a caller that did not grab the page gets grab_cache_page_write_begin(mapping, index, flags).
-      // Then __block_prepare_write on [pos & ~PAGE_CACHE_MASK, + len) with the caller's get_block.
+      // fs/buffer.c block_write_begin, 2.6.24–2.6.35: (file, mapping, pos, len, flags, pagep, fsdata,
+      // get_block); a page the caller passed must be locked (BUG_ON(!PageLocked(page))), else it
+      // grabs one (__grab_cache_page to 2.6.28, grab_cache_page_write_begin(mapping, index, flags)
+      // from 2.6.29). 2.6.36: (mapping, pos, len, flags, pagep, get_block), always its own page.
+      // Then __block_prepare_write on [pos & ~PAGE_CACHE_MASK, + len) with the caller's get_block
+      // (get_block(create = 1) on every unmapped buffer in range); on failure ClearPageUptodate and,
+      // for its own page, unlock_page, page_cache_release, *pagep = NULL (and vmtruncate of the
+      // blocks instantiated past i_size).
       fn: (c, a, r) => {
         const old = a.length >= 8;
-        const pagep = old ? a[5] : a[4];
-        let page: Value | undefined = pagep && pagep.k === 'ref' && pagep.cell.value.k === 'obj' ? pagep.cell.value : undefined;
-        if (!page) {
-          const m = old ? 1 : 0;
-          const fi = old ? 4 : 3;
-          page = writeBeginGrab(c, [a[m]], [r[m]], a[fi]);
+        const [mi, posI, lenI, fi, pi, gi] = old ? [1, 2, 3, 4, 5, 7] : [0, 1, 2, 3, 4, 5];
+        const pagep = a[pi];
+        let page: Value | undefined = old && pagep && pagep.k === 'ref' && pagep.cell.value.k === 'obj' ? pagep.cell.value : undefined;
+        const own = !page;
+        if (page) {
+          const p = c.objOf(page);
+          if (p instanceof Page && !p.locked) c.bug('BUG_ON(!PageLocked(page)) in block_write_begin: the caller passed a page it does not hold locked', 'BUG_ON');
+        } else {
+          page = writeBeginGrab(c, [a[mi]], [r[mi]], a[fi]);
           if (pagep && pagep.k === 'ref') pagep.cell.value = page;
         }
-        // Its buffers: attached (create_empty_buffers) when the page has none; the get_block
-        // calls of __block_prepare_write are not simulated here (their retry loops on unmodelled
-        // reservation results would cost more than the write_begin scenarios learn from them).
-        const p = c.objOf(page);
-        if (p instanceof Page && !p.buffers) createEmptyBuffers(c, p, 1 << c.world.inode.blkbits, []);
-        c.event('block_write_begin: buffers prepared with its get_block (get_block not simulated)');
-        return int(0);
+        const status = blockWriteBegin(c, [page, a[posI] ?? int(0), a[lenI] ?? int(PAGE_SIZE), a[gi] ?? ZERO]);
+        // `if (unlikely(status))`: an unknown status (a get_block's unmodelled result) is decided here
+        // as the kernel decides it, and the path keeps that decision for the caller's test of it.
+        if (c.truthy(status)) {
+          const p = c.objOf(page);
+          if (p instanceof Page) {
+            p.uptodate = false;
+            if (own && p.locked) {
+              unlockPage(c, p);
+              if (pagep && pagep.k === 'ref') pagep.cell.value = ZERO;
+              c.event(`block_write_begin: __block_prepare_write returned ${show(status)}: ClearPageUptodate, its own page unlocked and released, *pagep = NULL; blocks instantiated past i_size trimmed (vmtruncate)`);
+            } else c.event(`block_write_begin: __block_prepare_write returned ${show(status)}: ClearPageUptodate; the caller's page stays locked`);
+          }
+        }
+        return status;
       },
       getBlockArg: 7,
-      doc: 'grabs the page unless the caller did, then prepares its buffers',
+      doc: 'grabs the page unless the caller passed one (which must be locked), then __block_prepare_write with its get_block (create = 1 on unmapped buffers); on failure releases its own page',
     },
   ],
 ];

@@ -33,7 +33,9 @@ export function buildWorld(state: PageStateDef, caller: CallerDef | null, mount:
   // ext4_da_reserve_space: i_reserved_meta_blocks = ext4_calc_metadata_amount(inode, total)), which
   // the state does not compute: an unknown count (>= 0) whose comparisons are guesses of the path.
   const metaKey = 'entry:i_reserved_meta_blocks';
-  if (delayed > 0) inode.info.set('i_reserved_meta_blocks', { k: 'unk', key: metaKey, why: 'i_reserved_meta_blocks', guess: "i_reserved_meta_blocks (the metadata the filesystem's own estimate reserved for the page's delayed blocks)" });
+  // Without them, nothing is reserved: ext4_alloc_inode (2.6.27 super.c) zeroes both counts, and
+  // ext4_calc_metadata_amount(inode, 0) is 0 when the last reservation is released.
+  inode.info.set('i_reserved_meta_blocks', delayed > 0 ? { k: 'unk', key: metaKey, why: 'i_reserved_meta_blocks', guess: "i_reserved_meta_blocks (the metadata the filesystem's own estimate reserved for the page's delayed blocks)" } : int(0));
   const mapping = new KObj('address_space', freshId(), 'mapping');
   mapping.set('host', obj(inode));
   // The mapping holds one page, the scenario's (models/pagevec.ts looks it up).
