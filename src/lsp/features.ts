@@ -90,19 +90,20 @@ export function buildHover(result: ScenarioResult, line: number, column: number)
 
 export const SUMMARY_COMMAND = 'kpr.showScenarioSummary';
 
-/** One lens per writepage function and per callback: "N scenarios — K findings". */
+/** One lens per entry function the scenarios run (->writepage, ->write_begin, ->page_mkwrite...) and per callback: "N scenarios — K findings". */
 export function buildCodeLenses(uri: string, result: ScenarioResult): CodeLens[] {
   const out: CodeLens[] = [];
   const plural = (n: number, w: string) => `${n} ${w}${n === 1 ? '' : 's'}`;
   const seen = new Set<string>();
   for (const f of result.symbols?.functions ?? []) {
     if (seen.has(f.name)) continue;
-    const entries = entriesOf(result, f.name);
+    const own = result.runs.filter((r) => r.entry === f.name);
+    const entry = own.length > 0 || entriesOf(result, f.name).length > 0;
     const cb = callbackNamed(result, f.name);
-    if (!entries.length && !cb) continue;
+    if (!entry && !cb) continue;
     seen.add(f.name);
-    const runs = entries.length ? result.runs.filter((r) => r.entry === f.name) : runsInvolving(result, f.name).map((i) => i.run);
-    const groups = groupsOfRuns(result, runs, entries.length ? undefined : f.name);
+    const runs = entry ? own : runsInvolving(result, f.name).map((i) => i.run);
+    const groups = groupsOfRuns(result, runs, entry ? undefined : f.name);
     const title = runs.length ? `${plural(runs.length, 'scenario')} — ${plural(groups.length, 'finding')}` : 'no writepage scenario reaches it';
     out.push({ range: lspRange({ line: f.line, column: f.column, endLine: f.line, endColumn: f.endColumn }), command: { title, command: SUMMARY_COMMAND, arguments: [uri, f.name] } });
   }
@@ -111,7 +112,8 @@ export function buildCodeLenses(uri: string, result: ScenarioResult): CodeLens[]
 
 /** The text the summary command shows (window/showMessage). */
 export function scenarioSummary(result: ScenarioResult, name: string): string {
-  const runs = entriesOf(result, name).length ? result.runs.filter((r) => r.entry === name) : runsInvolving(result, name).map((i) => i.run);
+  const own = result.runs.filter((r) => r.entry === name);
+  const runs = own.length || entriesOf(result, name).length ? own : runsInvolving(result, name).map((i) => i.run);
   if (!runs.length) return `${name}: no scenario reaches it`;
   return `${name}: ${runs.map((r) => `${r.aops}/${r.caller}/${r.page}: ${runVerdict(r)}`).join('; ')}`;
 }

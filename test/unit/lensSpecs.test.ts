@@ -3,6 +3,7 @@
 import * as assert from 'node:assert/strict';
 import { analyzeSource } from '../../src/engine';
 import { lensSpecs } from '../../src/extension/lensSpecs';
+import { buildCodeLenses } from '../../src/lsp/features';
 import { engineReady, fixture, sample } from './helpers';
 
 describe('CodeLens specs', () => {
@@ -30,6 +31,17 @@ describe('CodeLens specs', () => {
     // Every run is behind some entry lens.
     const entryRuns = specs.filter((s) => s.title.startsWith('Run') && s.args.title?.startsWith('scenarios of')).reduce((n, s) => n + (s.args.scenarios?.length ?? 0), 0);
     assert.equal(entryRuns, r.runs.length);
+  });
+
+  it('the language server lenses the same entry functions (kpr lsp)', () => {
+    const r = analyzeSource(sample('inode.c'), 'inode.c');
+    const lenses = buildCodeLenses('file:///inode.c', r);
+    for (const fn of ['ext4_da_writepage', 'ext4_da_write_begin', 'ext4_page_mkwrite', 'ext4_da_writepages']) {
+      const lens = lenses.find((l) => l.command?.arguments?.[1] === fn);
+      assert.ok(lens, `an LSP lens for ${fn}`);
+      const runs = r.runs.filter((x) => x.entry === fn).length;
+      assert.match(lens.command!.title, new RegExp(`^${runs} scenarios? — \\d+ findings?$`));
+    }
   });
 
   it("a vm_operations_struct row's ->page_mkwrite gets its lens (no aops table in the file)", () => {
