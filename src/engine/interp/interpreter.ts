@@ -612,27 +612,28 @@ export class Interp implements ModelCtx {
     }
   }
 
-  private deref(v: Value, what: string): KObj | Cell {
+  /** The object or cell `v` points at; `at` is the expression dereferenced (its text is made only for a message or a new unknown object). */
+  private deref(v: Value, at: Expr): KObj | Cell {
     switch (v.k) {
       case 'obj':
         return v.o;
       case 'ref':
         return v.cell;
       case 'int':
-        if (v.v === 0n) this.bug(`NULL pointer dereference: ${what}`);
-        return this.unknownObject(`addr:${v.v}`, what);
+        if (v.v === 0n) this.bug(`NULL pointer dereference: ${exprText(at)}`);
+        return this.unknownObject(`addr:${v.v}`, exprText(at));
       case 'err':
-        this.bug(`dereference of an error pointer ERR_PTR(${showErrno(v.errno)}): ${what}`);
+        this.bug(`dereference of an error pointer ERR_PTR(${showErrno(v.errno)}): ${exprText(at)}`);
         break;
       case 'unk':
         // Named for the value it stands for (`ip->i_inode`), not for the first access through it.
-        return this.unknownObject(v.key, v.why ?? what);
+        return this.unknownObject(v.key, v.why ?? exprText(at));
       case 'global':
         return this.globalObject(v.name);
       default:
-        return this.unknownObject(`v:${show(v)}`, what);
+        return this.unknownObject(`v:${show(v)}`, exprText(at));
     }
-    return this.unknownObject('never', what);
+    return this.unknownObject('never', exprText(at));
   }
 
   private unknownObject(key: string, what: string): KObj {
@@ -677,7 +678,7 @@ export class Interp implements ModelCtx {
    */
   private aggregate(e: Expr): Value {
     if (e.kind === 'member') {
-      const t = this.deref(this.expr(e.object), exprText(e));
+      const t = this.deref(this.expr(e.object), e);
       if (t instanceof KObj && t.zeroed && t.get(e.field) === undefined) {
         const o = new KObj('struct', freshId(), exprText(e));
         o.zeroed = true;
@@ -701,7 +702,7 @@ export class Interp implements ModelCtx {
       case 'member': {
         // `p->f` and `s.f` alike: a local struct variable holds its object.
         const base = e.arrow ? this.expr(e.object) : this.aggregate(e.object);
-        const target = this.deref(base, exprText(e));
+        const target = this.deref(base, e);
         if (!(target instanceof KObj)) {
           const cellObj = this.cellAsObject(target);
           return new FieldCell(cellObj, e.field, () => this.fieldOf(cellObj, e.field));
@@ -710,7 +711,7 @@ export class Interp implements ModelCtx {
       }
       case 'unary':
         if (e.op === '*') {
-          const t = this.deref(this.expr(e.arg), exprText(e));
+          const t = this.deref(this.expr(e.arg), e);
           if (t instanceof KObj) return new FieldCell(t, '*', () => this.fieldOf(t, '*'));
           return t;
         }
@@ -718,7 +719,7 @@ export class Interp implements ModelCtx {
       case 'index': {
         const base = this.aggregate(e.object);
         const idx = this.expr(e.index);
-        const t = this.deref(base, exprText(e));
+        const t = this.deref(base, e);
         const key = idx.k === 'int' ? `[${idx.v}]` : `[${show(idx)}]`;
         if (t instanceof KObj) return new FieldCell(t, key, () => this.fieldOf(t, key));
         if (idx.k === 'int' && idx.v === 0n) return t;
@@ -777,7 +778,7 @@ export class Interp implements ModelCtx {
       }
       case 'member': {
         const base = e.arrow ? this.expr(e.object) : this.aggregate(e.object);
-        const t = this.deref(base, exprText(e));
+        const t = this.deref(base, e);
         if (t instanceof KObj) return this.fieldOf(t, e.field);
         return this.fieldOf(this.cellAsObject(t), e.field);
       }
@@ -825,7 +826,7 @@ export class Interp implements ModelCtx {
       case '*': {
         const v = this.expr(e.arg);
         if (v.k === 'fn') return v;
-        const t = this.deref(v, exprText(e));
+        const t = this.deref(v, e);
         if (t instanceof KObj) return obj(t);
         return t.value;
       }
