@@ -11,6 +11,7 @@ import { type ScenarioRef, scenarioLabel } from './findings';
 import { hoverTarget } from './hover';
 import { OPEN_INODE_COMMAND, openInodeC } from './walkthrough';
 import { callbackNamed, createText, entriesOf, entryLabel, formatRunsReport, runsInvolving, runVerdict, summaryLine } from './verdicts';
+import { entrySummary } from './lensSpecs';
 
 export const RUN_SCENARIOS_COMMAND = 'kpr.runScenarios';
 
@@ -233,7 +234,7 @@ async function explainAtCursor(ctx: ExtensionCtx): Promise<string | undefined> {
   if (!hit) {
     const names = result.callbacks.map((c) => c.name);
     void vscode.window.showInformationMessage(
-      `Kernel Patch Reasoner: the cursor is not on a get_block callback or ->writepage of this file` +
+      `Kernel Patch Reasoner: the cursor is not on a get_block callback or an entry function (->writepage, ->write_begin, ->page_mkwrite...) of this file` +
         (names.length ? ` (callbacks found: ${names.join(', ')})` : ' (no get_block callback found in this file)'),
     );
     return undefined;
@@ -241,6 +242,9 @@ async function explainAtCursor(ctx: ExtensionCtx): Promise<string | undefined> {
   let text: string;
   if (hit.target.kind === 'callback') {
     text = callbackReport(result, hit.target.callback.name);
+  } else if (hit.target.kind === 'entry') {
+    const s = entrySummary(result, hit.target.entry);
+    text = s ? [`== ${s.heading} ==`, ...s.lines].join('\n') : `${hit.target.entry}: no scenario runs it`;
   } else {
     const wp = hit.target.writepage;
     text = [`== ->writepage ${wp} ==`, ...entriesOf(result, wp).map(entryLabel), ...result.runs.filter((r) => r.entry === wp).map((r) => `${scenarioLabel(r)}: ${runVerdict(r)}`)].join('\n');

@@ -13,6 +13,7 @@ import type { ExtensionCtx } from './context';
 import { scenarioLabel } from './findings';
 import { code, commandLink, escapeMd } from './markdown';
 import { callbackNamed, createText, entriesOf, entryLabel, runsInvolving, runsOfWritepage, runVerdict } from './verdicts';
+import { entrySummary } from './lensSpecs';
 
 const IDENT = /[A-Za-z_][A-Za-z0-9_]*/;
 /** How many scenario lines a hover lists before "and N more". */
@@ -20,7 +21,9 @@ const MAX_RUN_LINES = 12;
 
 export type HoverTarget =
   | { kind: 'callback'; callback: CallbackInfo }
-  | { kind: 'writepage'; writepage: string; entries: EntryInfo[] };
+  | { kind: 'writepage'; writepage: string; entries: EntryInfo[] }
+  /** Another entry function the scenarios run (->write_begin, ->page_mkwrite, ->writepages, a helper...). */
+  | { kind: 'entry'; entry: string };
 
 /** The aops table whose initialiser contains `line` (0-based), by scanning up for its declaration. */
 export function enclosingAopsTable(doc: vscode.TextDocument, line: number): string | undefined {
@@ -50,6 +53,7 @@ export function hoverTarget(doc: vscode.TextDocument, pos: vscode.Position, resu
   }
   const entries = entriesOf(result, word);
   if (entries.length) return { target: { kind: 'writepage', writepage: word, entries }, range };
+  if (result.runs.some((r) => r.entry === word)) return { target: { kind: 'entry', entry: word }, range };
   return undefined;
 }
 
@@ -195,6 +199,18 @@ export function writepageMarkdown(uri: vscode.Uri, result: ScenarioResult, write
   return md;
 }
 
+/** An entry function other than a ->writepage: how it is entered, its runs and their verdicts, a link to run them. */
+export function entryMarkdown(uri: vscode.Uri, result: ScenarioResult, name: string): vscode.MarkdownString {
+  const md = new vscode.MarkdownString('', false);
+  md.isTrusted = { enabledCommands: [RUN_SCENARIOS_COMMAND] };
+  const s = entrySummary(result, name);
+  if (!s) return md;
+  md.appendMarkdown(`**${escapeMd(s.heading)}**\n\n`);
+  for (const l of s.lines) md.appendMarkdown(`- ${escapeMd(l)}\n`);
+  md.appendMarkdown(`\n${runLink(`Run ${s.runs.length === 1 ? 'it' : `these ${s.runs.length}`}`, { uri: uri.toString(), scenarios: s.runs.map((r) => ({ aops: r.aops, caller: r.caller, page: r.page })), title: `scenarios of ${name}` })}`);
+  return md;
+}
+
 export function activateHover(ctx: ExtensionCtx): void {
   ctx.push(
     vscode.languages.registerHoverProvider(C_SELECTOR, {
@@ -209,7 +225,9 @@ export function activateHover(ctx: ExtensionCtx): void {
         const md =
           hit.target.kind === 'callback'
             ? callbackMarkdown(doc.uri, result, hit.target.callback)
-            : writepageMarkdown(doc.uri, result, hit.target.writepage, hit.target.entries);
+            : hit.target.kind === 'entry'
+              ? entryMarkdown(doc.uri, result, hit.target.entry)
+              : writepageMarkdown(doc.uri, result, hit.target.writepage, hit.target.entries);
         return new vscode.Hover(md, hit.range);
       },
     }),

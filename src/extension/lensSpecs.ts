@@ -5,7 +5,7 @@
 import type { RunResult, ScenarioResult } from '../engine';
 import { CALLERS, type EntryKind } from '../engine/scenarios/callers';
 import type { RunScenariosArgs } from './commands';
-import { groupsOfRuns, runsInvolving } from './verdicts';
+import { groupsOfRuns, runsInvolving, runVerdict } from './verdicts';
 
 export interface LensSpec {
   line: number;
@@ -19,7 +19,7 @@ function plural(n: number, one: string, many = `${one}s`): string {
 }
 
 /** How the kernel reaches an entry of this kind, for the tooltip. */
-const ENTRY_WORDS: Record<EntryKind, string> = {
+export const ENTRY_WORDS: Record<EntryKind, string> = {
   writepage: '->writepage',
   writepages: '->writepages',
   write_begin: '->write_begin (write(2): then ->write_end)',
@@ -31,6 +31,19 @@ const ENTRY_WORDS: Record<EntryKind, string> = {
 };
 
 const entryKindOf = (r: RunResult): EntryKind | undefined => CALLERS.find((c) => c.id === r.caller)?.entry;
+
+/**
+ * What an entry function other than a ->writepage is to the scenarios (hover, Explain): how the
+ * kernel enters it, and each run with its verdict. Null when no scenario runs it.
+ */
+export function entrySummary(result: ScenarioResult, name: string): { heading: string; runs: RunResult[]; lines: string[] } | null {
+  const runs = result.runs.filter((r) => r.entry === name);
+  if (runs.length === 0) return null;
+  const kinds = [...new Set(runs.map(entryKindOf).filter((k): k is EntryKind => !!k))];
+  const line = result.functions.find((f) => f.name === name)?.line;
+  const heading = `${kinds.map((k) => ENTRY_WORDS[k]).join(', ') || 'entry'} ${name}${line ? ` (defined at line ${line})` : ''}: ${plural(runs.length, 'scenario run')}`;
+  return { heading, runs, lines: runs.map((r) => `${r.aops}/${r.caller}/${r.page}: ${runVerdict(r)}`) };
+}
 
 const refs = (runs: RunResult[]) => runs.map((r) => ({ aops: r.aops, caller: r.caller, page: r.page }));
 

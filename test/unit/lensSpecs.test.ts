@@ -2,7 +2,7 @@
 // the scenarios run, not only ->writepage, each running exactly its runs; one above each callback.
 import * as assert from 'node:assert/strict';
 import { analyzeSource } from '../../src/engine';
-import { lensSpecs } from '../../src/extension/lensSpecs';
+import { entrySummary, lensSpecs } from '../../src/extension/lensSpecs';
 import { buildCodeLenses } from '../../src/lsp/features';
 import { engineReady, fixture, sample } from './helpers';
 
@@ -31,6 +31,16 @@ describe('CodeLens specs', () => {
     // Every run is behind some entry lens.
     const entryRuns = specs.filter((s) => s.title.startsWith('Run') && s.args.title?.startsWith('scenarios of')).reduce((n, s) => n + (s.args.scenarios?.length ?? 0), 0);
     assert.equal(entryRuns, r.runs.length);
+  });
+
+  it('hover and Explain of an entry other than ->writepage: how it is entered, each run and its verdict', () => {
+    const r = analyzeSource(sample('inode.c'), 'inode.c');
+    const s = entrySummary(r, 'ext4_page_mkwrite');
+    assert.ok(s, 'ext4_page_mkwrite is run');
+    assert.match(s.heading, /^->page_mkwrite \(a write fault\) ext4_page_mkwrite \(defined at line \d+\): \d+ scenario runs?$/);
+    assert.equal(s.lines.length, r.runs.filter((x) => x.entry === 'ext4_page_mkwrite').length);
+    assert.ok(s.lines.every((l) => /^ext4_\w+_aops\/page-fault\/hole-clean: /.test(l)), s.lines.join('\n'));
+    assert.equal(entrySummary(r, 'ext4_get_block'), null, 'a callback is not an entry');
   });
 
   it('the language server lenses the same entry functions (kpr lsp)', () => {

@@ -219,6 +219,18 @@ describe('extension on the sample', function () {
     await wb.page.keyboard.press('Escape');
   });
 
+  it('hover on ->page_mkwrite ext4_page_mkwrite: how it is entered, each run and its verdict', async function () {
+    await wb.openFile('inode.c');
+    await publishedProblems('inode.c');
+    await wb.goToLine(lineOf('inode.c', 'int ext4_page_mkwrite('));
+    const text = await wb.hoverText('ext4_page_mkwrite', { contains: 'write fault' });
+    console.log(`      hover: ${text.replace(/\s+/g, ' ').slice(0, 300)}…`);
+    assert.match(text, /->page_mkwrite \(a write fault\) ext4_page_mkwrite \(defined at line \d+\): \d+ scenario runs?/);
+    assert.match(text, /ext4_da_aops\/page-fault\/hole-clean: /);
+    assert.match(text, /Run (it|these \d+)/);
+    await wb.page.keyboard.press('Escape');
+  });
+
   it('hover on a table\'s .writepage member: that table\'s scenarios only', async function () {
     await wb.openFile('inode.c');
     await publishedProblems('inode.c');
