@@ -88,7 +88,7 @@ const INVALIDATE_PAGES: readonly PageStateId[] = ['mapped-dirty', 'delayed-dirty
 const RELEASE_PAGES: readonly PageStateId[] = ['mapped-dirty', 'hole-clean'];
 
 /** The page states a ->writepages caller runs with: those whose buffers writeback has work to do on. */
-const WRITEPAGES_PAGES: readonly PageStateId[] = ['mapped-dirty', 'delayed-dirty', 'no-buffers-allocated', 'hole-dirty', 'delayed-and-mapped', 'unwritten-dirty'];
+const WRITEPAGES_PAGES: readonly PageStateId[] = ['mapped-dirty', 'delayed-dirty', 'no-buffers-allocated', 'hole-dirty', 'extended-after-fault', 'delayed-and-mapped', 'unwritten-dirty'];
 
 const CALLER_DEFS: readonly CallerDef[] = [
   {

@@ -185,6 +185,25 @@ const STATES: readonly PageStateDef[] = [
     // non-delalloc write_begin converts the extent when it maps the block (get_block, create=1).
     appliesTo: (t) => t.delalloc !== false && !!t.mappedUnwritten?.value,
   },
+  {
+    id: 'extended-after-fault',
+    title: '1 KiB blocks, a file with ->page_mkwrite: the write fault mapped block 8 when i_size ended in it; truncate then extended i_size past the page (the pte stays writable) and writes through it dirtied blocks 9-11, holes whose buffers are dirty and unmapped',
+    blkbits: 10,
+    pageIndex: 2,
+    iSize: 16 * 4096,
+    blocks: [
+      { disk: 'allocated', buffer: MAPPED_DIRTY, dirty: true },
+      { disk: 'hole', buffer: ['dirty', 'uptodate'], dirty: true },
+      { disk: 'hole', buffer: ['dirty', 'uptodate'], dirty: true },
+      { disk: 'hole', buffer: ['dirty', 'uptodate'], dirty: true },
+    ],
+    viaMmap: true,
+    // vmtruncate's expansion (mm/memory.c 2.6.24-2.6.36: do_expand sets i_size, unmaps nothing)
+    // leaves the pte writable, so no fault runs ->page_mkwrite for the rest of the page; writeback's
+    // page_mkclean then set_page_dirty (__set_page_dirty_buffers) dirties every buffer. blocksize <
+    // pagesize; the sequence ext4's "Fix mmap/truncate race" (43ce1d23b43, 2.6.31) documents.
+    appliesTo: (t) => !!t.pageMkwrite,
+  },
 ];
 
 /** Every page state; `optIn` from the one list of ids (api/ids.ts: OPT_IN_PAGE_STATE_IDS). */
