@@ -347,10 +347,10 @@ export class Interp implements ModelCtx {
     return this.frames[this.frames.length - 1];
   }
 
-  private stepEvent(loc: Loc, event: string | (() => string), kind: import('../api/types').TraceKind = 'stmt'): void {
+  private stepEvent(loc: Loc, event: string | (() => string), kind: import('../api/types').TraceKind = 'stmt', isReturn = false): void {
     const f = this.frame();
     f.loc = loc;
-    this.world.step(f.fn.name, loc, event, this.frames.length - 1, kind);
+    this.world.step(f.fn.name, loc, event, this.frames.length - 1, kind, isReturn);
   }
 
   /** Executes `s`; when `seek` is set, skips forward to that label first (goto). */
@@ -412,7 +412,7 @@ export class Interp implements ModelCtx {
       case 'return':
         f.loc = s.loc;
         f.retVal = s.value ? this.expr(s.value) : ZERO;
-        this.stepEvent(s.loc, () => `return ${show(f.retVal)}`);
+        this.stepEvent(s.loc, () => `return ${show(f.retVal)}`, 'stmt', true);
         return C.Return;
       case 'break':
         return C.Break;

@@ -179,18 +179,21 @@ export class World {
     return Math.min(this.stepCount, this.maxTrace);
   }
 
-  /** Records a trace step; `event` may be a function that makes the text, called only when the step is kept. */
-  step(fn: string, loc: Loc, event: string | (() => string), depth: number, kind: TraceKind = 'stmt'): void {
+  /**
+   * Records a trace step; `event` may be a function that makes the text, called only when the step
+   * is kept. `isReturn`: the step is a `return` statement (`lastReturn` watches the entry's own).
+   */
+  step(fn: string, loc: Loc, event: string | (() => string), depth: number, kind: TraceKind = 'stmt', isReturn = false): void {
     if (this.stepCount >= this.maxTrace) {
       this.traceCut = true;
       return;
     }
     this.stepCount++;
-    const watched = kind === 'stmt' && depth === this.watchDepth && fn === this.watchReturnsOf;
-    if (!this.recording && !watched) return;
-    if (typeof event === 'function') event = event();
-    if (watched && event.startsWith('return')) this.lastReturn = { line: loc.line, column: loc.column };
+    // The entry's own `return` statements are watched whether or not steps are recorded: no text
+    // is made for an unrecorded step (a statement `return_code = 0;` is no return either).
+    if (isReturn && depth === this.watchDepth && fn === this.watchReturnsOf) this.lastReturn = { line: loc.line, column: loc.column };
     if (!this.recording) return;
+    if (typeof event === 'function') event = event();
     const h = this.handle;
     // Two literals, not a spread: one object per step, its keys in the same order either way.
     this.trace.push(
