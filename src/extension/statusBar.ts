@@ -17,7 +17,7 @@ export function statusText(result: ScenarioResult): { text: string; tooltip: str
   if (result.entries.length === 0 && faults === 0) {
     return {
       text: '$(pass) kpr: no writepage',
-      tooltip: 'Kernel Patch Reasoner: no address_space_operations table with a .writepage in this file, so no scenario ran.',
+      tooltip: 'Kernel Patch Reasoner: no address_space_operations table with a .writepage and no vm_operations_struct ->page_mkwrite in this file, so no scenario ran.',
     };
   }
   const icon = c.errors ? '$(error)' : c.warnings ? '$(warning)' : '$(pass)';

@@ -5,6 +5,7 @@ import * as assert from 'node:assert/strict';
 import { analyzeSource, type ScenarioResult } from '../../src/engine';
 import { formatScenarios } from '../../src/cli/format';
 import { buildMatrix } from '../../webview/model';
+import { inputProblems } from '../../src/extension/patch/viewModel';
 import { engineReady, fixture } from './helpers';
 
 const MODE = (body: string): string => `
@@ -48,6 +49,13 @@ describe('vm_operations_struct rows (the write fault of a file without an aops t
     const m = buildMatrix(r, { rule: 'all', severity: 'all' });
     assert.deepEqual(m.tables.map((t) => [t.title, t.callers, t.pages]), [['vf_file_vm_ops → vf_page_mkwrite (line 18)', ['page-fault'], ['hole-clean']]]);
     assert.equal(m.tables.flatMap((t) => t.rows.flat()).filter((c) => c.run).length, r.runs.length);
+  });
+
+  it("the patch view's note on a side without an aops table names the write fault it runs", () => {
+    const r = analyzeSource(fixture('entrypoints/vmops-page-mkwrite.c'), 'vmops-page-mkwrite.c');
+    const note = inputProblems('pre-image', r).find((p) => p.includes('no address_space_operations table'));
+    assert.ok(note, inputProblems('pre-image', r).join('\n'));
+    assert.match(note, /the write fault runs \w+\.page_mkwrite \w+/);
   });
 
   it('adds no row when an aops table of the file already runs the same ->page_mkwrite', () => {

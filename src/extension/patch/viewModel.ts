@@ -186,7 +186,8 @@ export function inputProblems(side: 'pre-image' | 'post-image', r: ScenarioResul
   for (const d of r.diagnostics) if (d.severity !== 'info') out.push(`${side} line ${d.line}: ${d.kind}: ${d.message}`);
   const cut = r.runs.filter((x) => x.truncated);
   if (cut.length) out.push(`${side}: ${cut.length} scenario run(s) cut by a budget (${uniq(cut.flatMap((x) => x.truncation)).join('; ') || 'no reason given'}); their findings are incomplete`);
-  if (r.entries.length === 0) out.push(`${side}: no address_space_operations table with a .writepage was found`);
+  const faults = r.faultEntries ?? [];
+  if (r.entries.length === 0) out.push(`${side}: no address_space_operations table with a .writepage was found${faults.length ? `; the write fault runs ${faults.map((f) => `${f.vmOps}.page_mkwrite ${f.pageMkwrite}`).join(', ')}` : ''}`);
   return out;
 }
 
