@@ -48,7 +48,7 @@ function shouldRetryAlloc(ctx: ModelCtx, a: Value[]): Value {
       return ZERO;
     }
   }
-  return { k: 'unk', key: `u${ctx.world.unknownCounter++}`, why: 'result of ext4_should_retry_alloc()', guess: 'ext4_should_retry_alloc()', guessLine: ctx.site().loc.line };
+  return guessedUnknown(ctx, 'result of ext4_should_retry_alloc()', 'ext4_should_retry_alloc()');
 }
 
 /** test_bit(bit, &EXT4_I(inode)->i_flags) on the scenario inode. */
@@ -157,6 +157,11 @@ export function dataMode(mode: string, nonRegularJournalled = false): ModelSpec 
 const identity: ModelSpec = { fn: (_c, a) => a[0] ?? ZERO };
 const noop: ModelSpec = { fn: () => ZERO };
 
+/** An unknown standing for what unmodelled code would give: branching on it is a guess of the path (as the interpreter's own). */
+function guessedUnknown(ctx: ModelCtx, why: string, guess: string): Value {
+  return { k: 'unk', key: `u${ctx.world.unknownCounter++}`, why, guess, guessLine: ctx.site().loc.line };
+}
+
 /**
  * atomic_read(v) (asm/atomic_32.h and _64.h of 2.6.2x: `(v)->counter`): the value the pointer
  * names. `&bh->b_count` names the count the buffer model keeps (get_bh/put_bh); a pointer to an
@@ -172,7 +177,7 @@ function atomicRead(c: ModelCtx, a: Value[]): Value {
   }
   const n = v ? c.objOf(v)?.get('counter') : undefined;
   // What no model keeps is what unmodelled code would give: a guess of the path that branches on it.
-  return n ?? { k: 'unk', key: `u${c.world.unknownCounter++}`, why: 'atomic_read() of a counter the models do not keep', guess: 'atomic_read()', guessLine: c.site().loc.line };
+  return n ?? guessedUnknown(c, 'atomic_read() of a counter the models do not keep', 'atomic_read()');
 }
 
 function minmax(pick: 'min' | 'max', offset: number): ModelSpec {
