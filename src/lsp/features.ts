@@ -2,7 +2,7 @@
 // hovers, CodeLens titles. Pure (no connection): the server wires it up (./server.ts).
 import type { CodeLens, Diagnostic, Hover } from 'vscode-languageserver';
 import { DiagnosticSeverity } from 'vscode-languageserver';
-import type { ScenarioResult, Severity, SourceRange } from '../engine/api/types';
+import type { RunResult, ScenarioResult, Severity, SourceRange } from '../engine/api/types';
 import { targetAt } from '../engine/navigation/query';
 import { groupFindings, groupMessage, keySteps, listScenarios, shownInputDiagnostics, stepText } from '../extension/findings';
 import { callbackNamed, createText, entriesOf, entryLabel, groupsOfRuns, runsInvolving, runsOfWritepage, runVerdict } from '../extension/verdicts';
@@ -90,6 +90,13 @@ export function buildHover(result: ScenarioResult, line: number, column: number)
 
 export const SUMMARY_COMMAND = 'kpr.showScenarioSummary';
 
+/** The runs of an entry function (one the scenarios run, or a table's ->writepage), else those that reach it (a callback). */
+function lensRuns(result: ScenarioResult, name: string): { entry: boolean; runs: RunResult[] } {
+  const own = result.runs.filter((r) => r.entry === name);
+  const entry = own.length > 0 || entriesOf(result, name).length > 0;
+  return { entry, runs: entry ? own : runsInvolving(result, name).map((i) => i.run) };
+}
+
 /** One lens per entry function the scenarios run (->writepage, ->write_begin, ->page_mkwrite...) and per callback: "N scenarios — K findings". */
 export function buildCodeLenses(uri: string, result: ScenarioResult): CodeLens[] {
   const out: CodeLens[] = [];
@@ -97,12 +104,9 @@ export function buildCodeLenses(uri: string, result: ScenarioResult): CodeLens[]
   const seen = new Set<string>();
   for (const f of result.symbols?.functions ?? []) {
     if (seen.has(f.name)) continue;
-    const own = result.runs.filter((r) => r.entry === f.name);
-    const entry = own.length > 0 || entriesOf(result, f.name).length > 0;
-    const cb = callbackNamed(result, f.name);
-    if (!entry && !cb) continue;
+    const { entry, runs } = lensRuns(result, f.name);
+    if (!entry && !callbackNamed(result, f.name)) continue;
     seen.add(f.name);
-    const runs = entry ? own : runsInvolving(result, f.name).map((i) => i.run);
     const groups = groupsOfRuns(result, runs, entry ? undefined : f.name);
     const title = runs.length ? `${plural(runs.length, 'scenario')} — ${plural(groups.length, 'finding')}` : 'no writepage scenario reaches it';
     out.push({ range: lspRange({ line: f.line, column: f.column, endLine: f.line, endColumn: f.endColumn }), command: { title, command: SUMMARY_COMMAND, arguments: [uri, f.name] } });
@@ -112,8 +116,7 @@ export function buildCodeLenses(uri: string, result: ScenarioResult): CodeLens[]
 
 /** The text the summary command shows (window/showMessage). */
 export function scenarioSummary(result: ScenarioResult, name: string): string {
-  const own = result.runs.filter((r) => r.entry === name);
-  const runs = own.length || entriesOf(result, name).length ? own : runsInvolving(result, name).map((i) => i.run);
+  const { runs } = lensRuns(result, name);
   if (!runs.length) return `${name}: no scenario reaches it`;
   return `${name}: ${runs.map((r) => `${r.aops}/${r.caller}/${r.page}: ${runVerdict(r)}`).join('; ')}`;
 }
