@@ -3,7 +3,7 @@
 import type { Expr, FunctionDef, Loc, Stmt, TranslationUnit } from '../ir/ir';
 import { BufferHead, freshId } from '../models/objects';
 import { arith, compare, linOf } from './arith';
-import { type Bindings, bindUnit, type IdentBound, type NameBinding } from './binder';
+import { type Bindings, bindUnit, type CallBinding, type IdentBound, type NameBinding } from './binder';
 import type { KernelEvent } from './events';
 import type { ChoiceLog } from './explorer';
 import { describeExpr, exprText } from './exprText';
@@ -62,6 +62,55 @@ const longTexts = new WeakMap<TranslationUnit, Map<string, number>>();
 
 const UNSIGNED_32 = /\b(unsigned( int)?|u32|__u32|uint|unsigned)\b/;
 const SIGNED_32 = /^(const )?(int|signed|s32|__s32)$/;
+
+/** How a scalar of a declared type holds an integer: what a store into it, or a cast to it, converts to. */
+const enum IntClass {
+  Other,
+  U32,
+  S32,
+  U64,
+  S64,
+}
+
+/** A type text's answer, kept: the same few dozen type texts are converted at every store of a path. */
+function remember<K, V>(cache: Map<K, V>, key: K, make: (k: K) => V): V {
+  let v = cache.get(key);
+  if (v === undefined) {
+    if (cache.size >= 4096) cache.clear();
+    cache.set(key, (v = make(key)));
+  }
+  return v;
+}
+
+const intClasses = new Map<string, IntClass>();
+function intClassOf(type: string): IntClass {
+  return remember(intClasses, type, (ty) => {
+    const t = ty.replace(/\bconst\b/g, '').trim();
+    if (UNSIGNED_32.test(t) && !/long/.test(t)) return IntClass.U32;
+    if (SIGNED_32.test(t)) return IntClass.S32;
+    if (/\b(unsigned long|sector_t|pgoff_t|size_t|u64|__u64|ext4_fsblk_t|ext4_lblk_t)\b/.test(t)) return IntClass.U64;
+    if (/\b(loff_t|long|s64|ssize_t)\b/.test(t)) return IntClass.S64;
+    return IntClass.Other;
+  });
+}
+
+const pointerTypes = new Map<string, boolean>();
+function isPointerType(type: string): boolean {
+  return remember(pointerTypes, type, (t) => /\*/.test(t));
+}
+
+/** What a declaration of a non-pointer of this type makes: a buffer_head, another struct or union, or a scalar. */
+const enum DeclClass {
+  Scalar,
+  BufferHead,
+  Struct,
+}
+const declClasses = new Map<string, DeclClass>();
+function declClassOf(type: string): DeclClass {
+  return remember(declClasses, type, (t) =>
+    /\bstruct\s+buffer_head\b/.test(t) ? DeclClass.BufferHead : /^(const\s+)?(struct|union)\s/.test(t) ? DeclClass.Struct : DeclClass.Scalar,
+  );
+}
 
 export class Interp implements ModelCtx {
   private readonly frames: Frame[] = [];
@@ -193,8 +242,8 @@ export class Interp implements ModelCtx {
 
   // ------------------------------------------------------------------ calls
 
-  private invoke(name: string, args: Value[], raw: Expr[], via?: string): Value {
-    const b = this.bindings.call(name);
+  private invoke(name: string, args: Value[], raw: Expr[], via?: string, bound?: CallBinding): Value {
+    const b = bound ?? this.bindings.call(name);
     // The rest of a program (a kernel tree's own source) may stand in for a model or an unknown
     // call: src/engine/tree/program.ts decides, by its cut line.
     if (this.unit.external && b.kind !== 'function' && !(b.kind === 'model' && b.spec.preferOverSource)) {
@@ -513,12 +562,13 @@ export class Interp implements ModelCtx {
     const f = this.frame();
     let value: Value;
     let struct = false;
-    if (!pointer && !array && /\bstruct\s+buffer_head\b/.test(type)) {
+    const dc = pointer ? DeclClass.Scalar : declClassOf(type);
+    if (!pointer && !array && dc === DeclClass.BufferHead) {
       struct = true;
       const bh = new BufferHead(0, null, -1);
       bh.label = name;
       value = obj(bh);
-    } else if (!pointer && (array || /^(const\s+)?(struct|union)\s/.test(type))) {
+    } else if (!pointer && (array || dc !== DeclClass.Scalar)) {
       struct = true;
       value = obj(new KObj(type.replace(/^const\s+/, ''), freshId(), name));
       if (init && init.kind === 'init') {
@@ -535,12 +585,18 @@ export class Interp implements ModelCtx {
 
   private normalize(type: string, pointer: boolean, v: Value): Value {
     if (pointer || v.k !== 'int') return v;
-    const t = type.replace(/\bconst\b/g, '').trim();
-    if (UNSIGNED_32.test(t) && !/long/.test(t)) return int(BigInt.asUintN(32, v.v));
-    if (SIGNED_32.test(t)) return int(BigInt.asIntN(32, v.v));
-    if (/\b(unsigned long|sector_t|pgoff_t|size_t|u64|__u64|ext4_fsblk_t|ext4_lblk_t)\b/.test(t)) return int(BigInt.asUintN(64, v.v));
-    if (/\b(loff_t|long|s64|ssize_t)\b/.test(t)) return int(BigInt.asIntN(64, v.v));
-    return v;
+    switch (intClassOf(type)) {
+      case IntClass.U32:
+        return int(BigInt.asUintN(32, v.v));
+      case IntClass.S32:
+        return int(BigInt.asIntN(32, v.v));
+      case IntClass.U64:
+        return int(BigInt.asUintN(64, v.v));
+      case IntClass.S64:
+        return int(BigInt.asIntN(64, v.v));
+      default:
+        return v;
+    }
   }
 
   // ------------------------------------------------------------------ expressions
@@ -774,7 +830,7 @@ export class Interp implements ModelCtx {
         return this.truthy(this.expr(e.test)) ? this.expr(e.then) : this.expr(e.else);
       case 'cast': {
         const v = this.expr(e.arg);
-        return this.normalize(e.type, /\*/.test(e.type), v);
+        return this.normalize(e.type, isPointerType(e.type), v);
       }
       case 'member': {
         const base = e.arrow ? this.expr(e.object) : this.aggregate(e.object);
@@ -877,7 +933,8 @@ export class Interp implements ModelCtx {
       fnValue = this.expr(callee);
       if (fnValue.k === 'fn') name = fnValue.name;
     }
-    const spec = name ? this.bindings.call(name).spec : undefined;
+    const binding = name ? this.bindings.call(name) : undefined;
+    const spec = binding?.spec;
     const raw = spec?.raw === true;
     const args = raw ? [] : e.args.map((a) => this.expr(a));
     f.loc = e.loc;
@@ -885,7 +942,7 @@ export class Interp implements ModelCtx {
       const called = name;
       this.stepEvent(e.loc, () => `call ${called}(${raw ? e.args.map((x) => exprText(x)).join(', ') : args.map(show).join(', ')})`, 'call');
       f.loc = e.loc;
-      const r = this.invoke(name, args, e.args);
+      const r = this.invoke(name, args, e.args, undefined, binding);
       f.loc = e.loc;
       return r;
     }

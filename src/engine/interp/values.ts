@@ -5,7 +5,11 @@ import type { Lin, Rel } from './ranges';
 
 /** A kernel object the interpreter can point at. Model objects override get/set for their fields. */
 export class KObj {
-  readonly fields = new Map<string, Value>();
+  /** Made on the first write or read: most objects a path makes (a declared struct, a model's result) hold few fields or none. */
+  private map: Map<string, Value> | undefined = undefined;
+  get fields(): Map<string, Value> {
+    return (this.map ??= new Map());
+  }
   /** Zero-filled memory (kzalloc, kcalloc...): a field never written reads 0 (an embedded struct or array: zero-filled too). */
   zeroed = false;
   constructor(
@@ -15,9 +19,9 @@ export class KObj {
     public label: string,
   ) {}
   /** Fields computed on their first read: a global's initialiser (naming a function there is no call). */
-  private pending?: Map<string, () => Value>;
+  private pending: Map<string, () => Value> | undefined = undefined;
   get(field: string): Value | undefined {
-    const v = this.fields.get(field);
+    const v = this.map?.get(field);
     const make = v === undefined ? this.pending?.get(field) : undefined;
     if (!make) return v;
     this.pending!.delete(field);
