@@ -563,7 +563,7 @@ export class Interp implements ModelCtx {
     let value: Value;
     let struct = false;
     const dc = pointer ? DeclClass.Scalar : declClassOf(type);
-    if (!pointer && !array && dc === DeclClass.BufferHead) {
+    if (!array && dc === DeclClass.BufferHead) {
       struct = true;
       const bh = new BufferHead(0, null, -1);
       bh.label = name;

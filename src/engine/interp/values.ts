@@ -5,7 +5,7 @@ import type { Lin, Rel } from './ranges';
 
 /** A kernel object the interpreter can point at. Model objects override get/set for their fields. */
 export class KObj {
-  /** Made on the first write or read: most objects a path makes (a declared struct, a model's result) hold few fields or none. */
+  /** Made on the first write (or the first use of `fields`): most objects a path makes (a declared struct, a model's result) hold few fields or none. */
   private map: Map<string, Value> | undefined = undefined;
   get fields(): Map<string, Value> {
     return (this.map ??= new Map());
