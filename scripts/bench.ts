@@ -12,6 +12,7 @@ import * as path from 'node:path';
 import { analyzeSource, IncrementalAnalysis, initEngine, type ScenarioResult } from '../src/engine';
 import { lowerSource } from '../src/engine/ir/unit';
 import { parseC } from '../src/engine/parse/parser';
+import { resetSimulationStats, simulationStats } from '../src/engine/interp/simulate';
 
 const ROOT = path.resolve(__dirname, '..');
 const TARGET_LINES = 5000;
@@ -56,6 +57,9 @@ interface Row {
   codeEditMs: number | null;
   codeEditRuns: number | null;
   codeEditFullParses: number | null;
+  /** Statements one whole-file analysis executed, and of them the replays (a prefix or a whole path run again). */
+  steps: number;
+  replayedSteps: number;
 }
 
 function median(xs: number[]): number {
@@ -202,6 +206,10 @@ async function measureOne(name: string, file: string, generated: boolean): Promi
   const [parseMs, lowerMs, analysisMs] = [median(parse), median(lower), median(analysis)];
   // The whole-file analyses' high-water mark, before the incremental session adds its own.
   const maxRssMb = process.resourceUsage().maxRSS / 1024;
+  // One more analysis, counted: where its interpretation goes (invariant 6's replays).
+  resetSimulationStats();
+  analyzeSource(text, name, NO_WALL_CLOCK);
+  const sim = simulationStats();
   const edit = editToFindings(text, name, r);
   const codeEdit = editToFindings(text, name, r, 'code');
   const row: Row = {
@@ -223,6 +231,8 @@ async function measureOne(name: string, file: string, generated: boolean): Promi
     codeEditMs: codeEdit ? codeEdit.ms : null,
     codeEditRuns: codeEdit ? codeEdit.computed : null,
     codeEditFullParses: codeEdit ? codeEdit.fullParses : null,
+    steps: sim.steps,
+    replayedSteps: sim.replayed,
   };
   process.stdout.write(JSON.stringify(row) + '\n');
 }
@@ -255,6 +265,11 @@ function mainBench(): void {
   for (const r of rows) {
     if (r.editMs !== null) console.log(`edit-to-findings: ${r.editMs.toFixed(0)} ms  (${r.name}; median of ${EDITS} one-line comment edits inside a ->writepage path, incremental; ${r.editFullParses} of them parsed afresh; runs re-run ${r.editRuns})`);
     if (r.codeEditMs !== null) console.log(`edit-to-findings: ${r.codeEditMs.toFixed(0)} ms  (${r.name}; median of ${EDITS} one-line code edits inside a ->writepage path, incremental; ${r.codeEditFullParses} of them parsed afresh; runs re-run ${r.codeEditRuns} of ${r.runs})`);
+  }
+  console.log('');
+  for (const r of rows) {
+    const pct = r.steps ? (100 * r.replayedSteps) / r.steps : 0;
+    console.log(`steps: ${r.steps} statements interpreted (${r.name}; one whole-file analysis), ${r.replayedSteps} of them replays (${pct.toFixed(0)}%: a path's prefix, or a path run again for its trace)`);
   }
   // The issue's goals, as ratios and figures of this run (not pass/fail of the machine's speed).
   console.log('');

@@ -2,6 +2,7 @@
 import * as assert from 'node:assert/strict';
 import { analyzeSource, type ScenarioResult } from '../../src/engine';
 import { grammarAbiVersion } from '../../src/engine/parse/parser';
+import { resetSimulationStats, simulationStats } from '../../src/engine/interp/simulate';
 import { compareWithExpectations, engineReady, fixture, readExpectations, sample } from './helpers';
 
 const WRAP = (body: string, extra = ''): string => `
@@ -110,6 +111,27 @@ describe('engine', () => {
     const r = run(WRAP(body), { budgets: { pathsPerRun: 16 }, callers: ['kswapd'], pages: ['mapped-dirty'] });
     assert.equal(r.runs[0].paths, 16);
     assert.match(r.runs[0].truncation.join(' '), /path budget: 16 paths explored, \d+ unexplored/);
+  });
+
+  it('counts the statements a path replays: the same code with its fork later replays more, runs the same', () => {
+    const five = Array.from({ length: 5 }, () => '\tcond_resched();').join('\n');
+    const fork = '\tif (unknown_0(page)) cond_resched();';
+    const tail = '\n\treturn block_write_full_page(page, t_get_block, wbc);';
+    const count = (body: string) => {
+      resetSimulationStats();
+      const r = run(WRAP(body + tail), { callers: ['kswapd'], pages: ['mapped-dirty'] });
+      return { ...simulationStats(), runPaths: r.runs[0].paths };
+    };
+    const early = count(`${fork}\n${five}`);
+    const late = count(`${five}\n${fork}`);
+    assert.equal(early.runPaths, 2);
+    assert.equal(late.runPaths, 2);
+    assert.equal(late.steps, early.steps);
+    assert.equal(late.paths, early.paths);
+    // The second path of each simulation of t_writepage re-runs the five statements before the fork.
+    assert.ok(late.replayed > early.replayed, `${late.replayed} > ${early.replayed}`);
+    assert.equal((late.replayed - early.replayed) % 5, 0);
+    assert.ok(late.replayed < late.steps);
   });
 
   it('stops runaway recursion at the call depth budget', () => {

@@ -23,6 +23,11 @@ export class ChoiceLog {
 
   constructor(private readonly prefix: number[]) {}
 
+  /** What the path counts its steps by (simulate.ts sets it): read when the path leaves its prefix. */
+  clock: (() => number) | undefined = undefined;
+  /** Steps the path took while following its prefix (a replay of what earlier paths ran); 0 when it has none. */
+  prefixSteps = 0;
+
   /** Returns the index of the option this path takes among `options`. */
   choose(options: string[], what: string): number {
     if (options.length <= 1) return 0;
@@ -38,6 +43,7 @@ export class ChoiceLog {
       }
     }
     this.cursor++;
+    if (this.cursor === this.prefix.length && this.clock) this.prefixSteps = this.clock();
     this.taken.push(pick);
     if (this.labels.length < FORKS_PER_PATH) this.labels.push(`${what}: ${options[pick]}`);
     return pick;

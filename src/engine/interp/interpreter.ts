@@ -115,6 +115,10 @@ function declClassOf(type: string): DeclClass {
 export class Interp implements ModelCtx {
   private readonly frames: Frame[] = [];
   private steps = 0;
+  /** Statements executed on this path so far (what the step budget counts). */
+  get stepCount(): number {
+    return this.steps;
+  }
   private modelName = '';
   private readonly labelCache = new WeakMap<Stmt, Set<string>>();
   /** What each name of the file is bound to, resolved once per file (binder.ts). */

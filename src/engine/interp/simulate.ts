@@ -48,13 +48,35 @@ export interface SimSetup {
   record?(index: number): boolean;
 }
 
+/**
+ * Statements executed by every simulation of this process since the last reset, and how many of
+ * them re-executed a path's prefix (replay, invariant 6: the choices an earlier path already ran)
+ * or a whole path again to record its trace. A measure for `npm run bench`; nothing reads it to decide.
+ */
+export interface SimulationStats {
+  steps: number;
+  replayed: number;
+  paths: number;
+}
+
+const stats: SimulationStats = { steps: 0, replayed: 0, paths: 0 };
+
+export function simulationStats(): SimulationStats {
+  return { ...stats };
+}
+
+export function resetSimulationStats(): void {
+  stats.steps = stats.replayed = stats.paths = 0;
+}
+
 /** Runs `fn` over every path until none is left or a limit is hit; `onPath` sees each path as it ends. */
 export function simulate(unit: TranslationUnit, fn: FunctionDef, setup: SimSetup, limits: SimLimits, onPath: (p: SimPath) => void): { truncated: string[]; paths: number } {
   let paths = 0;
-  const runOne = (log: ChoiceLog, record: boolean): { world: World; interp: Interp; end: SimEnd } => {
+  const runOne = (log: ChoiceLog, record: boolean, again = false): { world: World; interp: Interp; end: SimEnd } => {
     const world = setup.world();
     world.recording = record;
     const interp = new Interp(unit, modelTable(), world, log, { stepsPerPath: limits.stepsPerPath, callDepth: limits.callDepth, entered: limits.entered }, constants);
+    log.clock = () => interp.stepCount;
     const end: SimEnd = { ended: 'returned', why: '', returnValue: null };
     try {
       setup.before?.(world, interp);
@@ -64,6 +86,9 @@ export function simulate(unit: TranslationUnit, fn: FunctionDef, setup: SimSetup
       end.ended = e.outcome;
       end.why = e.why;
     }
+    stats.steps += interp.stepCount;
+    stats.replayed += again ? interp.stepCount : log.prefixSteps;
+    if (!again) stats.paths++;
     return { world, interp, end };
   };
   const { truncated } = explore(
@@ -72,7 +97,7 @@ export function simulate(unit: TranslationUnit, fn: FunctionDef, setup: SimSetup
       const first = runOne(log, setup.record?.(index) ?? false);
       const recorded = (): World => {
         if (first.world.recording) return first.world;
-        const again = runOne(new ChoiceLog(log.taken), true).world;
+        const again = runOne(new ChoiceLog(log.taken), true, true).world;
         // Replay is deterministic: a different path here is an engine bug, not a property of the input.
         if (again.events.length !== first.world.events.length || again.stepIndex !== first.world.stepIndex) throw new Error(`replay of path ${index + 1} of ${fn.name} took other steps`);
         return again;
