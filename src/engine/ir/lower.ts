@@ -17,8 +17,17 @@ function clip(text: string): string {
   return one.length > 60 ? `${one.slice(0, 57)}...` : one;
 }
 
+/**
+ * A node's type, read from the parser once per node object: \`Node.type\` asks the wasm parser on
+ * every read, and lowering reads it two or three times a node (a filter, then a switch).
+ */
+export function typeOf(n: Node): string {
+  const c = n as Node & { kprType?: string };
+  return (c.kprType ??= n.type);
+}
+
 function named(n: Node): Node[] {
-  return n.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
+  return n.namedChildren.filter((c): c is Node => c !== null && typeOf(c) !== 'comment');
 }
 
 /** Lowering context: collects diagnostics and the labels of the current function. */
@@ -45,7 +54,7 @@ export class Lowerer {
   }
 
   private unknownStmt(n: Node, reason: string): Stmt {
-    this.report(n, n.type === 'ERROR' || n.isMissing ? 'syntax' : 'unknown-construct', `${reason}: \`${clip(n.text)}\``);
+    this.report(n, typeOf(n) === 'ERROR' || n.isMissing ? 'syntax' : 'unknown-construct', `${reason}: \`${clip(n.text)}\``);
     return { kind: 'unknown', reason, text: clip(n.text), loc: locOf(n) };
   }
 
@@ -65,7 +74,7 @@ export class Lowerer {
 
   private stmtInner(n: Node): Stmt {
     const loc = locOf(n);
-    switch (n.type) {
+    switch (typeOf(n)) {
       case 'compound_statement':
         return { kind: 'block', body: this.stmts(named(n)), loc };
       case 'declaration':
@@ -80,7 +89,7 @@ export class Lowerer {
         const cons = n.childForFieldName('consequence');
         let alt = n.childForFieldName('alternative');
         if (!cond || !cons) return this.unknownStmt(n, 'incomplete if statement');
-        if (alt && alt.type === 'else_clause') alt = named(alt)[0] ?? null;
+        if (alt && typeOf(alt) === 'else_clause') alt = named(alt)[0] ?? null;
         return { kind: 'if', test: this.expr(cond), then: this.stmt(cons), else: alt ? this.stmt(alt) : undefined, loc };
       }
       case 'while_statement': {
@@ -102,7 +111,7 @@ export class Lowerer {
         const body = n.childForFieldName('body');
         if (!body) return this.unknownStmt(n, 'incomplete for loop');
         let initStmt: Stmt | undefined;
-        if (init) initStmt = init.type === 'declaration' ? { kind: 'decl', vars: this.declaration(init), loc: locOf(init) } : { kind: 'expr', expr: this.expr(init), loc: locOf(init) };
+        if (init) initStmt = typeOf(init) === 'declaration' ? { kind: 'decl', vars: this.declaration(init), loc: locOf(init) } : { kind: 'expr', expr: this.expr(init), loc: locOf(init) };
         return {
           kind: 'for',
           init: initStmt,
@@ -133,13 +142,13 @@ export class Lowerer {
       }
       case 'labeled_statement': {
         const label = n.childForFieldName('label');
-        const inner = named(n).filter((c) => c.type !== 'statement_identifier')[0];
+        const inner = named(n).filter((c) => typeOf(c) !== 'statement_identifier')[0];
         if (!label) return this.unknownStmt(n, 'label without name');
         this.labels.add(label.text);
         return { kind: 'label', label: label.text, body: inner ? this.stmt(inner) : undefined, loc };
       }
       case 'attributed_statement': {
-        const inner = named(n).filter((c) => c.type !== 'attribute_declaration')[0];
+        const inner = named(n).filter((c) => typeOf(c) !== 'attribute_declaration')[0];
         return inner ? this.stmt(inner) : { kind: 'empty', loc };
       }
       case 'preproc_ifdef':
@@ -163,14 +172,14 @@ export class Lowerer {
       case 'ERROR':
         return this.unknownStmt(n, 'syntax error (unreadable code, perhaps an unknown macro)');
       default:
-        return this.unknownStmt(n, `unsupported statement \`${n.type}\``);
+        return this.unknownStmt(n, `unsupported statement \`${typeOf(n)}\``);
     }
   }
 
   stmts(nodes: Node[]): Stmt[] {
     const out: Stmt[] = [];
     for (const c of nodes) {
-      if (c.type === 'comment') continue;
+      if (typeOf(c) === 'comment') continue;
       out.push(this.stmt(c));
     }
     return out;
@@ -185,7 +194,7 @@ export class Lowerer {
     const body = named(n).filter((c) => c !== nameNode && c !== alt && c.id !== alt?.id && c.id !== nameNode?.id);
     let elseBody: Stmt[] = [];
     if (alt) {
-      elseBody = alt.type === 'preproc_else' ? this.stmts(named(alt)) : [this.configStmt(alt)];
+      elseBody = typeOf(alt) === 'preproc_else' ? this.stmts(named(alt)) : [this.configStmt(alt)];
     }
     return { kind: 'config', condition, then: this.stmts(body), else: elseBody, loc };
   }
@@ -193,7 +202,7 @@ export class Lowerer {
   private cases(body: Node): SwitchCase[] {
     const cases: SwitchCase[] = [];
     for (const c of named(body)) {
-      if (c.type === 'case_statement') {
+      if (typeOf(c) === 'case_statement') {
         const value = c.childForFieldName('value');
         const stmts = named(c).filter((s) => s.id !== value?.id);
         cases.push({ value: value ? this.expr(value) : undefined, body: this.stmts(stmts), loc: locOf(c) });
@@ -216,7 +225,7 @@ export class Lowerer {
       if (!d) continue;
       let decl: Node | null = d;
       let init: Expr | undefined;
-      if (d.type === 'init_declarator') {
+      if (typeOf(d) === 'init_declarator') {
         decl = d.childForFieldName('declarator');
         const v = d.childForFieldName('value');
         if (v) init = this.expr(v);
@@ -243,10 +252,15 @@ export class Lowerer {
   }
 
   private exprInner(n: Node): Expr {
+    const type = typeOf(n);
+    if (type === 'identifier') {
+      // An identifier is one line of ASCII: it ends its length after its start (one parser call fewer than locOf).
+      const name = n.text;
+      const at = n.startPosition;
+      return { kind: 'ident', name, loc: { line: at.row + 1, column: at.column + 1, endLine: at.row + 1, endColumn: at.column + 1 + name.length } };
+    }
     const loc = locOf(n);
-    switch (n.type) {
-      case 'identifier':
-        return { kind: 'ident', name: n.text, loc };
+    switch (type) {
       case 'null':
         return { kind: 'ident', name: 'NULL', loc };
       case 'true':
@@ -263,7 +277,7 @@ export class Lowerer {
       case 'parenthesized_expression': {
         const inner = named(n)[0];
         if (!inner) return this.unknownExpr(n, 'empty parentheses');
-        if (inner.type === 'compound_statement') return this.unknownExpr(n, 'GNU statement expression');
+        if (typeOf(inner) === 'compound_statement') return this.unknownExpr(n, 'GNU statement expression');
         return this.expr(inner);
       }
       case 'binary_expression': {
@@ -352,17 +366,17 @@ export class Lowerer {
       case 'ERROR':
         return this.unknownExpr(n, 'syntax error');
       default:
-        return this.unknownExpr(n, `unsupported expression \`${n.type}\``);
+        return this.unknownExpr(n, `unsupported expression \`${typeOf(n)}\``);
     }
   }
 
   initItems(n: Node): { field?: string; value: Expr }[] {
     const items: { field?: string; value: Expr }[] = [];
     for (const c of named(n)) {
-      if (c.type === 'initializer_pair') {
+      if (typeOf(c) === 'initializer_pair') {
         const designator = c.childForFieldName('designator') ?? named(c)[0];
         const value = c.childForFieldName('value') ?? named(c)[named(c).length - 1];
-        const field = designator?.type === 'field_designator' ? named(designator)[0]?.text ?? designator.text.replace(/^\./, '') : undefined;
+        const field = (designator && typeOf(designator)) === 'field_designator' ? named(designator)[0]?.text ?? designator.text.replace(/^\./, '') : undefined;
         if (value) items.push({ field, value: this.expr(value) });
       } else {
         items.push({ value: this.expr(c) });
@@ -407,7 +421,7 @@ export function declaratorInfo(d: Node | null): { name: string | null; pointer: 
   let functionPointer = false;
   let cur: Node | null = d;
   for (let i = 0; cur && i < 50; i++) {
-    switch (cur.type) {
+    switch (typeOf(cur)) {
       case 'identifier':
       case 'field_identifier':
       case 'type_identifier':
@@ -426,7 +440,7 @@ export function declaratorInfo(d: Node | null): { name: string | null; pointer: 
         break;
       case 'parenthesized_declarator':
       case 'attributed_declarator':
-        cur = named(cur).find((c) => c.type !== 'attribute_specifier' && c.type !== 'ms_declspec_modifier') ?? null;
+        cur = named(cur).find((c) => typeOf(c) !== 'attribute_specifier' && typeOf(c) !== 'ms_declspec_modifier') ?? null;
         break;
       case 'init_declarator':
         cur = cur.childForFieldName('declarator');

@@ -3,10 +3,10 @@
 import type { Node, Tree } from 'web-tree-sitter';
 import { parseC } from '../parse/parser';
 import type { FunctionDef, LoweringDiagnostic, MacroDef, Param, StructInstance, TranslationUnit } from './ir';
-import { declaratorInfo, locOf, Lowerer } from './lower';
+import { declaratorInfo, locOf, Lowerer, typeOf } from './lower';
 
 function named(n: Node): Node[] {
-  return n.namedChildren.filter((c): c is Node => c !== null && c.type !== 'comment');
+  return n.namedChildren.filter((c): c is Node => c !== null && typeOf(c) !== 'comment');
 }
 
 /** A function's lowering, kept by an incremental analysis: reused while its text and position stay the same. */
@@ -56,7 +56,7 @@ export function lowerTree(tree: Tree, text: string, reuse?: FunctionReuse): Tran
 
 function topLevel(nodes: Node[], lw: Lowerer, unit: TranslationUnit, macros: { name: string; text: string; node: Node }[], reuse?: FunctionReuse): void {
   for (const n of nodes) {
-    switch (n.type) {
+    switch (typeOf(n)) {
       case 'function_definition':
         functionDef(n, lw, unit, reuse);
         break;
@@ -96,7 +96,7 @@ function topLevel(nodes: Node[], lw: Lowerer, unit: TranslationUnit, macros: { n
       case 'ERROR':
         // Tree-sitter wraps what it cannot read; functions inside it may still be recoverable.
         lw.report(n, 'syntax', `syntax error at file level (unknown macro or unbalanced braces?): \`${clip(n.text)}\``);
-        topLevel(named(n).filter((c) => c.type === 'function_definition' || c.type === 'declaration' || c.type === 'preproc_def'), lw, unit, macros, reuse);
+        topLevel(named(n).filter((c) => typeOf(c) === 'function_definition' || typeOf(c) === 'declaration' || typeOf(c) === 'preproc_def'), lw, unit, macros, reuse);
         break;
       default:
         break;
@@ -112,14 +112,14 @@ function reportSyntaxErrors(root: Node, lw: Lowerer): void {
   while (stack.length && count < 50) {
     const n = stack.pop() as Node;
     if (!n.hasError && !n.isMissing) continue;
-    if (n.type === 'ERROR' || n.isMissing) {
+    if (typeOf(n) === 'ERROR' || n.isMissing) {
       const key = `${n.startPosition.row + 1}:${n.startPosition.column + 1}`;
       if (!seen.has(key)) {
         seen.add(key);
         count++;
-        lw.report(n, 'syntax', n.isMissing ? `syntax error: missing \`${n.type}\`` : `syntax error (unknown macro or unbalanced braces?): \`${clip(n.text)}\``);
+        lw.report(n, 'syntax', n.isMissing ? `syntax error: missing \`${typeOf(n)}\`` : `syntax error (unknown macro or unbalanced braces?): \`${clip(n.text)}\``);
       }
-      if (n.type === 'ERROR') continue;
+      if (typeOf(n) === 'ERROR') continue;
     }
     for (let i = n.childCount - 1; i >= 0; i--) {
       const c = n.child(i);
@@ -136,16 +136,16 @@ function clip(text: string): string {
 function findFunctionDeclarator(d: Node | null): Node | null {
   let cur = d;
   for (let i = 0; cur && i < 20; i++) {
-    if (cur.type === 'function_declarator') {
+    if (typeOf(cur) === 'function_declarator') {
       // `int (*get(void))(int)` style: the innermost function_declarator names the function.
       const inner = cur.childForFieldName('declarator');
-      if (inner && inner.type !== 'identifier') {
+      if (inner && typeOf(inner) !== 'identifier') {
         const deeper = findFunctionDeclarator(inner);
         if (deeper) return deeper;
       }
       return cur;
     }
-    cur = cur.childForFieldName('declarator') ?? named(cur).find((c) => c.type.endsWith('declarator')) ?? null;
+    cur = cur.childForFieldName('declarator') ?? named(cur).find((c) => typeOf(c).endsWith('declarator')) ?? null;
   }
   return null;
 }
@@ -155,7 +155,7 @@ function params(fd: Node): Param[] {
   if (!list) return [];
   const out: Param[] = [];
   for (const p of named(list)) {
-    if (p.type !== 'parameter_declaration') continue;
+    if (typeOf(p) !== 'parameter_declaration') continue;
     const type = p.childForFieldName('type')?.text ?? '';
     const info = declaratorInfo(p.childForFieldName('declarator'));
     if (!info.name) {
@@ -173,7 +173,7 @@ function functionDef(n: Node, lw: Lowerer, unit: TranslationUnit, reuse?: Functi
     return;
   }
   // The key holds what the lowering reads: the node's text and where it starts (locations).
-  const key = `${n.startPosition.row}:${n.startPosition.column}:${n.type}:${n.text}`;
+  const key = `${n.startPosition.row}:${n.startPosition.column}:${typeOf(n)}:${n.text}`;
   let lowered = reuse.get(key);
   if (lowered && unit.functions.has(lowered.fn.name)) lowered = undefined; // a duplicate: report it afresh
   if (!lowered) {
@@ -209,7 +209,7 @@ function lowerFunction(n: Node, lw: Lowerer, unit: TranslationUnit): void {
   }
   lw.labels = new Set();
   const loweredBody = lw.stmt(body);
-  const isStatic = named(n).some((c) => c.type === 'storage_class_specifier' && c.text === 'static');
+  const isStatic = named(n).some((c) => typeOf(c) === 'storage_class_specifier' && c.text === 'static');
   const fn: FunctionDef = {
     name: info.name,
     params: params(fd),
@@ -227,16 +227,16 @@ function declaration(n: Node, lw: Lowerer, unit: TranslationUnit): void {
   const typeNode = n.childForFieldName('type');
   for (const d of n.childrenForFieldName('declarator')) {
     if (!d) continue;
-    if (d.type === 'function_declarator' || (d.type === 'pointer_declarator' && findFunctionDeclarator(d))) {
+    if (typeOf(d) === 'function_declarator' || (typeOf(d) === 'pointer_declarator' && findFunctionDeclarator(d))) {
       const info = declaratorInfo(d);
       if (info.name) unit.declared.add(info.name);
       continue;
     }
-    if (d.type !== 'init_declarator') continue;
+    if (typeOf(d) !== 'init_declarator') continue;
     const value = d.childForFieldName('value');
     const info = declaratorInfo(d.childForFieldName('declarator'));
-    if (!value || value.type !== 'initializer_list' || !info.name) continue;
-    const structType = typeNode?.type === 'struct_specifier' ? typeNode.childForFieldName('name')?.text ?? '' : typeNode?.text ?? '';
+    if (!value || typeOf(value) !== 'initializer_list' || !info.name) continue;
+    const structType = typeNode && typeOf(typeNode) === 'struct_specifier' ? typeNode.childForFieldName('name')?.text ?? '' : typeNode?.text ?? '';
     const items = lw.initItems(value);
     const inst: StructInstance = {
       name: info.name,
@@ -263,7 +263,7 @@ function lowerMacros(pending: { name: string; text: string; node: Node }[], unit
     const lw = new Lowerer();
     const decls = named(tree.rootNode);
     for (const d of decls) {
-      if (d.type !== 'declaration' || d.hasError) continue;
+      if (typeOf(d) !== 'declaration' || d.hasError) continue;
       const vars = lw.declaration(d);
       const v = vars[0];
       const m = v && /^__kpr_macro_(\d+)$/.exec(v.name);
