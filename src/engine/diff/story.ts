@@ -37,7 +37,7 @@ export interface FindingStory {
   message: string;
   /** Present in the pre-image of the first commit that touched its file: older than the range. */
   presentBefore: boolean;
-  /** Present after the last commit that touched its file. */
+  /** Present after the last commit that touched its file (a commit that does not list it: absent). */
   presentAtEnd: boolean;
   /** The commit of the last `introduced` event (null when older than the range). */
   introducedBy: string | null;
@@ -73,6 +73,7 @@ export function buildStories(commits: SeriesCommitChanges[]): FindingStory[] {
         const k = key(file.path, c.rule, c.function, c.anchor);
         groups.set(k, [...(groups.get(k) ?? []), c]);
       }
+      const listed = new Set<FindingStory>();
       for (const [k, cs] of groups) {
         const first = cs[0];
         const pre = cs.filter((c) => c.status !== 'introduced');
@@ -110,6 +111,7 @@ export function buildStories(commits: SeriesCommitChanges[]): FindingStory[] {
         }
         stories.delete(oldKey);
         stories.set(k, story);
+        listed.add(story);
         story.path = file.path;
         story.function = first.function;
         for (const c of cs) if (SEVERITY_RANK[c.severity] < SEVERITY_RANK[story.severity]) story.severity = c.severity;
@@ -129,6 +131,17 @@ export function buildStories(commits: SeriesCommitChanges[]): FindingStory[] {
         story.at.push({ index: commit.index, present: after.size > 0, line: after.size > 0 ? (post[0].postLine ?? null) : (pre[0]?.preLine ?? null), preLine: pre[0]?.preLine ?? null });
         story.line = after.size > 0 ? (post[0].postLine ?? null) : (pre[0]?.preLine ?? null);
         if (after.size > 0) story.message = post[0].message;
+      }
+      // A commit lists every finding of its file's two images, unchanged ones too: a story of the
+      // file it does not list is absent after it. In a range with merged branches that is how a
+      // finding fixed on one line and still present on a branch forked before the fix ends: absent
+      // at the end, fixed by the fix, the branch's commits present in `at` without an event.
+      for (const story of new Set(stories.values())) {
+        if (listed.has(story) || (story.path !== file.path && story.path !== file.oldPath)) continue;
+        const last = story.at[story.at.length - 1];
+        if (!last?.present) continue;
+        story.presentAtEnd = false;
+        story.at.push({ index: commit.index, present: false, line: null, preLine: null });
       }
     }
   }
