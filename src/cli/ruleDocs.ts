@@ -72,6 +72,11 @@ export const RULE_DOCS: Record<RuleId, RuleDoc> = {
     short: 'An entry called under a spinlock calls something that may sleep.',
     full: '->set_page_dirty is called by zap_pte_range with the pte lock held and the page unlocked: lock_page, a journal start, or an allocation whose mask has __GFP_WAIT may schedule there (scheduling while atomic). An allocation whose mask is unknown is a warning.',
   },
+  'freed-block-still-mapped': {
+    name: 'FreedBlockStillMapped',
+    short: 'Blocks past i_size are freed while a cached buffer is still mapped to one of them.',
+    full: 'A write that fails after instantiating blocks past i_size must truncate the page cache before freeing the blocks, as vmtruncate does (truncate_inode_pages, then ->truncate). A filesystem truncate called directly frees the blocks and leaves the page\'s buffers mapped: the retried write finds them mapped and calls no get_block, and their data is written into blocks the allocator may give to another file.',
+  },
 };
 
 export function ruleHelpUri(rule: string): string {

@@ -200,6 +200,7 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
         for (const state of PAGE_STATES) {
           if (options.pages ? !options.pages.includes(state.id) : state.optIn) continue;
           if (caller.pages && !caller.pages.includes(state.id)) continue;
+          if (state.onlyCallers && !state.onlyCallers.includes(caller.id)) continue;
           if (!state.appliesTo(t.facts)) continue;
           planned.push({ t, entry, caller, state });
         }

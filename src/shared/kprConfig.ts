@@ -11,7 +11,7 @@ export const CONFIG_FILE_NAME = '.kpr.json';
 export const CONFIG_CALLERS: readonly CallerId[] = ['da-writepages', 'jbd2-commit', 'kswapd', 'reclaim-in-write-begin', 'write-syscall', 'write-nofs', 'caller-handle', 'page-fault', 'background-writeback', 'sync-writeback', 'truncate-pagecache', 'kswapd-releasepage', 'reclaim-releasepage-in-write-begin', 'zap-pte-set-page-dirty'];
 /** The default: every caller but the opt-in ones (OPT_IN_CALLER_IDS: zap-pte-set-page-dirty). */
 export const DEFAULT_CALLERS: readonly CallerId[] = DEFAULT_CALLER_IDS;
-export const CONFIG_PAGE_STATES: readonly PageStateId[] = ['mapped-dirty', 'delayed-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof', 'hole-dirty', 'delayed-and-mapped', 'stale-blocknr', 'unwritten-dirty', 'extended-after-fault'];
+export const CONFIG_PAGE_STATES: readonly PageStateId[] = ['mapped-dirty', 'delayed-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof', 'hole-dirty', 'delayed-and-mapped', 'stale-blocknr', 'unwritten-dirty', 'extended-after-fault', 'write-past-eof'];
 /** The default: the opt-in states (hole-dirty, stale-blocknr, unwritten-dirty: OPT_IN_PAGE_STATE_IDS) run only when listed. */
 export const DEFAULT_PAGE_STATES: readonly PageStateId[] = DEFAULT_PAGE_STATE_IDS;
 export type RuleSeverity = 'default' | 'error' | 'warning' | 'information' | 'hint' | 'off';

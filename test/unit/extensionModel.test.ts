@@ -228,7 +228,7 @@ describe('extension: settings', () => {
     assert.deepEqual(o.aops, ['ext4_da_aops']);
     assert.deepEqual(o.mount, { nobh: true });
     // The opt-in page states (hole-dirty, stale-blocknr: their premise is outside the file; extended-after-fault) run only when listed.
-    assert.deepEqual(o.pages, ALL_PAGE_STATES.filter((s) => !['hole-dirty', 'stale-blocknr', 'extended-after-fault'].includes(s)));
+    assert.deepEqual(o.pages, ALL_PAGE_STATES.filter((s) => !['hole-dirty', 'stale-blocknr', 'extended-after-fault', 'write-past-eof'].includes(s)));
   });
 
   it('knows which changes need a re-run', () => {

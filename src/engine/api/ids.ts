@@ -14,6 +14,7 @@ export const RULE_IDS = [
   'writeback-no-progress',
   'invalidate-leaves-dirty-buffer',
   'sleep-in-atomic',
+  'freed-block-still-mapped',
 ] as const;
 export type RuleId = (typeof RULE_IDS)[number];
 
@@ -28,7 +29,7 @@ export const OPT_IN_CALLER_IDS: readonly CallerId[] = ['kswapd-releasepage', 're
 /** The callers a scenario run uses when none are listed. */
 export const DEFAULT_CALLER_IDS: readonly CallerId[] = CALLER_IDS.filter((c) => !OPT_IN_CALLER_IDS.includes(c));
 
-export const PAGE_STATE_IDS = ['mapped-dirty', 'delayed-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof', 'hole-dirty', 'delayed-and-mapped', 'stale-blocknr', 'unwritten-dirty', 'extended-after-fault'] as const;
+export const PAGE_STATE_IDS = ['mapped-dirty', 'delayed-dirty', 'hole-clean', 'no-buffers-allocated', 'straddles-eof', 'beyond-eof', 'hole-dirty', 'delayed-and-mapped', 'stale-blocknr', 'unwritten-dirty', 'extended-after-fault', 'write-past-eof'] as const;
 export type PageStateId = (typeof PAGE_STATE_IDS)[number];
 /**
  * The page states run only when asked for by id: hole-dirty and stale-blocknr, whose dirty
@@ -38,8 +39,11 @@ export type PageStateId = (typeof PAGE_STATE_IDS)[number];
  * extended-after-fault (a file with ->page_mkwrite, a truncate extending it after a write fault):
  * its data loss holds on every writepage of the era (the VFS write-protected the page only from
  * 3.18's pagecache_isize_extended), so by default it would be one more error on every ext4 file.
+ * write-past-eof (an appending write(2), run by write-syscall only): on real ext4 files the success
+ * paths of ->write_end that extend i_size (mark_inode_dirty, the inode table's loops over unknown
+ * bounds) fill the path budget before the failed-allocation paths are reached (issue #13).
  */
-export const OPT_IN_PAGE_STATE_IDS: readonly PageStateId[] = ['hole-dirty', 'stale-blocknr', 'extended-after-fault'];
+export const OPT_IN_PAGE_STATE_IDS: readonly PageStateId[] = ['hole-dirty', 'stale-blocknr', 'extended-after-fault', 'write-past-eof'];
 /** The page states a scenario run uses when none are listed. */
 export const DEFAULT_PAGE_STATE_IDS: readonly PageStateId[] = PAGE_STATE_IDS.filter((s) => !OPT_IN_PAGE_STATE_IDS.includes(s));
 

@@ -3,6 +3,7 @@ import { allocUnderPageLock } from './allocUnderPageLock';
 import { creditsExhausted } from './creditsExhausted';
 import { dirtyDataDropped } from './dirtyDataDropped';
 import { foreignCredits } from './foreignCredits';
+import { freedBlockStillMapped } from './freedBlockStillMapped';
 import { fsReclaimUnderHandle } from './fsReclaimUnderHandle';
 import { invalidateLeavesDirtyBuffer } from './invalidateLeavesDirtyBuffer';
 import { ioOnUnmappedBuffer } from './ioOnUnmappedBuffer';
@@ -12,7 +13,7 @@ import { pageLockContract } from './pageLockContract';
 import { sleepInAtomic } from './sleepInAtomic';
 import type { PathInput, RawFinding, Rule } from './types';
 
-export const RULES: readonly Rule[] = [journalStartUnderPageLock, allocUnderPageLock, foreignCredits, creditsExhausted, kernelBug, pageLockContract, dirtyDataDropped, ioOnUnmappedBuffer, fsReclaimUnderHandle, invalidateLeavesDirtyBuffer, sleepInAtomic];
+export const RULES: readonly Rule[] = [journalStartUnderPageLock, allocUnderPageLock, foreignCredits, creditsExhausted, kernelBug, pageLockContract, dirtyDataDropped, ioOnUnmappedBuffer, fsReclaimUnderHandle, invalidateLeavesDirtyBuffer, sleepInAtomic, freedBlockStillMapped];
 
 /**
  * Rules about ->writepage (its contract, what it must not do under the page lock it is handed,

@@ -110,6 +110,18 @@ export type KernelEvent =
     }
   /** page_buffers() on a page the task has not locked: nothing keeps reclaim from freeing its buffers. */
   | { kind: 'buffers-unlocked'; api: string }
+  | {
+      /**
+       * Blocks of the file past i_size freed (a filesystem's truncate of its blocks); `stillMapped`:
+       * buffers of pages still in the page cache mapped to one of them when they were freed.
+       */
+      kind: 'blocks-freed';
+      api: string;
+      /** The first logical block freed: (i_size + blocksize - 1) >> blkbits. */
+      from: number;
+      blocks: { lblk: number; disk: number }[];
+      stillMapped: { buffer: string; page: number; lblk: number; disk: number }[];
+    }
   /** The VFS calls a method of the mapping's a_ops (write(2): ->write_begin, then ->write_end). */
   | { kind: 'aop-call'; api: string; method: string; fn: string }
   | {

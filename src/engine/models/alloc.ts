@@ -147,7 +147,7 @@ const MAP_UNWRITTEN = 1n << BigInt(BH_BITS.findIndex((b) => b.bit === 'BH_Unwrit
 const MAP_MAPPED = 1n << BigInt(BH_BITS.findIndex((b) => b.bit === 'BH_Mapped'));
 const MAP_NEW = 1n << BigInt(BH_BITS.findIndex((b) => b.bit === 'BH_New'));
 
-function diskBlock(lblk: number): number {
+export function diskBlock(lblk: number): number {
   return 1000 + lblk;
 }
 

@@ -8,6 +8,7 @@ import { GFS2_CONSTANTS, gfs2Models } from './gfs2';
 import { OCFS2_CONSTANTS, ocfs2Models } from './ocfs2';
 import { REISERFS_CONSTANTS, REISERFS_JOURNAL_CALLS, REISERFS_JOURNAL_STARTS, reiserfsModels } from './reiserfs';
 import { pageCacheModels } from './pageCache';
+import { truncateModels } from './truncate';
 import { performWriteModels } from './performWrite';
 import { pageFaultModels } from './pageFault';
 import { memAllocModels } from './memAlloc';
@@ -46,6 +47,7 @@ const FAMILIES: [string, [string, ModelSpec][]][] = [
   ['invalidate and release', pageReleaseModels],
   ['I/O submission', ioSubmitModels],
   ['page cache', pageCacheModels],
+  ['truncate', truncateModels],
   ['buffered write', performWriteModels],
   ['page fault', pageFaultModels],
   ['memory allocation', memAllocModels],
@@ -71,7 +73,7 @@ export function modelFamily(name: string): string {
 }
 
 export function modelTable(): ModelTable {
-  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...pageReleaseModels, ...ioSubmitModels, ...pageCacheModels, ...performWriteModels, ...pageFaultModels, ...memAllocModels, ...writebackModels, ...pagevecModels, ...journalModels, ...allocModels, ...familyModels, ...gfs2Models, ...ocfs2Models, ...reiserfsModels, ...miscModels]);
+  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...pageReleaseModels, ...ioSubmitModels, ...pageCacheModels, ...truncateModels, ...performWriteModels, ...pageFaultModels, ...memAllocModels, ...writebackModels, ...pagevecModels, ...journalModels, ...allocModels, ...familyModels, ...gfs2Models, ...ocfs2Models, ...reiserfsModels, ...miscModels]);
   return table;
 }
 

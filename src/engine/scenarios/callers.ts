@@ -139,7 +139,7 @@ const CALLER_DEFS: readonly CallerDef[] = [
   {
     id: 'write-syscall',
     entry: 'write_begin',
-    pages: ['hole-clean'],
+    pages: ['hole-clean', 'write-past-eof'],
     flags: 0,
     title: 'write(2): generic_perform_write calls ->write_begin, copies, calls ->write_end; no handle held',
     chain: 'sys_write → generic_file_aio_write → generic_perform_write → ->write_begin (flags 0) → copy from user → ->write_end (else ->prepare_write → copy → ->commit_write → unlock_page)',

@@ -1,6 +1,6 @@
 // The page states a writepage may be handed (domain notes §4): what is on disk for each block
 // of the page, which buffer_heads are attached with which flags, and which data is dirty.
-import type { PageStateId } from '../api/types';
+import type { CallerId, PageStateId } from '../api/types';
 import { OPT_IN_PAGE_STATE_IDS } from '../api/ids';
 import type { BhFlag, DiskBlock } from '../models/objects';
 import type { TableFacts } from './callers';
@@ -29,6 +29,8 @@ export interface PageStateDef {
    * later eras need, whose findings on the 2008-era writepages are not reviewed in every fixture yet.
    */
   optIn?: boolean;
+  /** Run only under these callers (a page only a write(2) reaches); not set: under every caller that allows it. */
+  onlyCallers?: readonly CallerId[];
   appliesTo(t: TableFacts): boolean;
   /**
    * What must hold, beyond this file, for the page to reach the entry in this state: the run starts
@@ -203,6 +205,22 @@ const STATES: readonly PageStateDef[] = [
     // page_mkclean then set_page_dirty (__set_page_dirty_buffers) dirties every buffer. blocksize <
     // pagesize; the sequence ext4's "Fix mmap/truncate race" (43ce1d23b43, 2.6.31) documents.
     appliesTo: (t) => !!t.pageMkwrite,
+  },
+  {
+    id: 'write-past-eof',
+    title: '1 KiB blocks: the page just past i_size (8 KiB, page 1 ends the file), not cached before: no buffers, blocks 8-11 holes; an appending write(2) instantiates them',
+    blkbits: 10,
+    pageIndex: 2,
+    iSize: 2 * 4096,
+    blocks: [
+      { disk: 'hole', buffer: null, dirty: false },
+      { disk: 'hole', buffer: null, dirty: false },
+      { disk: 'hole', buffer: null, dirty: false },
+      { disk: 'hole', buffer: null, dirty: false },
+    ],
+    viaMmap: false,
+    onlyCallers: ['write-syscall'],
+    appliesTo: all,
   },
 ];
 

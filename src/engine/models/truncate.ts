@@ -1,0 +1,138 @@
+// Truncating a file's page cache and its blocks past i_size, as the write paths of 2.6.28–2.6.36
+// call them when a write fails after instantiating blocks:
+//  - truncate_inode_pages(mapping, lstart) (mm/truncate.c, 2.6.24–2.6.36: truncate_inode_pages_range
+//    (mapping, lstart, (loff_t)-1)): a page wholly at or past lstart goes (truncate_complete_page:
+//    do_invalidatepage(page, 0) discards its buffers, try_to_release_page frees them,
+//    remove_from_page_cache); the page lstart falls inside keeps its head (truncate_partial_page:
+//    zero_user_segment, do_invalidatepage(page, partial) discards the buffers from there on).
+//    Discarding is block_invalidatepage's discard_buffer: dirty, mapped, req, new, delay and
+//    unwritten cleared, b_bdev NULL (the table's own ->invalidatepage is not followed).
+//  - truncate_pagecache(inode, old, new) (mm/truncate.c, 2.6.32–2.6.36): when new < old,
+//    unmap_mapping_range, truncate_inode_pages(mapping, new), unmap_mapping_range again.
+//  - vmtruncate(inode, offset) (mm/memory.c, 2.6.24–2.6.34): offset at or below i_size:
+//    i_size_write(offset), unmap_mapping_range, truncate_inode_pages(mapping, offset); above it:
+//    i_size_write(offset) only. Then inode->i_op->truncate(inode): the filesystem's truncate, which
+//    frees the file's blocks past the new i_size — after the page cache, so no buffer of a page
+//    still cached is left mapped to a freed block.
+//  - ext4_ext_truncate(inode) (fs/ext4/extents.c, 2.6.28–2.6.36): ext4_ext_remove_space frees the
+//    extents' blocks from (i_size + blocksize - 1) >> blkbits on; it does not touch the page cache
+//    (it zeroes the partial block through ext4_block_truncate_page, not followed here).
+// The scenario's mapping caches its one page (and the pages a write grabbed).
+import type { ModelCtx, ModelSpec } from '../interp/interpreter';
+import { type Value, ZERO } from '../interp/values';
+import { diskBlock } from './alloc';
+import { PAGE_SIZE, type BufferHead, type Page } from './objects';
+
+/** The pages of the scenario's mapping still in the page cache. */
+function cachedPages(ctx: ModelCtx): Page[] {
+  const w = ctx.world;
+  return [...new Set([w.page, ...w.heldPages])].filter((p) => !p.truncated);
+}
+
+/** discard_buffer (fs/buffer.c, 2.6.28): the buffer no longer maps a block nor holds dirty data. */
+function discardBuffer(bh: BufferHead): void {
+  for (const f of ['dirty', 'mapped', 'req', 'new', 'delay', 'unwritten'] as const) bh.flags.delete(f);
+}
+
+/** truncate_inode_pages(mapping, lstart) on the cached pages. */
+function truncatePages(ctx: ModelCtx, lstart: bigint, api: string): void {
+  for (const p of cachedPages(ctx)) {
+    const start = p.index * BigInt(PAGE_SIZE);
+    const end = start + BigInt(PAGE_SIZE);
+    if (end <= lstart) continue;
+    const locked = p.locked ? ' (the task holds it locked: lock_page would wait on it for ever)' : '';
+    if (start >= lstart) {
+      for (const bh of p.bufferList()) discardBuffer(bh);
+      p.buffers = null;
+      for (const b of p.blocks) b.dirty = false;
+      p.dirtyFlag = false;
+      p.uptodate = false;
+      p.truncated = true;
+      ctx.event(`${api}: page ${p.index} lies at or past offset ${lstart}: its buffers discarded and freed, the page removed from the page cache${locked}`);
+      continue;
+    }
+    const partial = lstart - start;
+    let off = 0n;
+    const gone: string[] = [];
+    for (const bh of p.bufferList()) {
+      if (off >= partial) {
+        discardBuffer(bh);
+        gone.push(bh.label);
+      }
+      off += BigInt(bh.size);
+    }
+    ctx.event(`${api}: page ${p.index} holds offset ${lstart}: its tail zeroed${gone.length ? `, ${gone.join(', ')} discarded` : ''}${locked}`);
+  }
+}
+
+/** The file's blocks from (i_size + blocksize - 1) >> blkbits on freed, with the cached buffers still mapped to them. */
+function freeBlocksPastSize(ctx: ModelCtx, api: string, how: string): void {
+  const inode = ctx.world.inode;
+  const bits = BigInt(inode.blkbits);
+  const from = Number((inode.size + (1n << bits) - 1n) >> bits);
+  const blocks: { lblk: number; disk: number }[] = [];
+  for (const [lblk, d] of [...inode.blockMap].sort((a, b) => a[0] - b[0])) {
+    if (lblk < from || (d !== 'allocated' && d !== 'unwritten')) continue;
+    blocks.push({ lblk, disk: diskBlock(lblk) });
+    inode.blockMap.delete(lblk);
+  }
+  const disks = new Set(blocks.map((b) => BigInt(b.disk)));
+  const stillMapped = cachedPages(ctx).flatMap((p) =>
+    p
+      .bufferList()
+      .filter((bh) => bh.has('mapped') && disks.has(bh.blocknr))
+      .map((bh) => ({ buffer: bh.label, page: Number(p.index), lblk: bh.lblk, disk: Number(bh.blocknr) })),
+  );
+  const list = blocks.length ? blocks.map((b) => `${b.lblk} (disk block ${b.disk})`).join(', ') : 'none allocated';
+  const mapped = stillMapped.length ? `; ${stillMapped.map((m) => `${m.buffer} of page ${m.page}`).join(', ')} still mapped to ${stillMapped.length === 1 ? 'it' : 'them'} in the page cache` : '';
+  ctx.emit({ kind: 'blocks-freed', api, from, blocks, stillMapped }, `${how}: blocks from ${from} (i_size ${inode.size}) freed: ${list}${mapped}`);
+}
+
+function inodeOk(ctx: ModelCtx, v: Value | undefined): boolean {
+  return !!v && ctx.objOf(v) === ctx.world.inode;
+}
+
+function vmtruncate(ctx: ModelCtx, a: Value[]): Value {
+  const offset = a[1] ? ctx.intOf(a[1]) : null;
+  if (!inodeOk(ctx, a[0]) || offset === null) return ctx.unknown(`${ctx.name}() of an inode or offset not known`);
+  const inode = ctx.world.inode;
+  if (offset <= inode.size) {
+    inode.size = offset;
+    truncatePages(ctx, offset, 'vmtruncate → truncate_inode_pages');
+  } else {
+    inode.size = offset;
+    ctx.event(`vmtruncate: i_size_write(inode, ${offset}) (the file grows: the page cache is not truncated)`);
+  }
+  freeBlocksPastSize(ctx, ctx.name, 'vmtruncate → inode->i_op->truncate');
+  return ZERO;
+}
+
+function truncateInodePages(ctx: ModelCtx, a: Value[]): Value {
+  const lstart = a[1] ? ctx.intOf(a[1]) : null;
+  const mapping = a[0] ? ctx.objOf(a[0]) : null;
+  if (lstart === null || mapping !== ctx.world.inode.mapping) return ctx.unknown(`${ctx.name}() of a mapping or offset not known`);
+  truncatePages(ctx, lstart, ctx.name);
+  return ZERO;
+}
+
+function truncatePagecache(ctx: ModelCtx, a: Value[]): Value {
+  const old = a[1] ? ctx.intOf(a[1]) : null;
+  const next = a[2] ? ctx.intOf(a[2]) : null;
+  if (!inodeOk(ctx, a[0]) || old === null || next === null) return ctx.unknown(`${ctx.name}() of an inode or sizes not known`);
+  if (next < old) truncatePages(ctx, next, 'truncate_pagecache → truncate_inode_pages');
+  else ctx.event(`truncate_pagecache(inode, ${old}, ${next}): the file does not shrink, nothing truncated`);
+  return ZERO;
+}
+
+function ext4ExtTruncate(ctx: ModelCtx, a: Value[]): Value {
+  if (!inodeOk(ctx, a[0])) return ctx.unknown(`${ctx.name}() of an inode not known`);
+  freeBlocksPastSize(ctx, ctx.name, 'ext4_ext_truncate → ext4_ext_remove_space');
+  return ZERO;
+}
+
+export const truncateModels: [string, ModelSpec][] = [
+  ['vmtruncate', { fn: vmtruncate, doc: "i_size set, the page cache truncated past it, then the filesystem's ->truncate frees the blocks past it" }],
+  ['truncate_inode_pages', { fn: truncateInodePages, doc: 'the cached pages past the offset removed, the buffers past it in the partial page discarded' }],
+  ['truncate_pagecache', { fn: truncatePagecache, doc: 'when the file shrinks: truncate_inode_pages(mapping, new)' }],
+  ['ext4_ext_truncate', { fn: ext4ExtTruncate, doc: "frees the extents' blocks past i_size; the page cache is not touched" }],
+];
