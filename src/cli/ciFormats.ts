@@ -96,7 +96,7 @@ export function changeLocated(file: string, changes: FindingChange[], patchFile:
         rule: c.rule,
       };
     }
-    const moved = c.movedFrom ? `; moved from ${c.movedFrom}` : '';
+    const moved = `${c.movedFrom ? `; moved from ${c.movedFrom}` : ''}${c.anchorFrom ? `; its call renamed from ${c.anchorFrom.replace(/#\d+$/, '')}` : ''}`;
     return {
       file,
       line: c.postLine ?? 1,

@@ -128,7 +128,7 @@ export function changesSarif(files: ChangedFile[]): Json {
       const f = findingOf(side === 'pre' ? file.pre : file.post, c, side);
       const line = (side === 'pre' ? c.preLine : c.postLine) ?? 1;
       const scen = [...new Set(cs.map((x) => `${x.aops}/${x.caller}/${x.page}`))];
-      const what = c.status === 'fixed' ? 'fixed by the change (line of the pre-image)' : c.status === 'introduced' ? 'introduced by the change' : c.movedFrom ? `unchanged (moved from ${c.movedFrom})` : 'unchanged';
+      const what = c.status === 'fixed' ? 'fixed by the change (line of the pre-image)' : c.status === 'introduced' ? 'introduced by the change' : c.movedFrom ? `unchanged (moved from ${c.movedFrom})` : c.anchorFrom ? `unchanged (its call renamed from ${c.anchorFrom.replace(/#\d+$/, '')})` : 'unchanged';
       results.push({
         ruleId: c.rule,
         level: c.status === 'fixed' ? 'note' : level(cs.some((x) => x.severity === 'error') ? 'error' : c.severity),
@@ -138,7 +138,7 @@ export function changesSarif(files: ChangedFile[]): Json {
         locations: [{ physicalLocation: { artifactLocation: { uri: sarifUri(file.path) }, region: f ? region(f.line, f.column, f.endLine, f.endColumn) : region(line) } }],
         partialFingerprints: identity(c.rule, c.function, c.anchor),
         ...(f ? { codeFlows: codeFlows(file.path, f) } : {}),
-        properties: { status: c.status, scenarios: scen, ...(c.movedFrom ? { movedFrom: c.movedFrom } : {}), ...(c.patchLine ? { patchLine: c.patchLine } : {}) },
+        properties: { status: c.status, scenarios: scen, ...(c.movedFrom ? { movedFrom: c.movedFrom } : {}), ...(c.anchorFrom ? { anchorFrom: c.anchorFrom } : {}), ...(c.patchLine ? { patchLine: c.patchLine } : {}) },
       });
     }
   }

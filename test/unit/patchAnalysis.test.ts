@@ -51,6 +51,22 @@ describe('patch reasoning', () => {
     assert.equal((f?.postLine ?? 0) - (f?.preLine ?? 0), 3);
   });
 
+  it('keeps a finding whose responsible call the change renames (unchanged with anchorFrom), and fixes what the new call fixes', () => {
+    const pre = fixture('lock-order/journal-then-page.c');
+    // 54566b2c159's shape: __grab_cache_page(mapping, index) became grab_cache_page_write_begin(mapping, index, flags).
+    const renamed = pre.replace('__grab_cache_page(mapping, pos >> PAGE_CACHE_SHIFT)', 'grab_cache_page_write_begin(mapping, pos >> PAGE_CACHE_SHIFT, flags)');
+    assert.notEqual(renamed, pre);
+    const d = compareResults(analyzeSource(pre, 'a.c'), analyzeSource(renamed, 'b.c'));
+    const reclaim = d.changes.filter((c) => c.rule === 'fs-reclaim-under-handle');
+    assert.ok(reclaim.length > 0);
+    for (const c of reclaim) assert.deepEqual([c.status, c.anchor, c.anchorFrom], ['unchanged', 'grab_cache_page_write_begin#0', '__grab_cache_page#0'], JSON.stringify(c));
+    // With AOP_FLAG_NOFS in flags the new call allocates without __GFP_FS: a real fix, not a rename.
+    const nofs = pre.replace('__grab_cache_page(mapping, pos >> PAGE_CACHE_SHIFT)', 'grab_cache_page_write_begin(mapping, pos >> PAGE_CACHE_SHIFT, flags | AOP_FLAG_NOFS)');
+    const e = compareResults(analyzeSource(pre, 'a.c'), analyzeSource(nofs, 'b.c'));
+    const after = e.changes.filter((c) => c.rule === 'fs-reclaim-under-handle');
+    assert.ok(after.length > 0 && after.every((c) => c.status === 'fixed' && c.anchorFrom === undefined), JSON.stringify(after));
+  });
+
   it('reports a hunk that does not apply, located in the patch, and analyses the rest', () => {
     const broken = PATCH.replace('-\tBUG_ON(handle == NULL);', '-\tBUG_ON(handle == NOT_THERE);');
     const r = analyzePatch(broken, () => ({ text: sample('inode.c'), side: 'pre', name: 'inode.c' }));

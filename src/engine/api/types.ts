@@ -418,6 +418,11 @@ export interface FindingChange {
   mentioned?: boolean;
   /** Set on an unchanged finding whose function was moved (renamed) by the change: its old name. */
   movedFrom?: string;
+  /**
+   * Set on an unchanged finding whose responsible call the change renamed (`__grab_cache_page` →
+   * `grab_cache_page_write_begin`): its anchor in the pre-image.
+   */
+  anchorFrom?: string;
 }
 
 export interface DiffResult {

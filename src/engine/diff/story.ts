@@ -79,7 +79,9 @@ export function buildStories(commits: SeriesCommitChanges[]): FindingStory[] {
         const pre = cs.filter((c) => c.status !== 'introduced');
         const post = cs.filter((c) => c.status !== 'fixed');
         const movedFrom = cs.find((c) => c.movedFrom)?.movedFrom;
-        const oldKey = movedFrom ? key(file.oldPath, first.rule, movedFrom, first.anchor) : file.oldPath !== file.path ? key(file.oldPath, first.rule, first.function, first.anchor) : k;
+        // A call the commit renamed: the story goes on under the new anchor.
+        const oldAnchor = cs.find((c) => c.anchorFrom)?.anchorFrom ?? first.anchor;
+        const oldKey = movedFrom ? key(file.oldPath, first.rule, movedFrom, oldAnchor) : file.oldPath !== file.path || oldAnchor !== first.anchor ? key(file.oldPath, first.rule, first.function, oldAnchor) : k;
         let story = stories.get(oldKey) ?? stories.get(k);
         const ev = (kind: StoryEventKind, list: FindingChange[], from?: string): StoryEvent => ({
           kind,
@@ -114,6 +116,7 @@ export function buildStories(commits: SeriesCommitChanges[]): FindingStory[] {
         listed.add(story);
         story.path = file.path;
         story.function = first.function;
+        story.anchor = first.anchor;
         for (const c of cs) if (SEVERITY_RANK[c.severity] < SEVERITY_RANK[story.severity]) story.severity = c.severity;
         const before = new Set(pre.map(scenario));
         const after = new Set(post.map(scenario));
