@@ -75,7 +75,7 @@ export const RULE_DOCS: Record<RuleId, RuleDoc> = {
   'freed-block-still-mapped': {
     name: 'FreedBlockStillMapped',
     short: 'Blocks past i_size are freed while a cached buffer is still mapped to one of them.',
-    full: 'A write that fails after instantiating blocks past i_size must truncate the page cache before freeing the blocks, as vmtruncate does (truncate_inode_pages, then ->truncate). A filesystem truncate called directly frees the blocks and leaves the page\'s buffers mapped: the retried write finds them mapped and calls no get_block, and their data is written into blocks the allocator may give to another file.',
+    full: 'A write that fails after instantiating blocks past i_size must truncate the page cache before freeing the blocks, as vmtruncate did to 2.6.31 (truncate_inode_pages, then ->truncate; from 2.6.32 it truncates nothing when the size does not shrink). A filesystem truncate called directly frees the blocks and leaves the page\'s buffers mapped: the retried write finds them mapped and calls no get_block, and their data is written into blocks the allocator may give to another file.',
   },
 };
 

@@ -9,11 +9,14 @@
 //    unwritten cleared, b_bdev NULL (the table's own ->invalidatepage is not followed).
 //  - truncate_pagecache(inode, old, new) (mm/truncate.c, 2.6.32–2.6.36): when new < old,
 //    unmap_mapping_range, truncate_inode_pages(mapping, new), unmap_mapping_range again.
-//  - vmtruncate(inode, offset) (mm/memory.c, 2.6.24–2.6.34): offset at or below i_size:
-//    i_size_write(offset), unmap_mapping_range, truncate_inode_pages(mapping, offset); above it:
-//    i_size_write(offset) only. Then inode->i_op->truncate(inode): the filesystem's truncate, which
-//    frees the file's blocks past the new i_size — after the page cache, so no buffer of a page
-//    still cached is left mapped to a freed block.
+//  - vmtruncate(inode, offset) (mm/memory.c 2.6.24–2.6.31, mm/truncate.c 2.6.32–2.6.36): offset
+//    below i_size: i_size_write(offset) and the page cache truncated past it; above: i_size_write
+//    only. At i_size itself the eras differ: to 2.6.31 the `else` branch runs
+//    truncate_inode_pages(mapping, offset); from 2.6.32 (25d9e2d1528, "truncate: new helpers")
+//    truncate_pagecache(inode, oldsize, offset) truncates nothing when the size does not shrink.
+//    The file does not say which kernel it runs on: a path takes each, as a guess it names. Then
+//    inode->i_op->truncate(inode): the filesystem's truncate, which frees the file's blocks past
+//    the new i_size.
 //  - ext4_ext_truncate(inode) (fs/ext4/extents.c, 2.6.28–2.6.36): ext4_ext_remove_space frees the
 //    extents' blocks from (i_size + blocksize - 1) >> blkbits on; it does not touch the page cache
 //    (it zeroes the partial block through ext4_block_truncate_page, not followed here).
@@ -96,12 +99,18 @@ function vmtruncate(ctx: ModelCtx, a: Value[]): Value {
   const offset = a[1] ? ctx.intOf(a[1]) : null;
   if (!inodeOk(ctx, a[0]) || offset === null) return ctx.unknown(`${ctx.name}() of an inode or offset not known`);
   const inode = ctx.world.inode;
-  if (offset <= inode.size) {
+  if (offset < inode.size) {
     inode.size = offset;
     truncatePages(ctx, offset, 'vmtruncate → truncate_inode_pages');
-  } else {
+  } else if (offset > inode.size) {
     inode.size = offset;
     ctx.event(`vmtruncate: i_size_write(inode, ${offset}) (the file grows: the page cache is not truncated)`);
+  } else {
+    const eras = ["2.6.24–2.6.31's (truncate_inode_pages even when the size does not change)", "2.6.32–2.6.36's (truncate_pagecache: nothing when the size does not shrink)"];
+    const era = ctx.choose(eras.map((e) => `the kernel's vmtruncate is ${e}`), `${ctx.name}(inode, i_size): which kernel's vmtruncate`);
+    ctx.world.guesses.push({ name: 'vmtruncate', line: ctx.site().loc.line, assumed: `the kernel's vmtruncate is ${eras[era]}`, branch: { key: 'era:vmtruncate', taken: era === 0 } });
+    if (era === 0) truncatePages(ctx, offset, 'vmtruncate (2.6.24–2.6.31) → truncate_inode_pages');
+    else ctx.event(`vmtruncate (2.6.32–2.6.36): truncate_pagecache(inode, ${offset}, ${offset}) truncates nothing: the size does not shrink`);
   }
   freeBlocksPastSize(ctx, ctx.name, 'vmtruncate → inode->i_op->truncate');
   return ZERO;
