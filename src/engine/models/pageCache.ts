@@ -8,6 +8,7 @@ import { exprText } from '../interp/exprText';
 import { int, obj, show, type Value, ZERO } from '../interp/values';
 import { blockWriteBegin } from './blockIo';
 import { unlockPage } from './pageBuffers';
+import { vmtruncateTo } from './truncate';
 import { handleView } from '../interp/world';
 import { __GFP_FS, GFP_CONSTANTS, type GfpView, gfpArg, gfpView, mappingGfpMask } from './gfp';
 import { Page, PAGE_SIZE } from './objects';
@@ -126,7 +127,12 @@ export const pageCacheModels: [string, ModelSpec][] = [
             if (own && p.locked) {
               unlockPage(c, p);
               if (pagep && pagep.k === 'ref') pagep.cell.value = ZERO;
-              c.event(`block_write_begin: __block_prepare_write returned ${show(status)}: ClearPageUptodate, its own page unlocked and released, *pagep = NULL; blocks instantiated past i_size trimmed (vmtruncate)`);
+              c.event(`block_write_begin: __block_prepare_write returned ${show(status)}: ClearPageUptodate, its own page unlocked and released, *pagep = NULL`);
+              // To 2.6.35: `if (pos + len > inode->i_size) vmtruncate(inode, inode->i_size)` trims the
+              // blocks instantiated past i_size (2.6.36's block_write_begin leaves that to its caller).
+              const pos = c.intOf(a[posI] ?? ZERO);
+              const len = c.intOf(a[lenI] ?? ZERO);
+              if (old && pos !== null && len !== null && pos + len > c.world.inode.size) vmtruncateTo(c, c.world.inode.size);
             } else c.event(`block_write_begin: __block_prepare_write returned ${show(status)}: ClearPageUptodate; the caller's page stays locked`);
           }
         }

@@ -98,6 +98,12 @@ function inodeOk(ctx: ModelCtx, v: Value | undefined): boolean {
 function vmtruncate(ctx: ModelCtx, a: Value[]): Value {
   const offset = a[1] ? ctx.intOf(a[1]) : null;
   if (!inodeOk(ctx, a[0]) || offset === null) return ctx.unknown(`${ctx.name}() of an inode or offset not known`);
+  vmtruncateTo(ctx, offset);
+  return ZERO;
+}
+
+/** vmtruncate(inode, offset) on the scenario's inode (block_write_begin's failure path calls it too). */
+export function vmtruncateTo(ctx: ModelCtx, offset: bigint): void {
   const inode = ctx.world.inode;
   if (offset < inode.size) {
     inode.size = offset;
@@ -107,13 +113,12 @@ function vmtruncate(ctx: ModelCtx, a: Value[]): Value {
     ctx.event(`vmtruncate: i_size_write(inode, ${offset}) (the file grows: the page cache is not truncated)`);
   } else {
     const eras = ["2.6.24–2.6.31's (truncate_inode_pages even when the size does not change)", "2.6.32–2.6.36's (truncate_pagecache: nothing when the size does not shrink)"];
-    const era = ctx.choose(eras.map((e) => `the kernel's vmtruncate is ${e}`), `${ctx.name}(inode, i_size): which kernel's vmtruncate`);
+    const era = ctx.choose(eras.map((e) => `the kernel's vmtruncate is ${e}`), "vmtruncate(inode, i_size): which kernel's vmtruncate");
     ctx.world.guesses.push({ name: 'vmtruncate', line: ctx.site().loc.line, assumed: `the kernel's vmtruncate is ${eras[era]}`, branch: { key: 'era:vmtruncate', taken: era === 0 } });
     if (era === 0) truncatePages(ctx, offset, 'vmtruncate (2.6.24–2.6.31) → truncate_inode_pages');
     else ctx.event(`vmtruncate (2.6.32–2.6.36): truncate_pagecache(inode, ${offset}, ${offset}) truncates nothing: the size does not shrink`);
   }
-  freeBlocksPastSize(ctx, ctx.name, 'vmtruncate → inode->i_op->truncate');
-  return ZERO;
+  freeBlocksPastSize(ctx, 'vmtruncate', 'vmtruncate → inode->i_op->truncate');
 }
 
 function truncateInodePages(ctx: ModelCtx, a: Value[]): Value {
