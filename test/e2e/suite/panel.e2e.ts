@@ -367,7 +367,12 @@ describe('simulation panel', function () {
     await wb.page.locator('.monaco-workbench').waitFor({ state: 'visible', timeout: 90_000 });
     panel = wb.webview(0);
     await panel.locator(`td[data-cell="${FOREIGN_CELL}"][aria-selected=true]`).waitFor({ state: 'attached', timeout: ANALYSIS_TIMEOUT });
-    assert.equal(await panel.locator('#step-counter').innerText(), step);
+    // The cell is selected as soon as the matrix renders; the step follows once the trace has been
+    // sent (from the webview's state, or the host's newer stored selection): wait for it, not a frame.
+    const counter = panel.locator('#step-counter');
+    let shown = await counter.innerText();
+    for (const until = Date.now() + 30_000; shown !== step && Date.now() < until; shown = await counter.innerText()) await wb.page.waitForTimeout(200);
+    assert.equal(shown, step);
     await waitForLine(wb, ALLOC_LINE, highlighted, 'the step highlight restored after reload', 30_000);
     assert.deepEqual(cspReports, [], 'CSP refusals');
     const logs = extensionLogs();
