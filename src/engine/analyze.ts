@@ -33,6 +33,7 @@ import { addSummaries } from './api/summary';
 import { allCallBindings, writepageBindings } from './binding/callBindings';
 import { asBound } from './binding/boundCallback';
 import { filesystemOf } from './facts/filesystem';
+import { kernelEraOf } from './interp/world';
 import { vmOpsTables } from './vmOpsTables';
 
 /** Loads the tree-sitter runtime and the C grammar once. `wasmDir` holds both .wasm files. */
@@ -179,6 +180,7 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
     deadline,
     maxPathDetails: options.maxPathDetails ?? 8,
     nobh: options.mount?.nobh ?? false,
+    kernelEra: kernelEraOf(result.filesystem),
     unmodelled: new Map(),
     getBlockUses: [],
     stalls: [],
@@ -234,7 +236,7 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
     // in the key (tableKey: its members by name, its facts): as a root it would reach them all.
     const roots = [p.entry.fn.name, ...(p.entry.handleOwner ? [p.entry.handleOwner] : []), ...(p.entry.last ? [p.entry.last] : [])];
     const done = reuse
-      ? reuse.reuseTraced(`run\n${tableKey(p.t)}\n${JSON.stringify({ entry, caller: p.caller.id, page: p.state.id, budgets, details: ctx.maxPathDetails, nobh: ctx.nobh })}`, unit, roots, compute, (d) => d.inTime)
+      ? reuse.reuseTraced(`run\n${tableKey(p.t)}\n${JSON.stringify({ entry, caller: p.caller.id, page: p.state.id, budgets, details: ctx.maxPathDetails, nobh: ctx.nobh, era: ctx.kernelEra })}`, unit, roots, compute, (d) => d.inTime)
       : compute();
     mergeCollected(ctx, done);
     // Its own findings list: file-level rules add to it below, and a kept run must stay as it was.

@@ -171,6 +171,12 @@ export class World {
    * that is known; `guess` when the file does not say (no table of its own tells ->direct_IO).
    */
   directIo: { why: string; guess: boolean } | null = null;
+  /**
+   * The kernel releases the file's own interfaces date it to (facts/filesystem.ts: the minor
+   * numbers of 2.6.x, null at an open end), with the file's era as text: models whose kernel
+   * function changed between releases read it, and guess only when it does not decide.
+   */
+  kernelEra: KernelEra = { from: null, to: null, text: 'not dated' };
   /** The last `return` statement step of `watchReturnsOf` at depth 0 within the trace's cap (where its trace would show it). */
   lastReturn: { line: number; column: number } | null = null;
 
@@ -223,4 +229,21 @@ function sameFlags(snap: BufferSnapshot, block: number, flags: Set<string>): boo
     if (snap.flags[n++] !== f) return false;
   }
   return n === snap.flags.length;
+}
+
+/** The 2.6.x releases a file's interfaces date it to (null: not bounded on that side). */
+export interface KernelEra {
+  from: number | null;
+  to: number | null;
+  /** The file's era as the result states it ("2.6.32–2.6.35"). */
+  text: string;
+}
+
+/** The era of a file from its FilesystemInfo ("2.6.27", null...). */
+export function kernelEraOf(info: { era: string; eraFrom: string | null; eraTo: string | null }): KernelEra {
+  const minor = (v: string | null): number | null => {
+    const m = v ? /^2\.6\.(\d+)$/.exec(v) : null;
+    return m ? Number(m[1]) : null;
+  };
+  return { from: minor(info.eraFrom), to: minor(info.eraTo), text: info.era };
 }

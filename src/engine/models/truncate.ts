@@ -7,16 +7,18 @@
 //    zero_user_segment, do_invalidatepage(page, partial) discards the buffers from there on).
 //    Discarding is block_invalidatepage's discard_buffer: dirty, mapped, req, new, delay and
 //    unwritten cleared, b_bdev NULL (the table's own ->invalidatepage is not followed).
-//  - truncate_pagecache(inode, old, new) (mm/truncate.c, 2.6.32–2.6.36): when new < old,
-//    unmap_mapping_range, truncate_inode_pages(mapping, new), unmap_mapping_range again.
-//  - vmtruncate(inode, offset) (mm/memory.c 2.6.24–2.6.31, mm/truncate.c 2.6.32–2.6.36): offset
+//  - truncate_pagecache(inode, old, new) (mm/truncate.c, from 2.6.32): unmap_mapping_range,
+//    truncate_inode_pages(mapping, new), unmap_mapping_range again. In 2.6.32 only when new < old:
+//    25d9e2d1528 ("truncate: new helpers", v2.6.32-rc1) added the check, cedabed49b3 ("vfs: Fix
+//    vmtruncate() regression", v2.6.33-rc5) removed it because of the failure path below.
+//  - vmtruncate(inode, offset) (mm/memory.c 2.6.24–2.6.31, mm/truncate.c from 2.6.32): offset
 //    below i_size: i_size_write(offset) and the page cache truncated past it; above: i_size_write
-//    only. At i_size itself the eras differ: to 2.6.31 the `else` branch runs
-//    truncate_inode_pages(mapping, offset); from 2.6.32 (25d9e2d1528, "truncate: new helpers")
-//    truncate_pagecache(inode, oldsize, offset) truncates nothing when the size does not shrink.
-//    The file does not say which kernel it runs on: a path takes each, as a guess it names. Then
-//    inode->i_op->truncate(inode): the filesystem's truncate, which frees the file's blocks past
-//    the new i_size.
+//    only. At i_size itself (block_write_begin's trim after a failed write) the kernels differ:
+//    to 2.6.31 the `else` branch runs truncate_inode_pages(mapping, offset); 2.6.32's
+//    truncate_pagecache(inode, oldsize, offset) truncates nothing; from 2.6.33 it truncates again.
+//    The file's interfaces date it (World.kernelEra): when they do not decide between 2.6.32 and
+//    the others, a path takes each, as a guess it names. Then inode->i_op->truncate(inode): the
+//    filesystem's truncate, which frees the file's blocks past the new i_size.
 //  - ext4_ext_truncate(inode) (fs/ext4/extents.c, 2.6.28–2.6.36): ext4_ext_remove_space frees the
 //    extents' blocks from (i_size + blocksize - 1) >> blkbits on; it does not touch the page cache
 //    (it zeroes the partial block through ext4_block_truncate_page, not followed here).
@@ -91,6 +93,39 @@ function freeBlocksPastSize(ctx: ModelCtx, api: string, how: string): void {
   ctx.emit({ kind: 'blocks-freed', api, from, blocks, stillMapped }, `${how}: blocks from ${from} (i_size ${inode.size}) freed: ${list}${mapped}`);
 }
 
+/** The kernel question sameSizeTruncates answers: one answer per path, whichever call asks first. */
+const SAME_SIZE_KEY = 'era:truncate_pagecache';
+
+/**
+ * Whether the kernel truncates the page cache when the size does not shrink: every release but
+ * 2.6.32 (see the header). The file's era decides when it rules 2.6.32 in or out; otherwise the
+ * path forks, each way a named guess.
+ */
+function sameSizeTruncates(ctx: ModelCtx, what: string): boolean {
+  const w = ctx.world;
+  const known = w.assumptions.get(SAME_SIZE_KEY);
+  if (known !== undefined) return known;
+  const { from, to, text } = w.kernelEra;
+  let truncates: boolean;
+  if ((from !== null && from > 32) || (to !== null && to < 32)) {
+    truncates = true;
+    ctx.event(`${what}: the file's interfaces date it ${text}, not 2.6.32: the page cache past i_size is truncated`);
+  } else if (from === 32 && to === 32) {
+    truncates = false;
+    ctx.event(`${what}: the file's interfaces date it 2.6.32, whose truncate_pagecache acts only when the size shrinks`);
+  } else {
+    const ways = [
+      'a kernel other than 2.6.32 (to 2.6.31: truncate_inode_pages in any case; from 2.6.33, cedabed49b3: truncate_pagecache in any case)',
+      "2.6.32 (25d9e2d1528 to cedabed49b3: truncate_pagecache acts only when the size shrinks)",
+    ];
+    const pick = ctx.choose(ways.map((x) => `the kernel is ${x}`), `${what}: which kernel (the file's interfaces date it ${text})`);
+    truncates = pick === 0;
+    w.guesses.push({ name: 'truncate_pagecache', line: ctx.site().loc.line, assumed: `the kernel is ${ways[pick]}`, branch: { key: SAME_SIZE_KEY, taken: truncates } });
+  }
+  w.assumptions.set(SAME_SIZE_KEY, truncates);
+  return truncates;
+}
+
 function inodeOk(ctx: ModelCtx, v: Value | undefined): boolean {
   return !!v && ctx.objOf(v) === ctx.world.inode;
 }
@@ -111,12 +146,10 @@ export function vmtruncateTo(ctx: ModelCtx, offset: bigint): void {
   } else if (offset > inode.size) {
     inode.size = offset;
     ctx.event(`vmtruncate: i_size_write(inode, ${offset}) (the file grows: the page cache is not truncated)`);
+  } else if (sameSizeTruncates(ctx, `vmtruncate(inode, ${offset}) at i_size`)) {
+    truncatePages(ctx, offset, 'vmtruncate → truncate_inode_pages');
   } else {
-    const eras = ["2.6.24–2.6.31's (truncate_inode_pages even when the size does not change)", "2.6.32–2.6.36's (truncate_pagecache: nothing when the size does not shrink)"];
-    const era = ctx.choose(eras.map((e) => `the kernel's vmtruncate is ${e}`), "vmtruncate(inode, i_size): which kernel's vmtruncate");
-    ctx.world.guesses.push({ name: 'vmtruncate', line: ctx.site().loc.line, assumed: `the kernel's vmtruncate is ${eras[era]}`, branch: { key: 'era:vmtruncate', taken: era === 0 } });
-    if (era === 0) truncatePages(ctx, offset, 'vmtruncate (2.6.24–2.6.31) → truncate_inode_pages');
-    else ctx.event(`vmtruncate (2.6.32–2.6.36): truncate_pagecache(inode, ${offset}, ${offset}) truncates nothing: the size does not shrink`);
+    ctx.event(`vmtruncate (2.6.32): truncate_pagecache(inode, ${offset}, ${offset}) truncates nothing: the size does not shrink`);
   }
   freeBlocksPastSize(ctx, 'vmtruncate', 'vmtruncate → inode->i_op->truncate');
 }
@@ -133,8 +166,8 @@ function truncatePagecache(ctx: ModelCtx, a: Value[]): Value {
   const old = a[1] ? ctx.intOf(a[1]) : null;
   const next = a[2] ? ctx.intOf(a[2]) : null;
   if (!inodeOk(ctx, a[0]) || old === null || next === null) return ctx.unknown(`${ctx.name}() of an inode or sizes not known`);
-  if (next < old) truncatePages(ctx, next, 'truncate_pagecache → truncate_inode_pages');
-  else ctx.event(`truncate_pagecache(inode, ${old}, ${next}): the file does not shrink, nothing truncated`);
+  if (next < old || sameSizeTruncates(ctx, `truncate_pagecache(inode, ${old}, ${next})`)) truncatePages(ctx, next, 'truncate_pagecache → truncate_inode_pages');
+  else ctx.event(`truncate_pagecache(inode, ${old}, ${next}) (2.6.32): the file does not shrink, nothing truncated`);
   return ZERO;
 }
 

@@ -8,7 +8,7 @@ import type { AopsTable } from '../discovery';
 import type { FunctionDef, Loc, TranslationUnit } from '../ir/ir';
 import { simulate } from '../interp/simulate';
 import { obj, type Value } from '../interp/values';
-import type { World } from '../interp/world';
+import type { KernelEra, World } from '../interp/world';
 import { type CallerDef, callerFor } from './callers';
 import { entryArgs, type EntryPoint } from './entries';
 import { invalidateOffset, prepareForEntry } from './entryState';
@@ -23,6 +23,8 @@ export interface RunContext {
   deadline: number;
   maxPathDetails: number;
   nobh: boolean;
+  /** The kernel releases the file's interfaces date it to (World.kernelEra). */
+  kernelEra: KernelEra;
   /** Collected across runs: unmodelled names and get_block calls seen. */
   unmodelled: Map<string, { name: string; line: number; assumed: string }>;
   getBlockUses: { callback: string; via: string; aops: string; writepage: string }[];
@@ -144,6 +146,7 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
       world: () => {
         const w = buildWorld(state, caller, { dataMode: modes.includes(table.mount.dataMode) ? table.mount.dataMode : modes[0], options, modes, maybe, guessed }, MAX_TRACE);
         w.watchReturnsOf = entry.name;
+        w.kernelEra = ctx.kernelEra;
         // A state that needs more than this file shows starts every path with that as a guess.
         if (state.premise) w.guesses.push({ name: `the ${state.id} page state`, line: entry.nameLoc.line, assumed: state.premise, premise: true });
         // Under the write fault's driver, ->page_mkwrite's own returns are one call down.
@@ -280,10 +283,10 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
       const each = [...(any.get(first.severity)?.values() ?? [])];
       if (each.length === 0) return first;
       const shown = each.slice(0, 4).map((a) => `${a.assumed} (line ${a.line})`).join('; ');
-      return { ...first, severity: first.severity === 'error' ? 'warning' : first.severity, assumptions: each, message: `${first.message} — only on paths that each rest on a guess (${shown}${each.length > 4 ? `; ${each.length - 4} more` : ''}): not modelled, assumed` };
+      return { ...first, severity: first.severity === 'error' ? 'warning' : first.severity, assumptions: each, message: `${first.message} — only on paths that each rest on a guess (${shown}${each.length > 4 ? `; ${each.length - 4} more` : ''}): assumed, not a fact of the file` };
     }
     const guessed = assumptions.map((a) => `${a.assumed} (line ${a.line})`).join('; ');
-    return { ...first, severity: first.severity === 'error' ? 'warning' : first.severity, assumptions, message: `${first.message} — only if ${guessed}: not modelled, assumed` };
+    return { ...first, severity: first.severity === 'error' ? 'warning' : first.severity, assumptions, message: `${first.message} — only if ${guessed}: assumed, not a fact of the file` };
   });
   if (stall.ok && stall.finding && count > 0) ctx.stalls.push({ aops: table.name, caller: caller.id, page: state.id, finding: stall.finding });
   return {
