@@ -6,8 +6,10 @@ import * as assert from 'node:assert/strict';
 import { analyzeSource, type RunResult } from '../../src/engine';
 import { engineReady, fixture } from './helpers';
 
-function runsOf(file: string): { era: string; runs: RunResult[] } {
-  const text = fixture(file);
+const FILE = 'models/truncate-failed-write.c';
+const UNDATED_GET_BLOCK = 'ext4_get_blocks(handle, inode, iblock, 1, bh_result, create)';
+
+function runsOf(text: string, file: string): { era: string; runs: RunResult[] } {
   const opts = JSON.parse(/^ \* kpr-options: (\{.*\})$/m.exec(text)![1]);
   const r = analyzeSource(text, file, opts);
   return { era: r.filesystem!.era, runs: r.runs };
@@ -20,7 +22,7 @@ function events(run: RunResult): string[] {
 describe('vmtruncate at i_size: the kernel the file is dated to', () => {
   before(engineReady);
   it('a file dated 2.6.31–2.6.35 takes both kernels: the 2.6.32 path keeps the buffer mapped, a warning naming the kernel', () => {
-    const { era, runs } = runsOf('models/truncate-failed-write.c');
+    const { era, runs } = runsOf(fixture(FILE), FILE);
     assert.equal(era, '2.6.31–2.6.35');
     const vm = runs.find((r) => r.aops === 'vm_aops')!;
     assert.ok(events(vm).some((e) => /which kernel \(the file's interfaces date it 2\.6\.31–2\.6\.35\)/.test(e)), 'a path forks on the kernel');
@@ -31,7 +33,11 @@ describe('vmtruncate at i_size: the kernel the file is dated to', () => {
     assert.ok(events(vm).some((e) => /truncate_inode_pages/.test(e)), 'the other kernels truncate the page cache');
   });
   it('a file dated 2.6.29–2.6.30 runs that kernel only: the page cache is truncated first, no fork, no finding', () => {
-    const { era, runs } = runsOf('models/truncate-failed-write-dated.c');
+    // The same code with ext4's get_block of 2.6.27–2.6.30 (ext4_get_blocks_wrap), whose
+    // vmtruncate(inode, i_size) truncates the page cache (mm/memory.c's `else` branch).
+    const text = fixture(FILE);
+    assert.ok(text.includes(UNDATED_GET_BLOCK));
+    const { era, runs } = runsOf(text.replace(UNDATED_GET_BLOCK, 'ext4_get_blocks_wrap(handle, inode, iblock, 1, bh_result, create, 0, 0)'), 'truncate-failed-write-2.6.30.c');
     assert.equal(era, '2.6.29–2.6.30');
     for (const name of ['vm_aops', 'ow_aops']) {
       const r = runs.find((x) => x.aops === name)!;
