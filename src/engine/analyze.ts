@@ -32,7 +32,7 @@ import { BudgetNotes } from './budgetNotes';
 import { addSummaries } from './api/summary';
 import { allCallBindings, writepageBindings } from './binding/callBindings';
 import { asBound } from './binding/boundCallback';
-import { filesystemOf } from './facts/filesystem';
+import { datedEra, filesystemOf } from './facts/filesystem';
 import { kernelEraOf } from './interp/world';
 import { vmOpsTables } from './vmOpsTables';
 
@@ -180,7 +180,7 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
     deadline,
     maxPathDetails: options.maxPathDetails ?? 8,
     nobh: options.mount?.nobh ?? false,
-    kernelEra: kernelEraOf(result.filesystem),
+    kernelEra: kernelEraOf(datedEra(unit, sites), result.filesystem.era),
     unmodelled: new Map(),
     getBlockUses: [],
     stalls: [],

@@ -70,7 +70,37 @@ export function filesystemOf(unit: TranslationUnit, sites: CallSite[]): Filesyst
   if (firstJournal) journal = firstJournal[0];
   else evidence.push({ line: null, why: 'it makes no journal call: no journal' });
 
-  // The era: the intersection of the ranges of the dated interfaces it uses.
+  const { from, to, conflicts, evidence: dated } = datedEra(unit, sites);
+  evidence.push(...dated);
+  const era =
+    from === null && to === null
+      ? 'unknown (no dated interface used)'
+      : from !== null && to !== null
+        ? from === to ? v(from) : `${v(from)}–${v(to)}`
+        : from !== null
+          ? `${v(from)} or later${from < NEWEST ? ` (up to ${v(NEWEST)}, the newest tag checked)` : ''}`
+          : `${v(to as number)} or earlier`;
+  if (conflicts.length) evidence.push({ line: null, why: `interfaces of other eras are used too (${conflicts.join(', ')}): a backport or a mix` });
+  if (journal === OCFS2 && (from !== null || to !== null)) journal = from !== null && from >= 28 ? 'jbd2' : to !== null && to <= 27 ? 'jbd' : OCFS2;
+  if (firstJournal) {
+    const s = firstJournal[1];
+    evidence.push({ line: s.line, why: `its journal calls are ${journal}'s (${s.callee}, line ${s.line})${firstJournal[0] === OCFS2 && journal !== OCFS2 ? ': ocfs2 runs over jbd up to 2.6.27, over jbd2 from 2.6.28' : ''}` });
+  }
+  return { name, journal, era, eraFrom: from === null ? null : v(from), eraTo: to === null ? null : v(to), evidence };
+}
+
+/** The releases (2.6.x minor numbers) a file's dated interfaces intersect to, and those of other eras. */
+export interface DatedEra {
+  from: number | null;
+  to: number | null;
+  /** Interfaces outside the intersection of the others: a backport or a mix. */
+  conflicts: string[];
+  evidence: FilesystemInfo['evidence'];
+}
+
+/** The era: the intersection of the ranges of the dated interfaces the file uses. */
+export function datedEra(unit: TranslationUnit, sites: CallSite[]): DatedEra {
+  const evidence: FilesystemInfo['evidence'] = [];
   let from: number | null = null;
   let to: number | null = null;
   const members = new Map<string, number>();
@@ -95,19 +125,5 @@ export function filesystemOf(unit: TranslationUnit, sites: CallSite[]): Filesyst
     from = nf;
     to = nt;
   }
-  const era =
-    from === null && to === null
-      ? 'unknown (no dated interface used)'
-      : from !== null && to !== null
-        ? from === to ? v(from) : `${v(from)}–${v(to)}`
-        : from !== null
-          ? `${v(from)} or later${from < NEWEST ? ` (up to ${v(NEWEST)}, the newest tag checked)` : ''}`
-          : `${v(to as number)} or earlier`;
-  if (conflicts.length) evidence.push({ line: null, why: `interfaces of other eras are used too (${conflicts.join(', ')}): a backport or a mix` });
-  if (journal === OCFS2 && (from !== null || to !== null)) journal = from !== null && from >= 28 ? 'jbd2' : to !== null && to <= 27 ? 'jbd' : OCFS2;
-  if (firstJournal) {
-    const s = firstJournal[1];
-    evidence.push({ line: s.line, why: `its journal calls are ${journal}'s (${s.callee}, line ${s.line})${firstJournal[0] === OCFS2 && journal !== OCFS2 ? ': ocfs2 runs over jbd up to 2.6.27, over jbd2 from 2.6.28' : ''}` });
-  }
-  return { name, journal, era, eraFrom: from === null ? null : v(from), eraTo: to === null ? null : v(to), evidence };
+  return { from, to, conflicts, evidence };
 }

@@ -239,11 +239,11 @@ export interface KernelEra {
   text: string;
 }
 
-/** The era of a file from its FilesystemInfo ("2.6.27", null...). */
-export function kernelEraOf(info: { era: string; eraFrom: string | null; eraTo: string | null }): KernelEra {
-  const minor = (v: string | null): number | null => {
-    const m = v ? /^2\.6\.(\d+)$/.exec(v) : null;
-    return m ? Number(m[1]) : null;
-  };
-  return { from: minor(info.eraFrom), to: minor(info.eraTo), text: info.era };
+/**
+ * The era a file's dated interfaces give (facts/filesystem.ts datedEra), `text` as its result
+ * states it. A file that also uses interfaces of other eras (a backport or a mix) is not dated.
+ */
+export function kernelEraOf(d: { from: number | null; to: number | null; conflicts: string[] }, text: string): KernelEra {
+  if (d.conflicts.length) return { from: null, to: null, text: `${text}, with interfaces of other eras too (${d.conflicts.join(', ')}): a backport or a mix` };
+  return { from: d.from, to: d.to, text };
 }
