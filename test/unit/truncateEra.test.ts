@@ -49,4 +49,14 @@ describe('vmtruncate at i_size: the kernel the file is dated to', () => {
     const tf = runs.find((x) => x.aops === 'tf_aops')!;
     assert.equal(tf.findings.find((x) => x.rule === 'freed-block-still-mapped')?.severity, 'error', "the file's own truncate frees the block whatever the kernel");
   });
+  it('a file that mixes eras (a backport) is not dated: the path takes each kernel again', () => {
+    const text = fixture(FILE)
+      .replace(UNDATED_GET_BLOCK, 'ext4_get_blocks_wrap(handle, inode, iblock, 1, bh_result, create, 0, 0)')
+      .replace('\t.write_begin\t= vm_write_begin,', '\t.write_begin\t= vm_write_begin,\n\t.error_remove_page = generic_error_remove_page,');
+    assert.ok(text.includes('error_remove_page'));
+    const { runs } = runsOf(text, 'truncate-failed-write-mixed.c');
+    const vm = runs.find((r) => r.aops === 'vm_aops')!;
+    assert.ok(events(vm).some((e) => /which kernel \(the file's interfaces date it .*a backport or a mix\)/.test(e)), events(vm).join('\n'));
+    assert.equal(vm.findings.find((x) => x.rule === 'freed-block-still-mapped')?.severity, 'warning');
+  });
 });
