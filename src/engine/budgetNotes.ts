@@ -54,7 +54,7 @@ export class BudgetNotes {
       } else if (/^time budget ran out/.test(reason)) {
         this.add(entryLoc, `the file's wall-clock guard ran out in ${entry} (raise kpr.budgets.timePerFileMs or --time-ms); other branches were not explored`, scenario);
       } else if ((m = /^(\d+) path\(s\) forked more than (\d+) times/.exec(reason))) {
-        this.add(entryLoc, `a loop in ${entry} or its callees branched more than ${n(m[2])} times on unknown values; later branches were followed one way only`, scenario);
+        this.add(entryLoc, `a loop in ${entry} or its callees branched more than ${n(m[2])} times on unknown values; later branches were followed one way only (a loop on an unknown condition, out of it)`, scenario);
       } else if ((m = /^trace longer than (\d+) steps/.exec(reason))) {
         this.add(entryLoc, `a path of ${entry} is longer than ${n(m[1])} steps; its trace shows the first ${n(m[1])}`, scenario);
       } else {

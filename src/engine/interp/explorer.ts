@@ -28,8 +28,12 @@ export class ChoiceLog {
   /** Steps the path took while following its prefix (a replay of what earlier paths ran); 0 when it has none. */
   prefixSteps = 0;
 
-  /** Returns the index of the option this path takes among `options`. */
-  choose(options: string[], what: string): number {
+  /**
+   * Returns the index of the option this path takes among `options`. `whenCapped`: the option a
+   * path past FORKS_PER_PATH takes (no alternative queued): 0, the first, unless the caller says
+   * which option ends what it is deciding (a loop's condition: the exit).
+   */
+  choose(options: string[], what: string, whenCapped = 0): number {
     if (options.length <= 1) return 0;
     let pick: number;
     if (this.cursor < this.prefix.length) {
@@ -40,6 +44,7 @@ export class ChoiceLog {
         for (let i = options.length - 1; i >= 1; i--) this.pending.push({ base: this.taken, length: this.taken.length, alt: i });
       } else {
         this.forkCapped = true;
+        pick = Math.min(whenCapped, options.length - 1);
       }
     }
     this.cursor++;
@@ -86,6 +91,6 @@ export function explore<R>(runPath: (log: ChoiceLog) => R, limits: ExploreLimits
     const p = stack.pop() as Pending;
     next = [...p.base.slice(0, p.length), p.alt];
   }
-  if (capped > 0) truncated.push(`${capped} path(s) forked more than ${FORKS_PER_PATH} times (a loop over unknown values?): their later forks follow the first option only`);
+  if (capped > 0) truncated.push(`${capped} path(s) forked more than ${FORKS_PER_PATH} times (a loop over unknown values?): their later forks follow the first option only, and a loop whose condition is unknown exits`);
   return { results, truncated };
 }

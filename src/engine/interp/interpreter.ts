@@ -200,7 +200,9 @@ export class Interp implements ModelCtx {
           const range = rel ? this.world.ranges.get(rel.base) : undefined;
           const implied = v.nonzero ? true : rel ? decide(range, rel) : null;
           if (implied !== null) known = implied;
-          else known = this.log.choose(['true', 'false'], `unknown ${v.why}`) === 0;
+          // Past the fork cap a loop's own condition takes the exit: the path ends rather than
+          // turning until the step budget cuts it.
+          else known = this.log.choose(['true', 'false'], `unknown ${v.why}`, this.loopTestFrame === this.frames.length ? (v.neg ? 0 : 1) : 0) === 0;
           if (rel && implied === null) this.world.ranges.set(rel.base, narrow(range, known ? rel : negate(rel)));
           this.world.assumptions.set(v.key, known);
           this.traceStep(`${implied === null ? 'assume' : 'so'} ${v.why} is ${known ? 'true (non-zero)' : 'false (zero)'}${implied === null ? '' : ' (follows from what this path assumed before)'}${v.guess ? ` (a guess: ${v.guess} is not modelled)` : ''}`, 'assume');
@@ -519,7 +521,14 @@ export class Interp implements ModelCtx {
           const test = s.test;
           if (test) {
             f.loc = test.loc;
-            const go = this.truthy(this.expr(test));
+            const outer = this.loopTestFrame;
+            this.loopTestFrame = this.frames.length;
+            let go: boolean;
+            try {
+              go = this.truthy(this.expr(test));
+            } finally {
+              this.loopTestFrame = outer;
+            }
             this.stepEvent(test.loc, `loop condition → ${go ? 'true' : 'false'}`);
             if (!go) return C.Normal;
           }
@@ -616,6 +625,9 @@ export class Interp implements ModelCtx {
   }
 
   private readonly macroGuard = new Set<string>();
+
+  /** The call depth (frames) whose loop condition is being evaluated; -1 outside any. */
+  private loopTestFrame = -1;
 
   /** The binder's answer for an identifier of a function body, when it was bound in this unit. */
   private boundOf(e: Extract<Expr, { kind: 'ident' }>): IdentBound | undefined {
