@@ -143,7 +143,8 @@ function mergeCollected(ctx: RunContext, c: { unmodelled: [string, { name: strin
 function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Budgets, options: AnalyzeOptions, deadline: number, reuse?: AnalysisReuse): void {
   const sites = callSites(unit);
   result.functions = functionInfos(unit, sites);
-  result.filesystem = filesystemOf(unit, sites);
+  const dated = datedEra(unit, sites);
+  result.filesystem = filesystemOf(unit, sites, dated);
   result.bindings = writepageBindings(unit, sites);
   result.callBindings = allCallBindings(unit, sites);
   // A kept fact is a copy: what a table's facts hold is never shared with a kept result.
@@ -180,7 +181,7 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
     deadline,
     maxPathDetails: options.maxPathDetails ?? 8,
     nobh: options.mount?.nobh ?? false,
-    kernelEra: kernelEraOf(datedEra(unit, sites), result.filesystem.era),
+    kernelEra: kernelEraOf(dated, result.filesystem.era),
     unmodelled: new Map(),
     getBlockUses: [],
     stalls: [],

@@ -45,7 +45,7 @@ const API_ERAS: readonly ApiEra[] = [
 const v = (minor: number): string => `2.6.${minor}`;
 const OCFS2: JournalLayer = 'jbd or jbd2';
 
-export function filesystemOf(unit: TranslationUnit, sites: CallSite[]): FilesystemInfo {
+export function filesystemOf(unit: TranslationUnit, sites: CallSite[], dated: DatedEra = datedEra(unit, sites)): FilesystemInfo {
   const evidence: FilesystemInfo['evidence'] = [];
   // The filesystem: the prefix shared by most of the file's function and table names.
   const counts = new Map<string, number>();
@@ -70,8 +70,8 @@ export function filesystemOf(unit: TranslationUnit, sites: CallSite[]): Filesyst
   if (firstJournal) journal = firstJournal[0];
   else evidence.push({ line: null, why: 'it makes no journal call: no journal' });
 
-  const { from, to, conflicts, evidence: dated } = datedEra(unit, sites);
-  evidence.push(...dated);
+  const { from, to, conflicts } = dated;
+  evidence.push(...dated.evidence);
   const era =
     from === null && to === null
       ? 'unknown (no dated interface used)'
