@@ -160,7 +160,7 @@ function storyLocated(doc: SeriesDoc, s: FindingStory): Located {
     const c = doc.commits.find((x) => x.hash === h);
     return c ? `${short(h)} "${c.subject}"` : short(h);
   };
-  const cut = (h: string | null): string => (s.events.some((e) => e.commit === h && e.cut) ? ' (a budget cut runs of that commit: raise --time-ms)' : '');
+  const cut = (h: string | null): string => (s.events.some((e) => e.commit === h && e.cut) ? ' (a budget cut runs of that commit: raise --paths, --steps or --time-ms)' : '');
   const intro = s.introducedBy ? `introduced by ${subj(s.introducedBy)}${cut(s.introducedBy)}` : s.presentBefore ? 'present before the range' : 'introduced before the range';
   const fixed = s.fixedBy ? `; fixed by ${subj(s.fixedBy)}${cut(s.fixedBy)}` : s.presentAtEnd ? '; still present' : '';
   const moves = s.events.filter((e) => e.kind === 'moved').map((e) => `; moved from ${e.from} by ${short(e.commit)}`).join('');
