@@ -115,7 +115,7 @@ function sameSizeTruncates(ctx: ModelCtx, what: string): boolean {
     ctx.event(`${what}: the file's interfaces date it 2.6.32, whose truncate_pagecache acts only when the size shrinks`);
   } else {
     const ways = [
-      'a kernel other than 2.6.32 (to 2.6.31: truncate_inode_pages in any case; from 2.6.33, cedabed49b3: truncate_pagecache in any case)',
+      'not 2.6.32 (to 2.6.31: truncate_inode_pages in any case; from 2.6.33, cedabed49b3: truncate_pagecache in any case)',
       "2.6.32 (25d9e2d1528 to cedabed49b3: truncate_pagecache acts only when the size shrinks)",
     ];
     const pick = ctx.choose(ways.map((x) => `the kernel is ${x}`), `${what}: which kernel (the file's interfaces date it ${text})`);
