@@ -30,6 +30,12 @@ interface Frame {
   loc: Loc;
 }
 
+const IF_TRUE = 'if (…) → true';
+const IF_FALSE = 'if (…) → false';
+const LOOP_TRUE = 'loop condition → true';
+const LOOP_FALSE = 'loop condition → false';
+const COMPARISONS = new Set(['==', '!=', '<', '>', '<=', '>=']);
+
 const enum C {
   Normal,
   Break,
@@ -43,13 +49,13 @@ class FieldCell implements Cell {
   constructor(
     private readonly o: KObj,
     private readonly field: string,
-    private readonly read: () => Value,
+    private readonly interp: Interp,
   ) {}
   get name(): string {
     return `${this.o.label}->${this.field}`;
   }
   get value(): Value {
-    return this.read();
+    return this.interp.fieldValue(this.o, this.field);
   }
   set value(v: Value) {
     this.o.set(this.field, v);
@@ -72,6 +78,38 @@ const enum IntClass {
   S64,
 }
 
+// Texts of the hot trace steps, made only for a stored step (World.stepWith).
+const enterText = (fn: FunctionDef, args: Value[]): string => `enter ${fn.name}(${args.map(show).join(', ')})`;
+const returnFromText = (ret: Value, fn: FunctionDef): string => `return ${show(ret)} from ${fn.name}`;
+const returnText = (ret: Value, _: null): string => `return ${show(ret)}`;
+const assignText = (name: string, value: Value): string => `${name} = ${show(value)}`;
+const callText = (name: string, args: Value[]): string => `call ${name}(${args.map(show).join(', ')})`;
+const callRawText = (name: string, args: Expr[]): string => `call ${name}(${args.map((x) => exprText(x)).join(', ')})`;
+
+/** The lazy text of an expression statement's step, one function per statement (not one per step). */
+function describerOf(s: Extract<Stmt, { kind: 'expr' }>): () => string {
+  const c = s as typeof s & { describe$?: () => string };
+  let d = c.describe$;
+  if (d === undefined) {
+    const e = s.expr;
+    let text: string | undefined;
+    d = () => (text ??= describeExpr(e));
+    Object.defineProperty(c, 'describe$', { value: d, enumerable: false });
+  }
+  return d;
+}
+
+/** A literal's value, made once per literal (values are never changed in place), kept off the IR's enumerable fields. */
+function numValue(e: Extract<Expr, { kind: 'num' }>): Value {
+  const c = e as typeof e & { value$?: Value };
+  let v = c.value$;
+  if (v === undefined) {
+    v = int(e.value);
+    Object.defineProperty(c, 'value$', { value: v, enumerable: false });
+  }
+  return v;
+}
+
 /** A type text's answer, kept: the same few dozen type texts are converted at every store of a path. */
 function remember<K, V>(cache: Map<K, V>, key: K, make: (k: K) => V): V {
   let v = cache.get(key);
@@ -81,6 +119,13 @@ function remember<K, V>(cache: Map<K, V>, key: K, make: (k: K) => V): V {
   }
   return v;
 }
+
+const U32_MAX = 0xffffffffn;
+const S32_MIN = -0x80000000n;
+const S32_MAX = 0x7fffffffn;
+const U64_MAX = 0xffffffffffffffffn;
+const S64_MIN = -0x8000000000000000n;
+const S64_MAX = 0x7fffffffffffffffn;
 
 const intClasses = new Map<string, IntClass>();
 function intClassOf(type: string): IntClass {
@@ -332,7 +377,8 @@ export class Interp implements ModelCtx {
     this.modelName = '';
     this.frames.push(frame);
     try {
-      this.world.step(fn.name, fn.nameLoc, () => `enter ${fn.name}(${args.map(show).join(', ')})${via ? ` via ${via}` : ''}`, this.frames.length - 1, 'enter');
+      if (via) this.world.step(fn.name, fn.nameLoc, () => `${enterText(fn, args)} via ${via}`, this.frames.length - 1, 'enter');
+      else this.world.stepWith(fn.name, fn.nameLoc, enterText, fn, args, this.frames.length - 1, 'enter');
       let c = this.exec(fn.body);
       if (c === C.Goto) {
         // A goto whose label the body did not hold: the lowering lost it (unknown construct).
@@ -342,7 +388,7 @@ export class Interp implements ModelCtx {
       }
       if (c !== C.Return) frame.retVal = ZERO; // fell off the end
       const ret = frame.retVal;
-      this.world.step(fn.name, frame.loc, () => `return ${show(ret)} from ${fn.name}`, this.frames.length - 1, 'return');
+      this.world.stepWith(fn.name, frame.loc, returnFromText, ret, fn, this.frames.length - 1, 'return');
       return frame.retVal;
     } finally {
       this.frames.pop();
@@ -408,6 +454,13 @@ export class Interp implements ModelCtx {
     this.world.step(f.fn.name, loc, event, this.frames.length - 1, kind, isReturn);
   }
 
+  /** A step whose text is `make(a, b)`, made only when the step is stored (no closure per step). */
+  private stepEventWith<A, B>(loc: Loc, make: (a: A, b: B) => string, a: A, b: B, kind: import('../api/types').TraceKind = 'stmt', isReturn = false): void {
+    const f = this.frame();
+    f.loc = loc;
+    this.world.stepWith(f.fn.name, loc, make, a, b, this.frames.length - 1, kind, isReturn);
+  }
+
   /** Executes `s`; when `seek` is set, skips forward to that label first (goto). */
   private exec(s: Stmt, seek?: string): C {
     if (seek !== undefined && !this.labelsIn(s).has(seek)) return C.Normal;
@@ -441,7 +494,7 @@ export class Interp implements ModelCtx {
         this.tick(s.loc);
         f.loc = s.loc;
         const taken = this.truthy(this.expr(s.test));
-        this.stepEvent(s.test.loc, `if (…) → ${taken ? 'true' : 'false'}`);
+        this.stepEvent(s.test.loc, taken ? IF_TRUE : IF_FALSE);
         if (taken) return this.exec(s.then);
         return s.else ? this.exec(s.else) : C.Normal;
       }
@@ -460,14 +513,14 @@ export class Interp implements ModelCtx {
         for (const v of s.vars) this.declare(v.name, v.type, v.pointer, v.array, v.init, v.loc);
         return C.Normal;
       case 'expr':
-        this.stepEvent(s.loc, () => describeExpr(s.expr));
+        this.stepEvent(s.loc, describerOf(s));
         f.loc = s.loc;
         this.expr(s.expr);
         return C.Normal;
       case 'return':
         f.loc = s.loc;
         f.retVal = s.value ? this.expr(s.value) : ZERO;
-        this.stepEvent(s.loc, () => `return ${show(f.retVal)}`, 'stmt', true);
+        this.stepEventWith(s.loc, returnText, f.retVal, null, 'stmt', true);
         return C.Return;
       case 'break':
         return C.Break;
@@ -529,7 +582,7 @@ export class Interp implements ModelCtx {
             } finally {
               this.loopTestFrame = outer;
             }
-            this.stepEvent(test.loc, `loop condition → ${go ? 'true' : 'false'}`);
+            this.stepEvent(test.loc, go ? LOOP_TRUE : LOOP_FALSE);
             if (!go) return C.Normal;
           }
         }
@@ -593,20 +646,22 @@ export class Interp implements ModelCtx {
     }
     if (init) value = this.normalize(type, pointer, this.expr(init));
     f.scopes[f.scopes.length - 1].set(name, pointer || array || struct ? { name, value, struct } : { name, value, struct, type });
-    if (init) this.stepEvent(loc, () => `${name} = ${show(value)}`);
+    if (init) this.stepEventWith(loc, assignText, name, value);
   }
 
   private normalize(type: string, pointer: boolean, v: Value): Value {
     if (pointer || v.k !== 'int') return v;
+    // A value already in the type's range is kept as it is (no new value).
+    const n = v.v;
     switch (intClassOf(type)) {
       case IntClass.U32:
-        return int(BigInt.asUintN(32, v.v));
+        return n >= 0n && n <= U32_MAX ? v : int(BigInt.asUintN(32, n));
       case IntClass.S32:
-        return int(BigInt.asIntN(32, v.v));
+        return n >= S32_MIN && n <= S32_MAX ? v : int(BigInt.asIntN(32, n));
       case IntClass.U64:
-        return int(BigInt.asUintN(64, v.v));
+        return n >= 0n && n <= U64_MAX ? v : int(BigInt.asUintN(64, n));
       case IntClass.S64:
-        return int(BigInt.asIntN(64, v.v));
+        return n >= S64_MIN && n <= S64_MAX ? v : int(BigInt.asIntN(64, n));
       default:
         return v;
     }
@@ -731,6 +786,11 @@ export class Interp implements ModelCtx {
     return o;
   }
 
+  /** A field's value as `o->field` reads it (FieldCell's reads). */
+  fieldValue(o: KObj, field: string): Value {
+    return this.fieldOf(o, field);
+  }
+
   private fieldOf(o: KObj, field: string): Value {
     const v = o.get(field);
     if (v !== undefined) return v;
@@ -769,7 +829,7 @@ export class Interp implements ModelCtx {
         if (c) return c;
         // An assignment to a global of the file: a cell per path.
         const o = this.unknownObject('globals', 'globals');
-        return new FieldCell(o, e.name, () => this.fieldOf(o, e.name));
+        return new FieldCell(o, e.name, this);
       }
       case 'member': {
         // `p->f` and `s.f` alike: a local struct variable holds its object.
@@ -777,14 +837,14 @@ export class Interp implements ModelCtx {
         const target = this.deref(base, e);
         if (!(target instanceof KObj)) {
           const cellObj = this.cellAsObject(target);
-          return new FieldCell(cellObj, e.field, () => this.fieldOf(cellObj, e.field));
+          return new FieldCell(cellObj, e.field, this);
         }
-        return new FieldCell(target, e.field, () => this.fieldOf(target, e.field));
+        return new FieldCell(target, e.field, this);
       }
       case 'unary':
         if (e.op === '*') {
           const t = this.deref(this.expr(e.arg), e);
-          if (t instanceof KObj) return new FieldCell(t, '*', () => this.fieldOf(t, '*'));
+          if (t instanceof KObj) return new FieldCell(t, '*', this);
           return t;
         }
         break;
@@ -793,10 +853,10 @@ export class Interp implements ModelCtx {
         const idx = this.expr(e.index);
         const t = this.deref(base, e);
         const key = idx.k === 'int' ? `[${idx.v}]` : `[${show(idx)}]`;
-        if (t instanceof KObj) return new FieldCell(t, key, () => this.fieldOf(t, key));
+        if (t instanceof KObj) return new FieldCell(t, key, this);
         if (idx.k === 'int' && idx.v === 0n) return t;
         const o = this.cellAsObject(t);
-        return new FieldCell(o, key, () => this.fieldOf(o, key));
+        return new FieldCell(o, key, this);
       }
       default:
         break;
@@ -823,7 +883,7 @@ export class Interp implements ModelCtx {
   private expr(e: Expr): Value {
     switch (e.kind) {
       case 'num':
-        return { k: 'int', v: e.value };
+        return numValue(e);
       case 'str':
         return { k: 'str', s: e.value };
       case 'ident':
@@ -928,7 +988,7 @@ export class Interp implements ModelCtx {
     }
     const l = this.expr(e.left);
     const r = this.expr(e.right);
-    if (['==', '!=', '<', '>', '<=', '>='].includes(e.op)) return compare(e.op, l, r, this.derive);
+    if (COMPARISONS.has(e.op)) return compare(e.op, l, r, this.derive);
     return this.arith(e.op, l, r);
   }
 
@@ -956,7 +1016,8 @@ export class Interp implements ModelCtx {
     f.loc = e.loc;
     if (name) {
       const called = name;
-      this.stepEvent(e.loc, () => `call ${called}(${raw ? e.args.map((x) => exprText(x)).join(', ') : args.map(show).join(', ')})`, 'call');
+      if (raw) this.stepEventWith(e.loc, callRawText, called, e.args, 'call');
+      else this.stepEventWith(e.loc, callText, called, args, 'call');
       f.loc = e.loc;
       const r = this.invoke(name, args, e.args, undefined, binding);
       f.loc = e.loc;

@@ -84,8 +84,11 @@ export type Value =
 export const ZERO: Value = { k: 'int', v: 0n };
 export const ONE: Value = { k: 'int', v: 1n };
 
+/** An integer value; 0 and 1 (every truth value) are the shared ZERO and ONE: values are never changed in place. */
 export function int(v: bigint | number | boolean): Value {
-  return { k: 'int', v: typeof v === 'bigint' ? v : BigInt(typeof v === 'boolean' ? (v ? 1 : 0) : Math.trunc(v)) };
+  if (typeof v === 'boolean') return v ? ONE : ZERO;
+  const b = typeof v === 'bigint' ? v : BigInt(Math.trunc(v));
+  return b === 0n ? ZERO : b === 1n ? ONE : { k: 'int', v: b };
 }
 
 export function obj(o: KObj | null): Value {

@@ -190,16 +190,30 @@ export class World {
    * is kept. `isReturn`: the step is a `return` statement (`lastReturn` watches the entry's own).
    */
   step(fn: string, loc: Loc, event: string | (() => string), depth: number, kind: TraceKind = 'stmt', isReturn = false): void {
+    if (!this.advance(fn, loc, depth, isReturn)) return;
+    this.record(fn, loc, typeof event === 'function' ? event() : event, depth, kind);
+  }
+
+  /** The same step, its text `make(a, b)`: a hot step's text maker is a function made once, not a closure per step. */
+  stepWith<A, B>(fn: string, loc: Loc, make: (a: A, b: B) => string, a: A, b: B, depth: number, kind: TraceKind = 'stmt', isReturn = false): void {
+    if (!this.advance(fn, loc, depth, isReturn)) return;
+    this.record(fn, loc, make(a, b), depth, kind);
+  }
+
+  /** Counts a step; whether it is stored (recording, within the trace's cap). */
+  private advance(fn: string, loc: Loc, depth: number, isReturn: boolean): boolean {
     if (this.stepCount >= this.maxTrace) {
       this.traceCut = true;
-      return;
+      return false;
     }
     this.stepCount++;
     // The entry's own `return` statements are watched whether or not steps are recorded: no text
     // is made for an unrecorded step (a statement `return_code = 0;` is no return either).
     if (isReturn && depth === this.watchDepth && fn === this.watchReturnsOf) this.lastReturn = { line: loc.line, column: loc.column };
-    if (!this.recording) return;
-    if (typeof event === 'function') event = event();
+    return this.recording;
+  }
+
+  private record(fn: string, loc: Loc, event: string, depth: number, kind: TraceKind): void {
     const h = this.handle;
     // Two literals, not a spread: one object per step, its keys in the same order either way.
     this.trace.push(
