@@ -9,9 +9,11 @@ import {
   type FaultEntryInfo,
   type FunctionInfo,
   type InputDiagnostic,
+  type PathSummary,
   type RunResult,
   type ScenarioResult,
   type TableFactsInfo,
+  type TraceStep,
 } from './api/types';
 import { type AopsTable, callSites, type CallSite, type FactMemo, findCallbacks, findTables } from './discovery';
 import { buildSymbolIndex } from './navigation/symbols';
@@ -24,7 +26,7 @@ import { BufferHead } from './models/objects';
 import { loadParser, ParseTimeout, parserLoaded } from './parse/parser';
 import { CALLERS } from './scenarios/callers';
 import { PAGE_STATES } from './scenarios/pages';
-import { type RunContext, runScenario } from './scenarios/run';
+import { replayPathTrace, type RunContext, runScenario } from './scenarios/run';
 import { type EntryPoint, entryPointsFor } from './scenarios/entries';
 import { noProgressFindings } from './checks/writebackNoProgress';
 import { buildWorld } from './scenarios/setup';
@@ -111,6 +113,62 @@ export function analyzeSource(text: string, file: string, options: AnalyzeOption
   return addSummaries(result);
 }
 
+/**
+ * The traces an 'on-demand' analysis left out (PathSummary.replay), rebuilt from the same text and
+ * options: each path runs again with its choices and its trace recorded, so a filled result is the
+ * one a 'recorded' analysis gives. The file is lowered and its runs planned once, on first use.
+ */
+export class PathTraces {
+  private plan: { ctx: RunContext; planned: PlannedRun[] } | null | undefined = undefined;
+
+  constructor(
+    private readonly text: string,
+    private readonly options: AnalyzeOptions = {},
+    private readonly external?: TranslationUnit['external'],
+  ) {}
+
+  private planned(): { ctx: RunContext; planned: PlannedRun[] } | null {
+    if (this.plan !== undefined) return this.plan;
+    this.plan = null;
+    if (!parserLoaded()) return null;
+    const budgets: Budgets = { ...DEFAULT_BUDGETS, ...(this.options.budgets ?? {}) };
+    const deadline = Date.now() + budgets.timePerFileMs;
+    const unit = lowerSource(this.text, deadline);
+    if (this.external) unit.external = this.external;
+    const sites = callSites(unit);
+    const dated = datedEra(unit, sites);
+    const era = filesystemOf(unit, sites, dated).era;
+    this.plan = planRuns(unit, tablesOf(unit, sites, deadline), budgets, this.options, deadline, kernelEraOf(dated, era));
+    return this.plan;
+  }
+
+  /** The trace of `path` of the `index`-th run of the result (null when the run is not this file's, or the path has no choices). */
+  trace(run: RunResult, index: number, path: PathSummary): TraceStep[] | null {
+    if (!path.replay) return path.trace;
+    const plan = this.planned();
+    if (!plan) return null;
+    const same = (p: PlannedRun): boolean => p.t.name === run.aops && p.entry.fn.name === run.entry && p.caller.id === run.caller && p.state.id === run.page;
+    const at = plan.planned[index];
+    const p = at && same(at) ? at : plan.planned.find(same);
+    if (!p) return null;
+    return replayPathTrace(plan.ctx, p.t, p.entry, p.caller, p.state, path.replay);
+  }
+
+  /** `result` with every left-out trace made: a copy, its kept paths as a 'recorded' analysis keeps them. */
+  fill(result: ScenarioResult): ScenarioResult {
+    const runs = result.runs.map((run, i) => {
+      if (!run.pathDetails.some((p) => p.replay)) return run;
+      const pathDetails = run.pathDetails.map((p) => {
+        if (!p.replay) return p;
+        const { replay: _r, ...rest } = p;
+        return { ...rest, trace: this.trace(run, i, p) ?? [] };
+      });
+      return { ...run, pathDetails };
+    });
+    return { ...result, runs };
+  }
+}
+
 /** The symbol index (navigation) of `text` alone, or undefined when it cannot be built. */
 export function lowerForSymbols(text: string): SymbolIndex | undefined {
   if (!parserLoaded()) return undefined;
@@ -151,9 +209,7 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
   const memo: FactMemo | undefined = reuse
     ? (what, roots, compute) => structuredClone(reuse.reuse(`fact\n${what}\n${reuse.depsKey(unit, roots)}`, () => ({ v: compute(), inTime: Date.now() <= deadline }), (d) => d.inTime).v)
     : undefined;
-  const aopsTables = findTables(unit, sites, deadline, memo);
-  // A vm_operations_struct whose ->page_mkwrite no aops table runs has the write fault's rows.
-  const tables = [...aopsTables, ...vmOpsTables(unit, sites, aopsTables)];
+  const tables = tablesOf(unit, sites, deadline, memo);
   const entries: EntryInfo[] = [];
   for (const t of tables) {
     if (!t.writepage) continue;
@@ -175,41 +231,7 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
     .filter((t) => t.ops === 'vm_operations_struct' && t.facts.pageMkwrite)
     .map((t) => ({ vmOps: t.name, line: t.line, pageMkwrite: t.facts.pageMkwrite!, pageMkwriteLine: t.writepageLine, note: `${t.facts.info?.lockOrder.why ?? ''}; the write fault runs ${t.facts.pageMkwrite}, its paths guess the data mode and delalloc when they ask` }));
   if (faultEntries.length) result.faultEntries = faultEntries;
-  const ctx: RunContext = {
-    unit,
-    budgets,
-    deadline,
-    maxPathDetails: options.maxPathDetails ?? 8,
-    nobh: options.mount?.nobh ?? false,
-    kernelEra: kernelEraOf(dated, result.filesystem.era),
-    unmodelled: new Map(),
-    getBlockUses: [],
-    stalls: [],
-  };
-  // Runs are cut only by their step, path and fork budgets, so verdicts never depend on machine
-  // speed. The file's wall-clock limit is a guard, generous by default: past it, the run under
-  // way stops (its result marked incomplete) and the runs not started are listed as not run.
-  const planned: { t: (typeof tables)[number]; entry: EntryPoint; caller: (typeof CALLERS)[number]; state: (typeof PAGE_STATES)[number] }[] = [];
-  for (const t of tables) {
-    if (options.aops && !options.aops.includes(t.name)) continue;
-    // An aops table's scenarios run only when its ->writepage is in the file (its matrix heads
-    // them); a vm_operations_struct row runs only the write fault (its ->page_mkwrite is in the file).
-    if (t.ops === 'address_space_operations' && (!t.writepage || !unit.functions.has(t.writepage))) continue;
-    for (const caller of CALLERS) {
-      if (t.ops === 'vm_operations_struct' && caller.entry !== 'page_mkwrite') continue;
-      if (options.callers ? !options.callers.includes(caller.id) : caller.optIn) continue;
-      if (!caller.appliesTo(t.facts)) continue;
-      for (const entry of entryPointsFor(unit, t, caller)) {
-        for (const state of PAGE_STATES) {
-          if (options.pages ? !options.pages.includes(state.id) : state.optIn) continue;
-          if (caller.pages && !caller.pages.includes(state.id)) continue;
-          if (state.onlyCallers && !state.onlyCallers.includes(caller.id)) continue;
-          if (!state.appliesTo(t.facts)) continue;
-          planned.push({ t, entry, caller, state });
-        }
-      }
-    }
-  }
+  const { ctx, planned } = planRuns(unit, tables, budgets, options, deadline, kernelEraOf(dated, result.filesystem.era));
   const runs: RunResult[] = [];
   let cutForTime = 0;
   const notes = new BudgetNotes((name) => unit.functions.get(name)?.nameLoc);
@@ -237,7 +259,7 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
     // in the key (tableKey: its members by name, its facts): as a root it would reach them all.
     const roots = [p.entry.fn.name, ...(p.entry.handleOwner ? [p.entry.handleOwner] : []), ...(p.entry.last ? [p.entry.last] : [])];
     const done = reuse
-      ? reuse.reuseTraced(`run\n${tableKey(p.t)}\n${JSON.stringify({ entry, caller: p.caller.id, page: p.state.id, budgets, details: ctx.maxPathDetails, nobh: ctx.nobh, era: ctx.kernelEra })}`, unit, roots, compute, (d) => d.inTime)
+      ? reuse.reuseTraced(`run\n${tableKey(p.t)}\n${JSON.stringify({ entry, caller: p.caller.id, page: p.state.id, budgets, details: ctx.maxPathDetails, traces: ctx.pathTraces, nobh: ctx.nobh, era: ctx.kernelEra })}`, unit, roots, compute, (d) => d.inTime)
       : compute();
     mergeCollected(ctx, done);
     // Its own findings list: file-level rules add to it below, and a kept run must stay as it was.
@@ -269,6 +291,61 @@ function analyzeUnit(unit: TranslationUnit, result: ScenarioResult, budgets: Bud
   result.callbacks = callbackInfos(unit, sites, ctx, deadline, budgets, notes, reuse);
   result.diagnostics.push(...notes.diagnostics());
   result.unmodelled = [...ctx.unmodelled.values()].sort((a, b) => a.line - b.line);
+}
+
+/** The file's aops tables, then the vm_operations_struct tables whose ->page_mkwrite no aops table runs (the write fault's rows). */
+function tablesOf(unit: TranslationUnit, sites: CallSite[], deadline: number, memo?: FactMemo): AopsTable[] {
+  const aopsTables = findTables(unit, sites, deadline, memo);
+  return [...aopsTables, ...vmOpsTables(unit, sites, aopsTables)];
+}
+
+/** One scenario to run: a table, the function it enters, the caller, the page state. */
+interface PlannedRun {
+  t: AopsTable;
+  entry: EntryPoint;
+  caller: (typeof CALLERS)[number];
+  state: (typeof PAGE_STATES)[number];
+}
+
+/** The runs of a file in their order (`ScenarioResult.runs` follows it) and the context they share. */
+function planRuns(unit: TranslationUnit, tables: AopsTable[], budgets: Budgets, options: AnalyzeOptions, deadline: number, kernelEra: RunContext['kernelEra']): { ctx: RunContext; planned: PlannedRun[] } {
+  const ctx: RunContext = {
+    unit,
+    budgets,
+    deadline,
+    maxPathDetails: options.maxPathDetails ?? 8,
+    nobh: options.mount?.nobh ?? false,
+    kernelEra,
+    pathTraces: options.pathTraces ?? 'recorded',
+    unmodelled: new Map(),
+    getBlockUses: [],
+    stalls: [],
+  };
+  // Runs are cut only by their step, path and fork budgets, so verdicts never depend on machine
+  // speed. The file's wall-clock limit is a guard, generous by default: past it, the run under
+  // way stops (its result marked incomplete) and the runs not started are listed as not run.
+  const planned: PlannedRun[] = [];
+  for (const t of tables) {
+    if (options.aops && !options.aops.includes(t.name)) continue;
+    // An aops table's scenarios run only when its ->writepage is in the file (its matrix heads
+    // them); a vm_operations_struct row runs only the write fault (its ->page_mkwrite is in the file).
+    if (t.ops === 'address_space_operations' && (!t.writepage || !unit.functions.has(t.writepage))) continue;
+    for (const caller of CALLERS) {
+      if (t.ops === 'vm_operations_struct' && caller.entry !== 'page_mkwrite') continue;
+      if (options.callers ? !options.callers.includes(caller.id) : caller.optIn) continue;
+      if (!caller.appliesTo(t.facts)) continue;
+      for (const entry of entryPointsFor(unit, t, caller)) {
+        for (const state of PAGE_STATES) {
+          if (options.pages ? !options.pages.includes(state.id) : state.optIn) continue;
+          if (caller.pages && !caller.pages.includes(state.id)) continue;
+          if (state.onlyCallers && !state.onlyCallers.includes(caller.id)) continue;
+          if (!state.appliesTo(t.facts)) continue;
+          planned.push({ t, entry, caller, state });
+        }
+      }
+    }
+  }
+  return { ctx, planned };
 }
 
 function functionInfos(unit: TranslationUnit, sites: CallSite[]): FunctionInfo[] {

@@ -119,7 +119,13 @@ export interface PathSummary {
   returnValue: string | null;
   /** Rules of the findings this path produced. */
   rules: RuleId[];
+  /** Its steps, with a `finding` step after each finding's; empty when `replay` is set. */
   trace: TraceStep[];
+  /**
+   * Set when the analysis made no path trace (AnalyzeOptions.pathTraces 'on-demand'): the option
+   * taken at each fork, from which `PathTraces.trace` (analyze.ts) rebuilds the same trace.
+   */
+  replay?: number[];
 }
 
 export interface RunResult {
@@ -492,6 +498,13 @@ export interface AnalyzeOptions {
   mount?: Partial<MountOptions>;
   /** How many paths per run keep their full trace (default 8). */
   maxPathDetails?: number;
+  /**
+   * 'recorded' (default): each kept path (`pathDetails`) comes with its trace. 'on-demand': with its
+   * choices (`replay`) instead, its trace made only when asked (`pathTraces` in analyze.ts), by
+   * running the path again: what a view that shows no path (diagnostics, SARIF, text) needs.
+   * Findings, outcomes and findings' own traces are the same either way.
+   */
+  pathTraces?: 'recorded' | 'on-demand';
   /**
    * Kernel-tree mode (src/engine/tree/analyzeInTree): the tree the file is inside, the file's path
    * on disk and Kconfig overrides. Read by the callers that run analyzeInTree (worker, CLI).

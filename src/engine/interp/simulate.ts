@@ -69,6 +69,27 @@ export function resetSimulationStats(): void {
   stats.steps = stats.replayed = stats.paths = 0;
 }
 
+/**
+ * Runs the one path of `fn` that takes `choices` at its forks, its trace recorded: the path a run
+ * of `simulate` with the same setup explored with those choices (replay is deterministic).
+ */
+export function simulateOne(unit: TranslationUnit, fn: FunctionDef, setup: SimSetup, limits: Omit<SimLimits, 'entered'>, choices: number[]): { world: World; end: SimEnd } {
+  const log = new ChoiceLog(choices);
+  const world = setup.world();
+  world.recording = true;
+  const interp = new Interp(unit, modelTable(), world, log, { stepsPerPath: limits.stepsPerPath, callDepth: limits.callDepth }, constants);
+  const end: SimEnd = { ended: 'returned', why: '', returnValue: null };
+  try {
+    setup.before?.(world, interp);
+    end.returnValue = interp.run(fn, setup.args(world, interp));
+  } catch (e) {
+    if (!(e instanceof PathEnd)) throw e;
+    end.ended = e.outcome;
+    end.why = e.why;
+  }
+  return { world, end };
+}
+
 /** Runs `fn` over every path until none is left or a limit is hit; `onPath` sees each path as it ends. */
 export function simulate(unit: TranslationUnit, fn: FunctionDef, setup: SimSetup, limits: SimLimits, onPath: (p: SimPath) => void): { truncated: string[]; paths: number } {
   let paths = 0;

@@ -6,7 +6,7 @@ import { checkPath, classifyPath, type PathInput, type RawFinding, type RuleFact
 import { anchorFor } from '../diff/anchors';
 import type { AopsTable } from '../discovery';
 import type { FunctionDef, Loc, TranslationUnit } from '../ir/ir';
-import { simulate } from '../interp/simulate';
+import { type SimEnd, type SimSetup, simulate, simulateOne } from '../interp/simulate';
 import { obj, type Value } from '../interp/values';
 import type { KernelEra, World } from '../interp/world';
 import { type CallerDef, callerFor } from './callers';
@@ -32,6 +32,8 @@ export interface RunContext {
   stalls: Stall[];
   /** When set, collects the name of every function a path of the run enters (incremental/session.ts reads them). */
   entered?: Set<string>;
+  /** 'on-demand': kept paths hold their choices, not their trace (AnalyzeOptions.pathTraces). */
+  pathTraces?: 'recorded' | 'on-demand';
 }
 
 const MAX_TRACE = 4000;
@@ -110,7 +112,17 @@ interface FindingGroup {
 }
 
 
-export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, callerDef: CallerDef, state: PageStateDef): RunResult {
+/** What every path of one scenario starts from: its entry, caller, facts, and the simulation's setup. */
+interface ScenarioSetup {
+  entry: FunctionDef;
+  caller: CallerDef;
+  facts: RuleFacts;
+  /** A driver (write(2)'s generic_perform_write) runs in place of the entry and calls it. */
+  root: FunctionDef;
+  setup: SimSetup;
+}
+
+function scenarioSetup(ctx: RunContext, table: AopsTable, ep: EntryPoint, callerDef: CallerDef, state: PageStateDef): ScenarioSetup {
   const entry = ep.fn;
   const base = callerFor(callerDef, table.facts);
   // A helper runs under the handle of the function of the file that calls it.
@@ -128,6 +140,68 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
   const guessed = unknownMount ? { why: unknownMount.why, options: new Set(unknownMount.guessedOptions) } : undefined;
   const setDirty = table.members.get('set_page_dirty');
   const setDirtyDef = setDirty ? ctx.unit.functions.get(setDirty) : undefined;
+  const root = ep.driver ?? entry;
+  const setup: SimSetup = {
+    world: () => {
+      const w = buildWorld(state, caller, { dataMode: modes.includes(table.mount.dataMode) ? table.mount.dataMode : modes[0], options, modes, maybe, guessed }, MAX_TRACE);
+      w.watchReturnsOf = entry.name;
+      w.kernelEra = ctx.kernelEra;
+      // A state that needs more than this file shows starts every path with that as a guess.
+      if (state.premise) w.guesses.push({ name: `the ${state.id} page state`, line: entry.nameLoc.line, assumed: state.premise, premise: true });
+      // Under the write fault's driver, ->page_mkwrite's own returns are one call down.
+      if (ep.driver && ep.mkwrite) w.watchDepth = 1;
+      // O_DIRECT opens need ->direct_IO (dentry_open, 2.6.24–2.6.36): the table says, or (a
+      // vm_operations_struct row, whose aops are in another file) it is a guess of the path.
+      if (caller.entry === 'page_mkwrite') w.directIo = directIoOf(table);
+      // A vm_operations_struct row's mapping->a_ops is the filesystem's table of another file: unknown.
+      if (table.ops === 'address_space_operations') w.inode.mapping.set('a_ops', { k: 'global', name: table.name });
+      // ->write_begin finds the page unlocked in the cache (or allocates it); ->prepare_write and
+      // helpers get the page their caller grabbed and locked; ->writepage a locked page.
+      if (caller.entry === 'write_begin' && !ep.prepare) w.page.locked = false;
+      // ->page_mkwrite gets the faulting page unlocked, with a reference (mm/memory.c, 2.6.28–2.6.36).
+      if (caller.entry === 'page_mkwrite') w.page.locked = false;
+      // ->writepages finds the page dirty and unlocked in the mapping.
+      if (caller.entry === 'writepages') {
+        w.page.locked = false;
+        w.page.dirtyFlag = true;
+      }
+      // ->invalidatepage, ->releasepage, ->set_page_dirty: the page as their callers leave it.
+      prepareForEntry(w, caller);
+      return w;
+    },
+    before: (world, interp) => {
+      // A page dirtied through mmap went through the table's own ->set_page_dirty first.
+      if ((caller.entry === 'writepage' || caller.entry === 'writepages') && state.viaMmap && setDirtyDef) {
+        interp.run(setDirtyDef, [obj(world.page)]);
+        // clear_page_dirty_for_io() before ->writepage; ->writepages' write_cache_pages does it.
+        world.page.dirtyFlag = caller.entry === 'writepages';
+        world.page.redirtied = false;
+      }
+    },
+    args: (world, interp) => entryArgs(root, caller.entry, world, ep, caller.flags ?? 0, (why) => interp.unknown(why), caller.gfp ?? 0),
+    // The first paths are kept whatever they find (keepBest): they record as they run. A later
+    // path is replayed with its trace only when one is shown (a new finding, a better path).
+    record: (index) => ctx.pathTraces !== 'on-demand' && index < ctx.maxPathDetails,
+  };
+  return { entry, caller, facts, root, setup };
+}
+
+/** The trace of the path of this scenario that takes `choices` at its forks, with its finding steps: the trace a 'recorded' run keeps for it. */
+export function replayPathTrace(ctx: RunContext, table: AopsTable, ep: EntryPoint, callerDef: CallerDef, state: PageStateDef, choices: number[]): TraceStep[] {
+  const s = scenarioSetup(ctx, table, ep, callerDef, state);
+  const { world, end } = simulateOne(ctx.unit, s.root, s.setup, { maxPaths: 1, deadline: Number.POSITIVE_INFINITY, stepsPerPath: ctx.budgets.stepsPerPath, callDepth: ctx.budgets.callDepth }, choices);
+  return withFindingSteps(world.trace, checkPath(pathInputOf(ctx, s, ep, state, world, end))).trace;
+}
+
+/** What the rules read of one ended path. */
+function pathInputOf(ctx: RunContext, s: ScenarioSetup, ep: EntryPoint, state: PageStateDef, world: World, end: SimEnd): PathInput {
+  const { entry, caller, facts } = s;
+  return { world, events: world.events, end, entry: entry.name, entryKind: caller.entry, returnLoc: returnLocOf(world, entry), facts, atomic: caller.atomic, invalidateOffset: caller.entry === 'invalidatepage' ? invalidateOffset(BigInt(state.iSize), BigInt(state.pageIndex)) : undefined, ...driven(ctx.unit, ep, world) };
+}
+
+export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, callerDef: CallerDef, state: PageStateDef): RunResult {
+  const s = scenarioSetup(ctx, table, ep, callerDef, state);
+  const { entry, caller, facts, root } = s;
   // Each path is folded into the run's result as soon as it ends and its world dropped: only the
   // traces of the paths that may be shown (the best maxPathDetails so far) are kept.
   const groups = new Map<string, FindingGroup>();
@@ -137,56 +211,13 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
   let count = 0;
   // writeback-no-progress: whether every path so far redirtied without I/O, and the first one's redirty.
   const stall: { ok: boolean; finding: Finding | null } = { ok: caller.entry === 'writepage', finding: null };
-  // A driver (write(2)'s generic_perform_write) runs in place of the entry and calls it.
-  const root = ep.driver ?? entry;
   const { truncated } = simulate(
     ctx.unit,
     root,
-    {
-      world: () => {
-        const w = buildWorld(state, caller, { dataMode: modes.includes(table.mount.dataMode) ? table.mount.dataMode : modes[0], options, modes, maybe, guessed }, MAX_TRACE);
-        w.watchReturnsOf = entry.name;
-        w.kernelEra = ctx.kernelEra;
-        // A state that needs more than this file shows starts every path with that as a guess.
-        if (state.premise) w.guesses.push({ name: `the ${state.id} page state`, line: entry.nameLoc.line, assumed: state.premise, premise: true });
-        // Under the write fault's driver, ->page_mkwrite's own returns are one call down.
-        if (ep.driver && ep.mkwrite) w.watchDepth = 1;
-        // O_DIRECT opens need ->direct_IO (dentry_open, 2.6.24–2.6.36): the table says, or (a
-        // vm_operations_struct row, whose aops are in another file) it is a guess of the path.
-        if (caller.entry === 'page_mkwrite') w.directIo = directIoOf(table);
-        // A vm_operations_struct row's mapping->a_ops is the filesystem's table of another file: unknown.
-        if (table.ops === 'address_space_operations') w.inode.mapping.set('a_ops', { k: 'global', name: table.name });
-        // ->write_begin finds the page unlocked in the cache (or allocates it); ->prepare_write and
-        // helpers get the page their caller grabbed and locked; ->writepage a locked page.
-        if (caller.entry === 'write_begin' && !ep.prepare) w.page.locked = false;
-        // ->page_mkwrite gets the faulting page unlocked, with a reference (mm/memory.c, 2.6.28–2.6.36).
-        if (caller.entry === 'page_mkwrite') w.page.locked = false;
-        // ->writepages finds the page dirty and unlocked in the mapping.
-        if (caller.entry === 'writepages') {
-          w.page.locked = false;
-          w.page.dirtyFlag = true;
-        }
-        // ->invalidatepage, ->releasepage, ->set_page_dirty: the page as their callers leave it.
-        prepareForEntry(w, caller);
-        return w;
-      },
-      before: (world, interp) => {
-        // A page dirtied through mmap went through the table's own ->set_page_dirty first.
-        if ((caller.entry === 'writepage' || caller.entry === 'writepages') && state.viaMmap && setDirtyDef) {
-          interp.run(setDirtyDef, [obj(world.page)]);
-          // clear_page_dirty_for_io() before ->writepage; ->writepages' write_cache_pages does it.
-          world.page.dirtyFlag = caller.entry === 'writepages';
-          world.page.redirtied = false;
-        }
-      },
-      args: (world, interp) => entryArgs(root, caller.entry, world, ep, caller.flags ?? 0, (why) => interp.unknown(why), caller.gfp ?? 0),
-      // The first paths are kept whatever they find (keepBest): they record as they run. A later
-      // path is replayed with its trace only when one is shown (a new finding, a better path).
-      record: (index) => index < ctx.maxPathDetails,
-    },
+    s.setup,
     { maxPaths: ctx.budgets.pathsPerRun, deadline: ctx.deadline, stepsPerPath: ctx.budgets.stepsPerPath, callDepth: ctx.budgets.callDepth, entered: ctx.entered },
     ({ world, end, log, recorded }) => {
-      const input: PathInput = { world, events: world.events, end, entry: entry.name, entryKind: caller.entry, returnLoc: returnLocOf(world, entry), facts, atomic: caller.atomic, invalidateOffset: caller.entry === 'invalidatepage' ? invalidateOffset(BigInt(state.iSize), BigInt(state.pageIndex)) : undefined, ...driven(ctx.unit, ep, world) };
+      const input = pathInputOf(ctx, s, ep, state, world, end);
       const raws = checkPath(input);
       const { outcome, description } = classifyPath(input);
       // The path's trace with its finding steps, made (and the path replayed for it) only when shown.
@@ -266,7 +297,8 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
         choices: log.labels,
         returnValue: end.returnValue ? showValue(end.returnValue) : null,
         rules: [...rules],
-        trace: withSteps().trace,
+        // On demand: the choices replay the path with its trace (replayPathTrace), made only if asked.
+        ...(ctx.pathTraces === 'on-demand' ? { trace: [], replay: [...log.taken] } : { trace: withSteps().trace }),
         weight,
       };
       kept = keepBest(kept, summary, ctx.maxPathDetails);
