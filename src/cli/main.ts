@@ -101,6 +101,15 @@ function wasmDir(): string {
   return __dirname;
 }
 
+
+/**
+ * Only JSON prints the shown paths' traces (`pathDetails[].trace`): every other format reads
+ * findings, whose traces are made either way, so its analysis makes no path trace (on demand).
+ */
+function tracesFor(format: string, options: AnalyzeOptions): AnalyzeOptions {
+  return format === 'json' ? options : { ...options, pathTraces: 'on-demand' };
+}
+
 export async function main(argv: string[], out: (s: string) => void = pipeWriter(process.stdout), err: (s: string) => void = pipeWriter(process.stderr)): Promise<number> {
   try {
     const args = parseArgs(argv);
@@ -124,7 +133,8 @@ export async function main(argv: string[], out: (s: string) => void = pipeWriter
         for (const l of config.problemLines()) err(`${l}\n`);
         await initEngine(wasmDir());
         const tree = treeOf(args, file);
-        const result = config.finish(tree ? analyzeInTree(text, file, tree, config.options) : analyzeSource(text, file, config.options), text);
+        const options = tracesFor(format, config.options);
+        const result = config.finish(tree ? analyzeInTree(text, file, tree, options) : analyzeSource(text, file, options), text);
         if (tree && result.tree) err(`kpr: kernel-tree mode: ${result.tree.root} (${result.tree.version ?? 'unknown version'}), ${result.tree.headers} headers, ${result.tree.expandedLines} lines with the tree's macros expanded${Object.keys(tree.config ?? {}).length ? `, config ${Object.entries(tree.config ?? {}).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''}\n`);
         if (format === 'json') out(`${JSON.stringify(result)}\n`);
         else if (format === 'sarif') out(`${JSON.stringify(scenariosSarif([result]), null, 2)}\n`);
@@ -148,12 +158,12 @@ export async function main(argv: string[], out: (s: string) => void = pipeWriter
         return await runModelsCommand(args, wasmDir(), out);
       case 'patch':
         await initEngine(wasmDir());
-        return await runPatch(args, analyzeOptions(args), io);
+        return await runPatch(args, tracesFor(outputFormat(args), analyzeOptions(args)), io);
       case 'diff':
         await initEngine(wasmDir());
-        return await runDiff(args, analyzeOptions(args), io);
+        return await runDiff(args, tracesFor(outputFormat(args), analyzeOptions(args)), io);
       case 'series':
-        return await runSeries(args, analyzeOptions(args), io, wasmDir());
+        return await runSeries(args, tracesFor(outputFormat(args), analyzeOptions(args)), io, wasmDir());
       default:
         throw new UsageError(`unknown command "${args.command}"`);
     }

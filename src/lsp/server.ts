@@ -111,7 +111,8 @@ export function startServer(opts: ServerOptions): Connection {
     const name = uriPath(doc.uri) ?? doc.uri;
     const version = doc.version;
     const engine = runner ?? (runner = engineRunner(opts.wasmDir, log));
-    const result = engine.analyze(text, name, configAnalyzeOptions(effective)).then(
+    // No LSP request shows a path's trace (findings carry their own): paths keep their choices only.
+    const result = engine.analyze(text, name, { ...configAnalyzeOptions(effective), pathTraces: 'on-demand' }).then(
       (raw) => applySeverityOverrides(applySuppressions(raw, text, { config: effective.suppressions, configFile: file }), configSeverities(effective)),
       (e: unknown): ScenarioResult => ({ file: name, entries: [], callbacks: [], runs: [], unmodelled: [], functions: [], timing: { parseMs: 0, analysisMs: 0 }, diagnostics: [{ severity: 'error', line: 1, column: 1, kind: 'internal', message: `the analysis failed: ${String((e as Error)?.message ?? e)}` }] }),
     );

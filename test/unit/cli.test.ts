@@ -44,6 +44,19 @@ describe('kpr CLI', () => {
     for (const k of ['aops', 'entry', 'caller', 'page', 'paths', 'truncated', 'outcomes', 'findings']) assert.ok(k in run, k);
   });
 
+  it('--json keeps every shown path with its trace; text makes none (path traces on demand)', async () => {
+    const json = JSON.parse((await kpr('scenarios', PRE, '--json')).out);
+    const shown = json.runs.flatMap((x: { pathDetails: { trace: unknown[]; replay?: number[] }[] }) => x.pathDetails);
+    assert.ok(shown.length > 0 && shown.every((p: { trace: unknown[]; replay?: number[] }) => p.trace.length > 0 && p.replay === undefined));
+    // The text lists the same findings whether or not the paths' traces are made.
+    const text = await kpr('scenarios', PRE);
+    const { analyzeSource } = await import('../../src/engine');
+    const { readFileSync } = await import('node:fs');
+    const recorded = analyzeSource(readFileSync(PRE, 'utf8'), PRE);
+    const lines = text.out.split('\n');
+    for (const f of recorded.runs.flatMap((x) => x.findings)) assert.ok(lines.some((l) => l.includes(`:${f.line}:${f.column}: `) && l.endsWith(`[${f.rule}]`)), `${f.rule} at ${f.line}`);
+  });
+
   it('--sarif prints SARIF 2.1.0', async () => {
     const r = await kpr('scenarios', PRE, '--sarif');
     const doc = JSON.parse(r.out);
