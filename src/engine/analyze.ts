@@ -160,7 +160,7 @@ export class PathTraces {
       if (!run.pathDetails.some((p) => p.replay)) return run;
       const pathDetails = run.pathDetails.map((p) => {
         if (!p.replay) return p;
-        const { replay: _r, ...rest } = p;
+        const { replay: _r, entered: _e, ...rest } = p;
         return { ...rest, trace: this.trace(run, i, p) ?? [] };
       });
       return { ...run, pathDetails };

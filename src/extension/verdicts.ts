@@ -41,7 +41,8 @@ export function runVerdict(run: RunResult, findings: Finding[] = run.findings, n
 }
 
 function traceEnters(run: RunResult, fn: string): boolean {
-  return run.pathDetails.some((p) => p.trace.some((s) => s.function === fn && s.event.startsWith('enter ')));
+  // A path whose trace is made on demand lists what its trace would show entered.
+  return run.pathDetails.some((p) => (p.replay ? (p.entered ?? []).includes(fn) : p.trace.some((s) => s.function === fn && s.event.startsWith('enter '))));
 }
 
 export interface RunInvolvement {

@@ -3,6 +3,7 @@
 // Filled, the result is the one a 'recorded' analysis gives: the same findings, paths and steps.
 import * as assert from 'node:assert/strict';
 import { analyzeSource, PathTraces, type ScenarioResult } from '../../src/engine';
+import { runsInvolving } from '../../src/extension/verdicts';
 import { engineReady, fixture } from './helpers';
 
 const NO_CLOCK = { budgets: { timePerFileMs: 3_600_000 } };
@@ -46,6 +47,22 @@ describe('path traces on demand', () => {
     const want = recorded.runs[i].pathDetails.find((p) => p.id === path.id)!.trace;
     assert.deepEqual(trace, want);
     assert.ok(trace!.some((s) => s.kind === 'finding'), 'the finding step is in it');
+  });
+
+  it('hovers and lenses read the same runs for a callback whether or not the traces were made (PathSummary.entered)', () => {
+    for (const file of ['eras/ext4-2.6.30-shape.c', 'filesystems/ext3-modes.c']) {
+      const text = fixture(file);
+      const recorded = analyzeSource(text, file, NO_CLOCK);
+      const lazy = analyzeSource(text, file, { ...NO_CLOCK, pathTraces: 'on-demand' });
+      const names = new Set([...recorded.callbacks.map((c) => c.name), ...recorded.functions.map((f) => f.name)]);
+      let reached = 0;
+      for (const fn of names) {
+        const want = runsInvolving(recorded, fn).map((i) => `${i.run.aops}/${i.run.caller}/${i.run.page}:${i.reachedWithoutFinding}`);
+        assert.deepEqual(runsInvolving(lazy, fn).map((i) => `${i.run.aops}/${i.run.caller}/${i.run.page}:${i.reachedWithoutFinding}`), want, `${file}: ${fn}`);
+        reached += runsInvolving(recorded, fn).filter((i) => i.reachedWithoutFinding).length;
+      }
+      assert.ok(reached > 0, `${file}: some function is reached on a shown path without a finding`);
+    }
   });
 
   it('a run the text does not have gives no trace (another version of the file)', () => {

@@ -126,6 +126,8 @@ export interface PathSummary {
    * taken at each fork, from which `PathTraces.trace` (analyze.ts) rebuilds the same trace.
    */
   replay?: number[];
+  /** With `replay`: the functions the trace would show entered (an `enter` step), in order of first entry. */
+  entered?: string[];
 }
 
 export interface RunResult {

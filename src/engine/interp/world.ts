@@ -180,6 +180,9 @@ export class World {
   /** The last `return` statement step of `watchReturnsOf` at depth 0 within the trace's cap (where its trace would show it). */
   lastReturn: { line: number; column: number } | null = null;
 
+  /** Functions whose `enter` step is within the trace's cap, recorded or not (PathSummary.entered). */
+  readonly entered = new Set<string>();
+
   /** The number of the next step: the trace's length when recorded. */
   get stepIndex(): number {
     return Math.min(this.stepCount, this.maxTrace);
@@ -190,23 +193,24 @@ export class World {
    * is kept. `isReturn`: the step is a `return` statement (`lastReturn` watches the entry's own).
    */
   step(fn: string, loc: Loc, event: string | (() => string), depth: number, kind: TraceKind = 'stmt', isReturn = false): void {
-    if (!this.advance(fn, loc, depth, isReturn)) return;
+    if (!this.advance(fn, loc, depth, isReturn, kind)) return;
     this.record(fn, loc, typeof event === 'function' ? event() : event, depth, kind);
   }
 
   /** The same step, its text `make(a, b)`: a hot step's text maker is a function made once, not a closure per step. */
   stepWith<A, B>(fn: string, loc: Loc, make: (a: A, b: B) => string, a: A, b: B, depth: number, kind: TraceKind = 'stmt', isReturn = false): void {
-    if (!this.advance(fn, loc, depth, isReturn)) return;
+    if (!this.advance(fn, loc, depth, isReturn, kind)) return;
     this.record(fn, loc, make(a, b), depth, kind);
   }
 
   /** Counts a step; whether it is stored (recording, within the trace's cap). */
-  private advance(fn: string, loc: Loc, depth: number, isReturn: boolean): boolean {
+  private advance(fn: string, loc: Loc, depth: number, isReturn: boolean, kind: TraceKind): boolean {
     if (this.stepCount >= this.maxTrace) {
       this.traceCut = true;
       return false;
     }
     this.stepCount++;
+    if (kind === 'enter') this.entered.add(fn);
     // The entry's own `return` statements are watched whether or not steps are recorded: no text
     // is made for an unrecorded step (a statement `return_code = 0;` is no return either).
     if (isReturn && depth === this.watchDepth && fn === this.watchReturnsOf) this.lastReturn = { line: loc.line, column: loc.column };

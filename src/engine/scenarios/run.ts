@@ -298,7 +298,7 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
         returnValue: end.returnValue ? showValue(end.returnValue) : null,
         rules: [...rules],
         // On demand: the choices replay the path with its trace (replayPathTrace), made only if asked.
-        ...(ctx.pathTraces === 'on-demand' ? { trace: [], replay: [...log.taken] } : { trace: withSteps().trace }),
+        ...(ctx.pathTraces === 'on-demand' ? { trace: [], replay: [...log.taken], entered: [...world.entered] } : { trace: withSteps().trace }),
         weight,
       };
       kept = keepBest(kept, summary, ctx.maxPathDetails);
