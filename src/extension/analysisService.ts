@@ -15,6 +15,11 @@ export interface AnalysisService extends vscode.Disposable {
   getResult(uri: vscode.Uri): Promise<ScenarioResult | undefined>;
   /** Forces a run now (cancellable). */
   analyze(document: vscode.TextDocument, token?: vscode.CancellationToken): Promise<ScenarioResult | undefined>;
+  /**
+   * `result` with its shown paths' traces: a document's analyses make none (paths keep their
+   * choices, PathSummary.replay) until a view that steps through them (the simulation panel) asks.
+   */
+  withTraces(uri: vscode.Uri, result: ScenarioResult): Promise<ScenarioResult>;
   readonly onDidAnalyze: vscode.Event<{ uri: vscode.Uri; result: ScenarioResult }>;
 }
 
@@ -31,6 +36,15 @@ interface Cached {
   generation: number;
   result: ScenarioResult;
   ms: number;
+  /** What the worker analysed: what it needs to make the paths' traces (withTraces). */
+  input: { text: string; file: string; options: AnalyzeOptions };
+  /** The result with its paths' traces, once asked. */
+  traced?: Promise<ScenarioResult>;
+}
+
+/** Whether a shown path of the result has its choices only (an 'on-demand' analysis). */
+export function lacksTraces(result: ScenarioResult): boolean {
+  return result.runs.some((r) => r.pathDetails.some((p) => p.replay !== undefined));
 }
 
 interface InFlight {
@@ -118,7 +132,11 @@ export class KprAnalysisService implements AnalysisService {
     const started = Date.now();
     this.log.debug(`analyse ${file} v${version}`);
     const text = document.getText();
-    const run = this.client.run(text, file, { ...analyzeOptions(config), ...treeOf(document) }, cts.token);
+    // No path trace is made until a view asks (withTraces): diagnostics, hovers and lenses read
+    // findings, which carry their own. A kernel-tree file's text is the tree's expansion: recorded.
+    const tree = treeOf(document);
+    const options: AnalyzeOptions = { ...analyzeOptions(config), ...tree, ...(tree.tree ? {} : { pathTraces: 'on-demand' as const }) };
+    const run = this.client.run(text, file, options, cts.token);
     const promise = run.then((outcome) => {
       link?.dispose();
       if (this.inflight.get(key)?.cts === cts) {
@@ -126,7 +144,7 @@ export class KprAnalysisService implements AnalysisService {
         this.runningEmitter.fire({ uri: document.uri, running: false });
       }
       cts.dispose();
-      return this.accept(document, version, generation, file, outcome, Date.now() - started, text, debouncedAt);
+      return this.accept(document, version, generation, file, outcome, Date.now() - started, { text, file, options }, debouncedAt);
     });
     this.inflight.set(key, { version, generation, cts, promise });
     this.runningEmitter.fire({ uri: document.uri, running: true });
@@ -148,6 +166,25 @@ export class KprAnalysisService implements AnalysisService {
       throw new Error(message);
     }
     return undefined;
+  }
+
+  withTraces(uri: vscode.Uri, result: ScenarioResult): Promise<ScenarioResult> {
+    if (!lacksTraces(result)) return Promise.resolve(result);
+    const c = this.cache.get(uri.toString());
+    // Only a cached result has its text and options: any other was analysed with its traces.
+    if (!c || c.result !== result) return Promise.resolve(result);
+    c.traced ??= this.client.traces(c.input.text, c.input.file, c.input.options, result).then((o) => {
+      if (o.kind === 'result') {
+        const paths = o.result.runs.reduce((n, r) => n + r.pathDetails.length, 0);
+        this.log.info(`traces of ${c.input.file} v${c.version}: ${paths} shown paths run again for their traces in ${o.ms} ms`);
+        return o.result;
+      }
+      if (o.kind === 'failed') this.log.error(`traces of ${c.input.file} v${c.version}: ${o.message}`);
+      // Asked again next time (cancelled with the worker, or failed).
+      c.traced = undefined;
+      return result;
+    });
+    return c.traced;
   }
 
   /** SARIF 2.1.0 for a result, computed in the worker. */
@@ -214,9 +251,10 @@ export class KprAnalysisService implements AnalysisService {
     file: string,
     outcome: JobOutcome,
     ms: number,
-    text: string,
+    input: Cached['input'],
     debouncedAt?: number,
   ): ScenarioResult | undefined {
+    const text = input.text;
     const key = document.uri.toString();
     if (outcome.kind === 'cancelled') {
       this.log.debug(`analysis of ${file} v${version} cancelled`);
@@ -232,7 +270,7 @@ export class KprAnalysisService implements AnalysisService {
       this.log.debug(`analysis of ${file} v${version} is stale; dropped`);
       return undefined;
     }
-    this.cache.set(key, { version, generation, result, ms });
+    this.cache.set(key, { version, generation, result, ms, input });
     const findings = result.runs.reduce((n, r) => n + r.findings.length, 0);
     const cut = result.runs.filter((r) => r.truncated).length;
     this.log.info(

@@ -2,7 +2,7 @@
 // dist/analysisWorker.js beside the tree-sitter .wasm files, which initEngine() loads from here.
 import { parentPort } from 'node:worker_threads';
 import { toSarif } from '../cli/sarif';
-import { IncrementalAnalysis, initEngine } from '../engine';
+import { IncrementalAnalysis, initEngine, PathTraces } from '../engine';
 import { analyzeInTree } from '../engine/tree/analyzeInTree';
 import { inspectPatch, runDiff, runPatch } from './patch/patchJobs';
 import type { WorkerReply, WorkerRequest } from './workerProtocol';
@@ -56,6 +56,12 @@ port.on('message', async (req: WorkerRequest) => {
     if (req.kind === 'patch') {
       const { result, images } = runPatch(req);
       port.postMessage({ id: req.id, kind: 'patch', result, images, ms: Date.now() - t } satisfies WorkerReply);
+      return;
+    }
+    if (req.kind === 'traces') {
+      // The same text and options replay the same paths (invariant 6): no session needed.
+      const result = new PathTraces(req.text, req.options).fill(req.result);
+      port.postMessage({ id: req.id, kind: 'result', result, ms: Date.now() - t } satisfies WorkerReply);
       return;
     }
     if (req.kind === 'diff') {

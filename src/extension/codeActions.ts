@@ -6,7 +6,7 @@ import * as vscode from 'vscode';
 import { RULE_IDS, type RuleId, type ScenarioResult } from '../engine/api/types';
 import { configWithSuppression, reasonColumn, suppressionCommentLine } from '../engine/suppress/edits';
 import { CONFIG_FILE_NAME } from '../shared/kprConfig';
-import { C_SELECTOR } from './analysisService';
+import { C_SELECTOR, lacksTraces } from './analysisService';
 import type { ExtensionCtx } from './context';
 import { DIAGNOSTIC_SOURCE } from './diagnostics';
 import { type FindingGroup, groupFindings } from './findings';
@@ -60,7 +60,9 @@ export function activateCodeActions(ctx: ExtensionCtx): void {
           const t = traceTarget(result, g);
           const open = new vscode.CodeAction(`Open the trace in the simulation panel (${t.aops}/${t.caller}/${t.page})`, vscode.CodeActionKind.QuickFix);
           open.diagnostics = [d];
-          open.command = { title: open.title, command: 'kpr.showSimulationPanel', arguments: [doc.uri, t] };
+          // Paths without their trace yet: the panel finds the finding's path and step once it has them.
+          const target = lacksTraces(result) ? { ...t, at: { rule, line: g.line, column: g.column } } : t;
+          open.command = { title: open.title, command: 'kpr.showSimulationPanel', arguments: [doc.uri, target] };
           actions.push(open);
         }
         const line = d.range.start.line;

@@ -278,7 +278,8 @@ async function exportReport(ctx: ExtensionCtx, format?: 'json' | 'sarif', target
   const defaultUri = doc.isUntitled ? vscode.workspace.workspaceFolders?.[0]?.uri : doc.uri.with({ path: base + ext });
   const dest = target ? vscode.Uri.parse(target) : await vscode.window.showSaveDialog({ defaultUri, filters: fmt === 'sarif' ? { SARIF: ['sarif'] } : { JSON: ['json'] } });
   if (!dest) return undefined;
-  const body = fmt === 'sarif' ? await ctx.service.sarif(result) : result;
+  // The JSON report is the engine's whole result: the shown paths with their traces.
+  const body = fmt === 'sarif' ? await ctx.service.sarif(result) : await ctx.service.withTraces(doc.uri, result);
   await vscode.workspace.fs.writeFile(dest, Buffer.from(JSON.stringify(body, null, 2) + '\n', 'utf8'));
   ctx.log.info(`exported ${fmt} report of ${result.file} to ${dest.toString()}`);
   void vscode.window.showInformationMessage(`Kernel Patch Reasoner: exported ${fmt === 'sarif' ? 'SARIF' : 'JSON'} report to ${vscode.workspace.asRelativePath(dest)}`);

@@ -70,6 +70,12 @@ export class WorkerClient {
     });
   }
 
+  /** `result` (an 'on-demand' analysis of `text`) with its shown paths' traces, made in the worker. */
+  traces(text: string, file: string, options: AnalyzeOptions, result: ScenarioResult, token?: CancelToken): Promise<JobOutcome> {
+    const timeBudget = options.budgets?.timePerFileMs ?? DEFAULT_BUDGETS.timePerFileMs;
+    return this.submit({ kind: 'traces', id: this.nextId++, text, file, options, result }, timeBudget + WATCHDOG_SLACK_MS, token);
+  }
+
   /** SARIF 2.1.0 for results (computed in the worker, where the engine and src/cli/sarif.ts live). */
   sarif(results: ScenarioResult[]): Promise<JobOutcome> {
     if (this.disposed) return Promise.resolve({ kind: 'cancelled' });

@@ -3,7 +3,7 @@
 import type { AnalyzeOptions, DiffResult, PatchResult, ScenarioResult } from '../engine';
 import type { PatchInspection } from './patch/patchJobs';
 
-export type WorkerRequest = AnalyzeRequest | SarifRequest | PatchRequest | DiffRequest | InspectPatchRequest;
+export type WorkerRequest = AnalyzeRequest | TracesRequest | SarifRequest | PatchRequest | DiffRequest | InspectPatchRequest;
 
 export interface AnalyzeRequest {
   kind: 'analyze';
@@ -13,6 +13,19 @@ export interface AnalyzeRequest {
   /** Name the result carries (workspace-relative path or URI). */
   file: string;
   options: AnalyzeOptions;
+}
+
+/**
+ * The traces an 'on-demand' analysis of `text` left out (PathSummary.replay), made by running its
+ * shown paths again (engine PathTraces): the reply is `result` with them, as a 'result'.
+ */
+export interface TracesRequest {
+  kind: 'traces';
+  id: number;
+  text: string;
+  file: string;
+  options: AnalyzeOptions;
+  result: ScenarioResult;
 }
 
 /** Converts results to SARIF 2.1.0 (src/cli/sarif.ts) where the engine code already lives. */

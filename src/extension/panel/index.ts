@@ -7,7 +7,8 @@ import { AnnotationController } from './annotations';
 import { panelTitle, SimulationPanel, webviewOptions } from './simulationPanel';
 import { StepHighlighter } from './stepHighlight';
 import { PanelStateStore } from './stateStore';
-import type { PanelAnalysisService, PanelLog } from './types';
+import type { PanelAnalysisService, PanelLog, PanelSelect } from './types';
+import { RULE_IDS, type RuleId } from '../../engine/api/types';
 
 export const SHOW_SIMULATION_PANEL = 'kpr.showSimulationPanel';
 export { SIMULATION_VIEW_TYPE };
@@ -20,14 +21,17 @@ const consoleLog: PanelLog = {
 };
 
 /** The optional second argument of the command: a scenario to select (e.g. from a CodeLens). */
-function cellArg(v: unknown): { cell: CellKey; pathId: number | null; step?: number } | undefined {
+function cellArg(v: unknown): PanelSelect | undefined {
   if (typeof v !== 'object' || v === null) return undefined;
   const o = v as Record<string, unknown>;
   if (typeof o.aops !== 'string' || !(CALLER_IDS as readonly unknown[]).includes(o.caller) || !(PAGE_STATE_IDS as readonly unknown[]).includes(o.page)) return undefined;
   const pathId = typeof o.pathId === 'number' && Number.isInteger(o.pathId) ? o.pathId : null;
   // `step` (a code action on a finding): the index of the responsible step in that path's trace.
   const step = pathId !== null && typeof o.step === 'number' && Number.isInteger(o.step) && o.step >= 0 ? o.step : undefined;
-  return { cell: { aops: o.aops, caller: o.caller as CellKey['caller'], page: o.page as CellKey['page'] }, pathId, ...(step !== undefined ? { step } : {}) };
+  // `at` (a code action on a finding whose paths have no trace yet): the step is found once they do.
+  const at = o.at as Record<string, unknown> | undefined;
+  const finding = at && typeof at === 'object' && (RULE_IDS as readonly unknown[]).includes(at.rule) && Number.isInteger(at.line) && Number.isInteger(at.column) ? { rule: at.rule as RuleId, line: at.line as number, column: at.column as number } : undefined;
+  return { cell: { aops: o.aops, caller: o.caller as CellKey['caller'], page: o.page as CellKey['page'] }, pathId, ...(step !== undefined ? { step } : {}), ...(finding ? { at: finding } : {}) };
 }
 
 export function isCSourcePath(p: string): boolean {

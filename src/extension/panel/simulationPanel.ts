@@ -13,7 +13,8 @@ import {
   type WebviewMessage,
 } from '../../shared/protocol';
 import { makeNonce, panelHtml } from './html';
-import type { PanelAnalysisService, PanelLog } from './types';
+import type { PanelAnalysisService, PanelLog, PanelSelect } from './types';
+import { groupOf, traceTarget } from '../codeActions';
 import type { StepHighlighter } from './stepHighlight';
 import type { PanelStateStore } from './stateStore';
 
@@ -85,16 +86,28 @@ export class SimulationPanel implements vscode.Disposable {
   update(result: ScenarioResult): void {
     this.latest = result;
     // A hidden webview is torn down (retainContextWhenHidden false): it asks again when shown.
-    if (this.panel.visible) this.postResult();
+    if (this.panel.visible) void this.postResult();
   }
 
   /** Reveals the panel and, if given, selects a scenario in it. */
-  show(select?: { cell: CellKey; pathId: number | null; step?: number }): void {
+  show(select?: PanelSelect): void {
     this.panel.reveal(undefined, false);
-    if (select) {
-      this.pendingSelect = select;
-      void this.post({ type: 'select', cell: select.cell, pathId: select.pathId, ...(select.step !== undefined ? { step: select.step } : {}) });
+    if (select) void this.select(select);
+  }
+
+  /** Selects a scenario; a finding's (`at`) path and step are found in the paths' traces, made first if need be. */
+  private async select(select: PanelSelect): Promise<void> {
+    let s: { cell: CellKey; pathId: number | null; step?: number } = { cell: select.cell, pathId: select.pathId, ...(select.step !== undefined ? { step: select.step } : {}) };
+    const base = select.at ? (this.latest ?? (await this.deps.service.getResult(this.uri))) : undefined;
+    if (select.at && base) {
+      const traced = await this.deps.service.withTraces(this.uri, base);
+      const g = groupOf(traced, select.at.rule, select.at.line - 1, select.at.column - 1);
+      const t = g ? traceTarget(traced, g) : undefined;
+      if (t && t.pathId !== null) s = { cell: { aops: t.aops, caller: t.caller as CellKey['caller'], page: t.page as CellKey['page'] }, pathId: t.pathId, ...(t.step !== null ? { step: t.step } : {}) };
     }
+    if (this.disposed) return;
+    this.pendingSelect = s;
+    void this.post({ type: 'select', cell: s.cell, pathId: s.pathId, ...(s.step !== undefined ? { step: s.step } : {}) });
   }
 
   private async post(msg: HostMessage): Promise<boolean> {
@@ -107,10 +120,14 @@ export class SimulationPanel implements vscode.Disposable {
     }
   }
 
-  private postResult(): void {
-    if (!this.latest) return;
+  /** Posts the latest result with its paths' traces (made now if the analysis left them out), unless a newer one came meanwhile. */
+  private async postResult(): Promise<void> {
+    const mine = this.latest;
+    if (!mine) return;
+    const result = await this.deps.service.withTraces(this.uri, mine);
+    if (this.disposed || this.latest !== mine) return;
     this.version++;
-    void this.post({ type: 'result', uri: this.key, fileName: path.posix.basename(this.uri.path), version: this.version, result: this.latest });
+    await this.post({ type: 'result', uri: this.key, fileName: path.posix.basename(this.uri.path), version: this.version, result });
   }
 
   private onMessage(raw: unknown): void {
@@ -186,7 +203,7 @@ export class SimulationPanel implements vscode.Disposable {
       await this.post({ type: 'status', state: 'error', message: 'No analysis result (the file is not a C file, or the analysis was cancelled).' });
       return;
     }
-    this.postResult();
+    await this.postResult();
     if (this.pendingSelect) {
       const s = this.pendingSelect;
       this.pendingSelect = undefined;

@@ -250,6 +250,10 @@ describe('simulation panel', function () {
     assert.ok(!(await highlightedLines(wb)).includes(ALLOC_LINE));
     await panel.locator('#step-finding').click();
     await waitForLine(wb, ALLOC_LINE, highlighted, 'the step highlight on the allocation again');
+    // The document's analyses make no path trace; the panel had them made when it showed the result.
+    const made = extensionLogs().match(/traces of inode\.c v\d+: (\d+) shown paths run again for their traces in (\d+) ms/);
+    assert.ok(made, 'no "traces of inode.c vN: K shown paths run again for their traces" line in the log');
+    console.log(`      path traces made for the panel: ${made[1]} paths in ${made[2]} ms`);
   });
 
   it('reveals a finding of another scenario: the BUG line with its gutter icon', async function () {
