@@ -29,7 +29,7 @@ export interface ModelCtx {
   site(): Site;
   /** A plain trace step inside the model. */
   event(text: string): void;
-  /** A typed kernel event (rules read these), with its trace text. */
+  /** A typed kernel event (rules read these), with its trace text; `e` is a fresh object the path keeps as its event (its site and step added). */
   emit(e: KernelEvent, text: string): void;
   /** The kernel BUGs here (`check` names the kernel's check): emits a `bug` event and ends the path. */
   bug(message: string, check?: string): never;

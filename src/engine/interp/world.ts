@@ -145,7 +145,11 @@ export class World {
   /** Records a kernel event (and its trace step). */
   emit(e: KernelEvent, site: EventSite, text: string, fn: string, depth: number): void {
     this.step(fn, site.loc, text, depth, e.kind === 'bug' ? 'bug' : 'model');
-    const pe = { ...e, site, step: this.stepIndex, guesses: this.guesses.length } as PathEvent;
+    // The model's event literal becomes the path's event (no copy: every model passes a fresh literal).
+    const pe = e as PathEvent;
+    pe.site = site;
+    pe.step = this.stepIndex;
+    pe.guesses = this.guesses.length;
     this.events.push(pe);
     if (this.stopOn?.(pe)) throw new PathEnd('stopped', `stopped at ${e.kind}`);
   }
