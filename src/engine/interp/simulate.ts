@@ -4,7 +4,7 @@
 import type { FunctionDef, TranslationUnit } from '../ir/ir';
 import { constants, modelTable } from '../models';
 import { ChoiceLog, explore } from './explorer';
-import { Interp } from './interpreter';
+import { Interp, type InterpLimits } from './interpreter';
 import { PathEnd } from './modelApi';
 import type { Value } from './values';
 import type { World } from './world';
@@ -69,15 +69,12 @@ export function resetSimulationStats(): void {
   stats.steps = stats.replayed = stats.paths = 0;
 }
 
-/**
- * Runs the one path of `fn` that takes `choices` at its forks, its trace recorded: the path a run
- * of `simulate` with the same setup explored with those choices (replay is deterministic).
- */
-export function simulateOne(unit: TranslationUnit, fn: FunctionDef, setup: SimSetup, limits: Omit<SimLimits, 'entered'>, choices: number[]): { world: World; end: SimEnd } {
-  const log = new ChoiceLog(choices);
+/** Runs one path of `fn`, following `log`'s choices: its world, interpreter and how it ended. */
+function runPath(unit: TranslationUnit, fn: FunctionDef, setup: SimSetup, limits: InterpLimits, log: ChoiceLog, record: boolean): { world: World; interp: Interp; end: SimEnd } {
   const world = setup.world();
-  world.recording = true;
-  const interp = new Interp(unit, modelTable(), world, log, { stepsPerPath: limits.stepsPerPath, callDepth: limits.callDepth }, constants);
+  world.recording = record;
+  const interp = new Interp(unit, modelTable(), world, log, limits, constants);
+  log.clock = () => interp.stepCount;
   const end: SimEnd = { ended: 'returned', why: '', returnValue: null };
   try {
     setup.before?.(world, interp);
@@ -87,6 +84,15 @@ export function simulateOne(unit: TranslationUnit, fn: FunctionDef, setup: SimSe
     end.ended = e.outcome;
     end.why = e.why;
   }
+  return { world, interp, end };
+}
+
+/**
+ * Runs the one path of `fn` that takes `choices` at its forks, its trace recorded: the path a run
+ * of `simulate` with the same setup explored with those choices (replay is deterministic).
+ */
+export function simulateOne(unit: TranslationUnit, fn: FunctionDef, setup: SimSetup, limits: Omit<SimLimits, 'entered'>, choices: number[]): { world: World; end: SimEnd } {
+  const { world, end } = runPath(unit, fn, setup, { stepsPerPath: limits.stepsPerPath, callDepth: limits.callDepth }, new ChoiceLog(choices), true);
   return { world, end };
 }
 
@@ -94,19 +100,7 @@ export function simulateOne(unit: TranslationUnit, fn: FunctionDef, setup: SimSe
 export function simulate(unit: TranslationUnit, fn: FunctionDef, setup: SimSetup, limits: SimLimits, onPath: (p: SimPath) => void): { truncated: string[]; paths: number } {
   let paths = 0;
   const runOne = (log: ChoiceLog, record: boolean, again = false): { world: World; interp: Interp; end: SimEnd } => {
-    const world = setup.world();
-    world.recording = record;
-    const interp = new Interp(unit, modelTable(), world, log, { stepsPerPath: limits.stepsPerPath, callDepth: limits.callDepth, entered: limits.entered }, constants);
-    log.clock = () => interp.stepCount;
-    const end: SimEnd = { ended: 'returned', why: '', returnValue: null };
-    try {
-      setup.before?.(world, interp);
-      end.returnValue = interp.run(fn, setup.args(world, interp));
-    } catch (e) {
-      if (!(e instanceof PathEnd)) throw e;
-      end.ended = e.outcome;
-      end.why = e.why;
-    }
+    const { world, interp, end } = runPath(unit, fn, setup, { stepsPerPath: limits.stepsPerPath, callDepth: limits.callDepth, entered: limits.entered }, log, record);
     stats.steps += interp.stepCount;
     stats.replayed += again ? interp.stepCount : log.prefixSteps;
     if (!again) stats.paths++;
