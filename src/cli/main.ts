@@ -163,7 +163,8 @@ export async function main(argv: string[], out: (s: string) => void = pipeWriter
         await initEngine(wasmDir());
         return await runDiff(args, tracesFor(outputFormat(args), analyzeOptions(args)), io);
       case 'series':
-        return await runSeries(args, tracesFor(outputFormat(args), analyzeOptions(args)), io, wasmDir());
+        // A series prints findings' changes and stories in every format, never a path's trace.
+        return await runSeries(args, { ...analyzeOptions(args), pathTraces: 'on-demand' }, io, wasmDir());
       default:
         throw new UsageError(`unknown command "${args.command}"`);
     }
