@@ -140,7 +140,8 @@ class TimelineFeature implements vscode.Disposable {
           const oldRel = path.relative(root, ch.originalUri.fsPath).split(path.sep).join('/');
           const preText = added ? '' : await showText(repo, parent, ch.originalUri.fsPath);
           const postText = deleted ? '' : await showText(repo, c.hash, ch.uri.fsPath);
-          const out = await this.worker.diff({ text: preText, file: `${oldRel} (${parent.slice(0, 12)})` }, { text: postText, file: `${rel} (${c.hash.slice(0, 12)})` }, null, analyzeOptions(readConfig(ch.uri)), token);
+          // Only the findings' changes are read: no path trace is made (the result crosses from the worker small).
+          const out = await this.worker.diff({ text: preText, file: `${oldRel} (${parent.slice(0, 12)})` }, { text: postText, file: `${rel} (${c.hash.slice(0, 12)})` }, null, { ...analyzeOptions(readConfig(ch.uri)), pathTraces: 'on-demand' }, token);
           if (out.kind === 'cancelled') throw new Cancelled();
           if (out.kind === 'failed') throw new Error(`${rel} at ${c.hash.slice(0, 12)}: ${out.message}`);
           const changes: FindingChange[] = out.result.changes;
