@@ -5,7 +5,7 @@
 // patch view, in read-only documents for computed sides, and as diagnostics on the patch's lines.
 import * as path from 'node:path';
 import * as vscode from 'vscode';
-import type { PatchResult, RuleId } from '../../engine/api/types';
+import type { AnalyzeOptions, PatchResult, RuleId } from '../../engine/api/types';
 import type { PatchView, PatchWebviewMessage } from '../../shared/patchProtocol';
 import { analyzeOptions, readConfig } from '../config';
 import { ruleDocUri } from '../diagnostics';
@@ -172,8 +172,9 @@ export class PatchFeature implements vscode.Disposable {
     }
   }
 
-  private options(scope: vscode.Uri) {
-    return analyzeOptions(readConfig(scope));
+  /** The patch view and its diagnostics read runs and findings, never a path's trace: none is made. */
+  private options(scope: vscode.Uri): AnalyzeOptions {
+    return { ...analyzeOptions(readConfig(scope)), pathTraces: 'on-demand' };
   }
 
   private async inspect(patchText: string, bases: Record<string, string>, token?: CancelToken): Promise<PatchInspection> {
