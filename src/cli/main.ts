@@ -6,7 +6,7 @@ import { analyzeSource, initEngine, type AnalyzeOptions, type CallerId, type Pag
 import { CALLERS } from '../engine/scenarios/callers';
 import { PAGE_STATES } from '../engine/scenarios/pages';
 import { kprVersion } from './version';
-import { outputFormat, type ParsedArgs, parseArgs, positiveInt, ToolError, UsageError } from './args';
+import { type OutputFormat, outputFormat, type ParsedArgs, parseArgs, positiveInt, ToolError, UsageError } from './args';
 import { b4Line, githubLine, scenarioLocated } from './ciFormats';
 import { formatCallbacks, formatScenarios } from './format';
 import { pipeWriter, readInput } from './io';
@@ -106,7 +106,7 @@ function wasmDir(): string {
  * Only JSON prints the shown paths' traces (`pathDetails[].trace`): every other format reads
  * findings, whose traces are made either way, so its analysis makes no path trace (on demand).
  */
-function tracesFor(format: string, options: AnalyzeOptions): AnalyzeOptions {
+function tracesFor(format: OutputFormat, options: AnalyzeOptions): AnalyzeOptions {
   return format === 'json' ? options : { ...options, pathTraces: 'on-demand' };
 }
 

@@ -91,8 +91,8 @@ function runPath(unit: TranslationUnit, fn: FunctionDef, setup: SimSetup, limits
  * Runs the one path of `fn` that takes `choices` at its forks, its trace recorded: the path a run
  * of `simulate` with the same setup explored with those choices (replay is deterministic).
  */
-export function simulateOne(unit: TranslationUnit, fn: FunctionDef, setup: SimSetup, limits: Omit<SimLimits, 'entered'>, choices: number[]): { world: World; end: SimEnd } {
-  const { world, end } = runPath(unit, fn, setup, { stepsPerPath: limits.stepsPerPath, callDepth: limits.callDepth }, new ChoiceLog(choices), true);
+export function simulateOne(unit: TranslationUnit, fn: FunctionDef, setup: SimSetup, limits: Pick<SimLimits, 'stepsPerPath' | 'callDepth'>, choices: number[]): { world: World; end: SimEnd } {
+  const { world, end } = runPath(unit, fn, setup, limits, new ChoiceLog(choices), true);
   return { world, end };
 }
 

@@ -189,7 +189,7 @@ function scenarioSetup(ctx: RunContext, table: AopsTable, ep: EntryPoint, caller
 /** The trace of the path of this scenario that takes `choices` at its forks, with its finding steps: the trace a 'recorded' run keeps for it. */
 export function replayPathTrace(ctx: RunContext, table: AopsTable, ep: EntryPoint, callerDef: CallerDef, state: PageStateDef, choices: number[]): TraceStep[] {
   const s = scenarioSetup(ctx, table, ep, callerDef, state);
-  const { world, end } = simulateOne(ctx.unit, s.root, s.setup, { maxPaths: 1, deadline: Number.POSITIVE_INFINITY, stepsPerPath: ctx.budgets.stepsPerPath, callDepth: ctx.budgets.callDepth }, choices);
+  const { world, end } = simulateOne(ctx.unit, s.root, s.setup, { stepsPerPath: ctx.budgets.stepsPerPath, callDepth: ctx.budgets.callDepth }, choices);
   return withFindingSteps(world.trace, checkPath(pathInputOf(ctx, s, ep, state, world, end))).trace;
 }
 
