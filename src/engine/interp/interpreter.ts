@@ -304,9 +304,17 @@ export class Interp implements ModelCtx {
     if (b.kind === 'model') return this.callModel(name, b.spec, args, raw);
     if (b.kind === 'function') return this.callFunction(b.def, args, via);
     this.noteUnmodelled(name, 'returns an unknown value; both outcomes are explored; no side effects assumed');
-    this.traceStep(`call ${name}(): not defined in this file and not modelled; result unknown`, 'call');
     this.guessPageUntouched(name, args);
-    return this.guessed(`result of ${name}()`, `${name}()`);
+    const key = this.sameCallKey(name, args);
+    const seen = key === null ? undefined : this.world.callResults.get(key);
+    if (seen) {
+      this.traceStep(`call ${name}(): not defined in this file and not modelled; the same arguments as its call at line ${seen.line}, so the same unknown result`, 'call');
+      return seen.value;
+    }
+    this.traceStep(`call ${name}(): not defined in this file and not modelled; result unknown`, 'call');
+    const value = this.guessed(`result of ${name}()`, `${name}()`);
+    if (key !== null) this.world.callResults.set(key, { value, line: this.site().loc.line });
+    return value;
   }
 
   /**
@@ -327,6 +335,48 @@ export class Interp implements ModelCtx {
     };
     if (!args.some((a) => reaches(a, 2))) return;
     this.world.guesses.push({ name: `${name}()`, line: this.site().loc.line, assumed: `${name}() leaves the page it was handed as it was (locked: ${page.locked ? 'yes' : 'no'}, not written, not redirtied)` });
+  }
+
+  /**
+   * The key under which an unmodelled call's result is kept on the path: its callee and its
+   * arguments (an integer's value, an unknown's key, an object's or cell's identity on the path).
+   * Unmodelled code is assumed to have no side effects, so the same call with the same arguments
+   * answers the same: `EXT4_JOURNAL(inode)` is not NULL at one test and non-NULL at the next.
+   * Null when an argument has no such identity (then each call is a fresh unknown).
+   */
+  private sameCallKey(name: string, args: Value[]): string | null {
+    let key = name;
+    for (const a of args) {
+      switch (a.k) {
+        case 'int':
+          key += `(${a.v}`;
+          break;
+        case 'unk':
+          key += `(${a.neg ? '!' : ''}${a.key}`;
+          break;
+        case 'obj':
+          key += `(o${this.world.serial(a.o)}`;
+          break;
+        case 'ref':
+          key += `(r${this.world.serial(a.cell)}`;
+          break;
+        case 'fn':
+          key += `(f${a.name}`;
+          break;
+        case 'err':
+          key += `(e${a.errno}`;
+          break;
+        case 'global':
+          key += `(g${a.name}`;
+          break;
+        case 'str':
+          key += `(s${JSON.stringify(a.s)}`;
+          break;
+        default:
+          return null;
+      }
+    }
+    return key;
   }
 
   /** An unknown that stands for the result of unmodelled code: branching on it is a guess. */

@@ -57,6 +57,8 @@ export class World {
   readonly unmodelled = new Map<string, { name: string; line: number; assumed: string }>();
   /** Memoised objects behind unknown pointers, by unknown key (consistent within the path). */
   readonly unknownObjects = new Map<string, KObj>();
+  /** What an unmodelled call returned on this path, by callee and arguments (Interp.sameCallKey). */
+  readonly callResults = new Map<string, { value: Value; line: number }>();
   /** Decisions already taken about unknown values, by key. */
   readonly assumptions = new Map<string, boolean>();
   /** What the decisions so far imply about unknown integers, by key (interp/ranges.ts). */

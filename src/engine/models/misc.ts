@@ -79,6 +79,12 @@ function sbField(ctx: ModelCtx, sbArg: Value | undefined, field: string): Value 
   return u;
 }
 
+/** `EXT4_SB(inode->i_sb)->s_journal` of an inode argument (the scenario volume's when it names none). */
+function journalOf(ctx: ModelCtx, inodeArg: Value | undefined): Value {
+  const sb = inodeArg && inodeArg.k === 'obj' ? inodeArg.o.get('i_sb') : undefined;
+  return sbField(ctx, sb && sb.k === 'obj' ? sb : undefined, 's_journal');
+}
+
 function isErr(v: Value | undefined): boolean {
   return !!v && v.k === 'err';
 }
@@ -251,7 +257,8 @@ export const miscModels: [string, ModelSpec][] = [
   ['ext4_get_groups_count', { fn: (c, a) => sbField(c, a[0], 's_groups_count'), doc: 'EXT4_SB(sb)->s_groups_count: the volume\'s group count (unknown, the same at every call)' }],
   // ext4.h: EXT4_BLOCK_SIZE(s) / sizeof(__u32) block numbers per indirect block.
   ['EXT4_ADDR_PER_BLOCK', { fn: (c) => int(c.world.sb.blocksize / 4), doc: 'block numbers per indirect block: blocksize / 4' }],
-  ['EXT4_JOURNAL', { fn: (c) => c.unknown('EXT4_JOURNAL(inode)') }],
+  // ext4_jbd2.h (2.6.19-2.6.36): #define EXT4_JOURNAL(inode) (EXT4_SB((inode)->i_sb)->s_journal).
+  ['EXT4_JOURNAL', { fn: (c, a) => journalOf(c, a[0]), doc: "EXT4_SB(inode->i_sb)->s_journal: the scenario volume's journal (not NULL), the same at every call" }],
   ['EXT4_QUOTA_TRANS_BLOCKS', { fn: () => ZERO, doc: 'quota credits: 0 (quota off)' }],
   ['EXT4_QUOTA_INIT_BLOCKS', { fn: () => ZERO }],
   // ext4_jbd2.h of 2.6.27: EXT4_XATTR_TRANS_BLOCKS (6) + 2 * EXT4_QUOTA_TRANS_BLOCKS (0, quota off).
