@@ -80,6 +80,7 @@ const enum IntClass {
 
 // Texts of the hot trace steps, made only for a stored step (World.stepWith).
 const enterText = (fn: FunctionDef, args: Value[]): string => `enter ${fn.name}(${args.map(show).join(', ')})`;
+const enterViaText = (fn: FunctionDef, x: { args: Value[]; via: string }): string => `${enterText(fn, x.args)} via ${x.via}`;
 const returnFromText = (ret: Value, fn: FunctionDef): string => `return ${show(ret)} from ${fn.name}`;
 const returnText = (ret: Value, _: null): string => `return ${show(ret)}`;
 const assignText = (name: string, value: Value): string => `${name} = ${show(value)}`;
@@ -129,19 +130,27 @@ const S64_MAX = 0x7fffffffffffffffn;
 
 const intClasses = new Map<string, IntClass>();
 function intClassOf(type: string): IntClass {
-  return remember(intClasses, type, (ty) => {
-    const t = ty.replace(/\bconst\b/g, '').trim();
-    if (UNSIGNED_32.test(t) && !/long/.test(t)) return IntClass.U32;
-    if (SIGNED_32.test(t)) return IntClass.S32;
-    if (/\b(unsigned long|sector_t|pgoff_t|size_t|u64|__u64|ext4_fsblk_t|ext4_lblk_t)\b/.test(t)) return IntClass.U64;
-    if (/\b(loff_t|long|s64|ssize_t)\b/.test(t)) return IntClass.S64;
-    return IntClass.Other;
-  });
+  return remember(intClasses, type, makeIntClass);
+}
+
+// The makers below are module functions, not arrows at the call: a function literal is a new
+// object each time it is evaluated, and these run at every store and cast of a path.
+function makeIntClass(ty: string): IntClass {
+  const t = ty.replace(/\bconst\b/g, '').trim();
+  if (UNSIGNED_32.test(t) && !/long/.test(t)) return IntClass.U32;
+  if (SIGNED_32.test(t)) return IntClass.S32;
+  if (/\b(unsigned long|sector_t|pgoff_t|size_t|u64|__u64|ext4_fsblk_t|ext4_lblk_t)\b/.test(t)) return IntClass.U64;
+  if (/\b(loff_t|long|s64|ssize_t)\b/.test(t)) return IntClass.S64;
+  return IntClass.Other;
 }
 
 const pointerTypes = new Map<string, boolean>();
 function isPointerType(type: string): boolean {
-  return remember(pointerTypes, type, (t) => /\*/.test(t));
+  return remember(pointerTypes, type, makeIsPointer);
+}
+
+function makeIsPointer(t: string): boolean {
+  return /\*/.test(t);
 }
 
 /** What a declaration of a non-pointer of this type makes: a buffer_head, another struct or union, or a scalar. */
@@ -152,10 +161,18 @@ const enum DeclClass {
 }
 const declClasses = new Map<string, DeclClass>();
 function declClassOf(type: string): DeclClass {
-  return remember(declClasses, type, (t) =>
-    /\bstruct\s+buffer_head\b/.test(t) ? DeclClass.BufferHead : /^(const\s+)?(struct|union)\s/.test(t) ? DeclClass.Struct : DeclClass.Scalar,
-  );
+  return remember(declClasses, type, makeDeclClass);
 }
+
+function makeDeclClass(t: string): DeclClass {
+  return /\bstruct\s+buffer_head\b/.test(t) ? DeclClass.BufferHead : /^(const\s+)?(struct|union)\s/.test(t) ? DeclClass.Struct : DeclClass.Scalar;
+}
+
+/** The arguments of a call whose model reads the raw expressions: never written to. */
+const NO_ARGS: Value[] = [];
+
+/** The labels a statement holds: the IR is never changed, so every path (every Interp) shares them. */
+const labelCache = new WeakMap<Stmt, Set<string>>();
 
 export class Interp implements ModelCtx {
   private readonly frames: Frame[] = [];
@@ -165,7 +182,6 @@ export class Interp implements ModelCtx {
     return this.steps;
   }
   private modelName = '';
-  private readonly labelCache = new WeakMap<Stmt, Set<string>>();
   /** What each name of the file is bound to, resolved once per file (binder.ts). */
   private readonly bindings: Bindings;
 
@@ -418,16 +434,17 @@ export class Interp implements ModelCtx {
     this.bindings.ensure(fn);
     this.limits.entered?.add(fn.name);
     const scope = new Map<string, Cell>();
-    fn.params.forEach((p, i) => {
+    for (let i = 0; i < fn.params.length; i++) {
+      const p = fn.params[i];
       const value = i < args.length ? args[i] : this.unknown(`missing argument ${p.name}`);
       scope.set(p.name, p.pointer ? { name: p.name, value } : { name: p.name, value: this.normalize(p.type, false, value), type: p.type });
-    });
+    }
     const frame: Frame = { fn, scopes: [scope], retVal: ZERO, gotoLabel: '', loc: fn.nameLoc };
     const savedModel = this.modelName;
     this.modelName = '';
     this.frames.push(frame);
     try {
-      if (via) this.world.step(fn.name, fn.nameLoc, () => `${enterText(fn, args)} via ${via}`, this.frames.length - 1, 'enter');
+      if (via) this.world.stepWith(fn.name, fn.nameLoc, enterViaText, fn, { args, via }, this.frames.length - 1, 'enter');
       else this.world.stepWith(fn.name, fn.nameLoc, enterText, fn, args, this.frames.length - 1, 'enter');
       let c = this.exec(fn.body);
       if (c === C.Goto) {
@@ -456,7 +473,7 @@ export class Interp implements ModelCtx {
   }
 
   private labelsIn(s: Stmt): Set<string> {
-    let set = this.labelCache.get(s);
+    let set = labelCache.get(s);
     if (set) return set;
     set = new Set();
     const visit = (t: Stmt | undefined): void => {
@@ -490,7 +507,7 @@ export class Interp implements ModelCtx {
       }
     };
     visit(s);
-    this.labelCache.set(s, set);
+    labelCache.set(s, set);
     return set;
   }
 
@@ -523,8 +540,7 @@ export class Interp implements ModelCtx {
         return s.body ? this.exec(s.body, seek) : C.Normal;
       case 'config': {
         if (seek !== undefined) {
-          const target = seek;
-          const inThen = s.then.some((t) => this.labelsIn(t).has(target));
+          const inThen = this.indexOfLabel(s.then, seek) >= 0;
           return this.execList(inThen ? s.then : s.else, seek);
         }
         this.tick(s.loc);
@@ -592,8 +608,7 @@ export class Interp implements ModelCtx {
   private execList(list: Stmt[], seek?: string): C {
     let i = 0;
     if (seek !== undefined) {
-      const target = seek;
-      i = list.findIndex((t) => this.labelsIn(t).has(target));
+      i = this.indexOfLabel(list, seek);
       if (i < 0) return C.Normal;
     }
     for (; i < list.length; i++) {
@@ -601,7 +616,7 @@ export class Interp implements ModelCtx {
       seek = undefined;
       while (c === C.Goto) {
         const label = this.frame().gotoLabel;
-        const j = list.findIndex((t) => this.labelsIn(t).has(label));
+        const j = this.indexOfLabel(list, label);
         if (j < 0) return C.Goto;
         i = j;
         c = this.exec(list[i], label);
@@ -609,6 +624,12 @@ export class Interp implements ModelCtx {
       if (c !== C.Normal) return c;
     }
     return C.Normal;
+  }
+
+  /** The first statement of `list` that holds `label` (a loop, not a closure: exec and execList run at every statement). */
+  private indexOfLabel(list: Stmt[], label: string): number {
+    for (let i = 0; i < list.length; i++) if (this.labelsIn(list[i]).has(label)) return i;
+    return -1;
   }
 
   private loop(s: Extract<Stmt, { kind: 'while' | 'do' | 'for' }>, seek?: string): C {
@@ -654,8 +675,7 @@ export class Interp implements ModelCtx {
   private switchStmt(s: Extract<Stmt, { kind: 'switch' }>, seek?: string): C {
     let start = -1;
     if (seek !== undefined) {
-      const target = seek;
-      start = s.cases.findIndex((c) => c.body.some((t) => this.labelsIn(t).has(target)));
+      for (let i = 0; i < s.cases.length && start < 0; i++) if (this.indexOfLabel(s.cases[i].body, seek) >= 0) start = i;
       if (start < 0) return C.Normal;
     } else {
       this.tick(s.loc);
@@ -944,7 +964,7 @@ export class Interp implements ModelCtx {
         return { k: 'unk', key: `unknown:${e.loc.line}:${e.loc.column}`, why: clipText(`unreadable \`${e.text}\``), guess: clipText(`unreadable \`${e.text}\``), guessLine: e.loc.line };
       case 'init': {
         const o = new KObj('init', freshId(), 'initializer');
-        e.items.forEach((it, i) => o.set(it.field ?? `[${i}]`, this.expr(it.value)));
+        for (let i = 0; i < e.items.length; i++) o.set(e.items[i].field ?? `[${i}]`, this.expr(e.items[i].value));
         return obj(o);
       }
       case 'comma': {
@@ -1043,8 +1063,12 @@ export class Interp implements ModelCtx {
   }
 
   private arith(op: string, l: Value, r: Value): Value {
-    return arith(op, l, r, (why) => this.unknown(why), this.derive);
+    return arith(op, l, r, this.unknownOf, this.derive);
   }
+
+  private readonly unknownOf = (why: string): Value => this.unknown(why);
+  /** `expr` as a function made once (an arrow at each call would be a new object each time). */
+  private readonly exprOf = (e: Expr): Value => this.expr(e);
 
   private readonly derive = (parts: string): string => this.world.derivedKey(parts);
 
@@ -1062,7 +1086,7 @@ export class Interp implements ModelCtx {
     const binding = name ? this.bindings.call(name) : undefined;
     const spec = binding?.spec;
     const raw = spec?.raw === true;
-    const args = raw ? [] : e.args.map((a) => this.expr(a));
+    const args = raw ? NO_ARGS : e.args.map(this.exprOf);
     f.loc = e.loc;
     if (name) {
       const called = name;
