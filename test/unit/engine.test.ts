@@ -108,9 +108,24 @@ describe('engine', () => {
 
   it('cuts path explosion at the path budget and reports the unexplored alternatives', () => {
     const body = Array.from({ length: 12 }, (_, i) => `\tif (unknown_${i}(page)) cond_resched();`).join('\n') + '\n\treturn block_write_full_page(page, t_get_block, wbc);';
-    const r = run(WRAP(body), { budgets: { pathsPerRun: 16 }, callers: ['kswapd'], pages: ['mapped-dirty'] });
+    const r = run(WRAP(body), { budgets: { pathsPerRun: 16 }, callers: ['kswapd'], pages: ['mapped-dirty'], maxPathDetails: 16 });
     assert.equal(r.runs[0].paths, 16);
-    assert.match(r.runs[0].truncation.join(' '), /path budget: 16 paths explored, \d+ unexplored/);
+    assert.match(r.runs[0].truncation.join(' '), /path budget: 16 paths explored \(those that leave the first option least often first\), \d+ unexplored/);
+    // Cut, the run ran again with the paths that leave the first option least often first: the one
+    // that takes every first option, each of the twelve that leave it once, then three that leave it twice.
+    const deviations = r.runs[0].pathDetails.map((p) => p.choices.filter((c) => /: false/.test(c)).length);
+    assert.deepEqual(deviations, [0, ...Array(12).fill(1), 2, 2, 2]);
+    const once = new Set(r.runs[0].pathDetails.filter((_, i) => deviations[i] === 1).map((p) => p.choices.find((c) => /: false/.test(c))));
+    assert.equal(once.size, 12, 'every fork taken the other way once');
+  });
+
+  it('a run the path budget does not cut runs depth first: its paths in the order of their choices', () => {
+    const body = Array.from({ length: 3 }, (_, i) => `\tif (unknown_${i}(page)) cond_resched();`).join('\n') + '\n\treturn block_write_full_page(page, t_get_block, wbc);';
+    const r = run(WRAP(body), { callers: ['kswapd'], pages: ['mapped-dirty'] });
+    assert.equal(r.runs[0].paths, 8);
+    assert.equal(r.runs[0].truncated, false);
+    const ways = r.runs[0].pathDetails.map((p) => p.choices.map((c) => (/: false/.test(c) ? 1 : 0)).join(''));
+    assert.deepEqual(ways, ['000', '001', '010', '011', '100', '101', '110', '111']);
   });
 
   it('counts the statements a path replays: the same code with its fork later replays more, runs the same', () => {

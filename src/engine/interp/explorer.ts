@@ -1,12 +1,18 @@
 // Path exploration by replay: a path is the list of choices taken at each fork. Running a
 // path re-executes from the start, following its prefix, then takes option 0 at every new
 // fork and queues the alternatives. Deterministic, so no interpreter state is ever cloned.
+// Depth first by default (the paths in lexicographic order of their choices); 'fewest-deviations'
+// runs the paths that leave option 0 least often first: under a path budget it keeps every
+// single-failure path (an allocation that fails, a journal that aborts) before the combinations
+// of a deep loop's unknowns that a depth-first walk would spend the budget on.
 
 /** A queued alternative: the first `length` choices of `base`, then `alt`. O(1) memory each. */
 interface Pending {
   base: number[];
   length: number;
   alt: number;
+  /** Choices other than option 0 the path takes: those of its prefix, and `alt`. */
+  deviations: number;
 }
 
 /** Forks one path may take before it stops queuing alternatives (a loop over unknown values). */
@@ -18,6 +24,8 @@ export class ChoiceLog {
   private cursor = 0;
   /** Alternatives discovered beyond the prefix, still to explore. */
   readonly pending: Pending[] = [];
+  /** Choices other than option 0 taken so far. */
+  private deviations = 0;
   /** Set when this path hit FORKS_PER_PATH and stopped queuing alternatives. */
   forkCapped = false;
 
@@ -41,7 +49,7 @@ export class ChoiceLog {
     } else {
       pick = 0;
       if (this.taken.length < FORKS_PER_PATH) {
-        for (let i = options.length - 1; i >= 1; i--) this.pending.push({ base: this.taken, length: this.taken.length, alt: i });
+        for (let i = options.length - 1; i >= 1; i--) this.pending.push({ base: this.taken, length: this.taken.length, alt: i, deviations: this.deviations + 1 });
       } else {
         this.forkCapped = true;
         pick = Math.min(whenCapped, options.length - 1);
@@ -50,47 +58,104 @@ export class ChoiceLog {
     this.cursor++;
     if (this.cursor === this.prefix.length && this.clock) this.prefixSteps = this.clock();
     this.taken.push(pick);
+    if (pick !== 0) this.deviations++;
     if (this.labels.length < FORKS_PER_PATH) this.labels.push(`${what}: ${options[pick]}`);
     return pick;
   }
 }
 
+/** In which order the alternatives run (see the header). */
+export type ExploreOrder = 'depth-first' | 'fewest-deviations';
+
 export interface ExploreLimits {
   maxPaths: number;
   deadline: number;
+  order?: ExploreOrder;
 }
 
 export interface Explored<R> {
   results: R[];
   truncated: string[];
+  /** Set when the path budget stopped the exploration with alternatives left. */
+  cutByPaths: boolean;
+}
+
+/** The alternatives still to run, taken in the exploration's order. */
+interface Agenda {
+  add(p: Pending): void;
+  take(): Pending | undefined;
+  readonly size: number;
+}
+
+/** Depth first: the deepest fork's lowest alternative is pushed last, so it runs next. */
+function stackAgenda(): Agenda {
+  const stack: Pending[] = [];
+  return {
+    add: (p) => stack.push(p),
+    take: () => stack.pop(),
+    get size() {
+      return stack.length;
+    },
+  };
+}
+
+/** The alternatives with the fewest deviations first, in the order they were found. */
+function deviationAgenda(): Agenda {
+  const buckets: Pending[][] = [];
+  const heads: number[] = [];
+  let size = 0;
+  let lowest = 0;
+  return {
+    add: (p) => {
+      (buckets[p.deviations] ??= []).push(p);
+      heads[p.deviations] ??= 0;
+      if (p.deviations < lowest) lowest = p.deviations;
+      size++;
+    },
+    take: () => {
+      for (; lowest < buckets.length; lowest++) {
+        const b = buckets[lowest];
+        if (b && heads[lowest] < b.length) {
+          size--;
+          return b[heads[lowest]++];
+        }
+      }
+      return undefined;
+    },
+    get size() {
+      return size;
+    },
+  };
 }
 
 /** Runs `runPath` once per path until no alternative is left or a limit is hit. */
 export function explore<R>(runPath: (log: ChoiceLog) => R, limits: ExploreLimits): Explored<R> {
   const results: R[] = [];
   const truncated: string[] = [];
-  const stack: Pending[] = [];
+  const order = limits.order ?? 'depth-first';
+  const stack = order === 'depth-first' ? stackAgenda() : deviationAgenda();
+  let cutByPaths = false;
   let capped = 0;
   let next: number[] | null = [];
   while (next) {
     const log = new ChoiceLog(next);
     results.push(runPath(log));
     if (log.forkCapped) capped++;
-    // Depth-first: the deepest fork's lowest alternative is pushed last, so it runs next.
-    for (const alt of log.pending) stack.push(alt);
+    for (const alt of log.pending) stack.add(alt);
     next = null;
-    if (stack.length === 0) break;
+    if (stack.size === 0) break;
     if (results.length >= limits.maxPaths) {
-      truncated.push(`path budget: ${limits.maxPaths} paths explored, ${stack.length} unexplored alternative(s) cut`);
+      cutByPaths = true;
+      truncated.push(`path budget: ${limits.maxPaths} paths explored${order === 'fewest-deviations' ? ' (those that leave the first option least often first)' : ''}, ${stack.size} unexplored alternative(s) cut`);
       break;
     }
     if (Date.now() > limits.deadline) {
-      truncated.push(`time budget ran out: ${stack.length} unexplored alternative(s) cut`);
+      truncated.push(`time budget ran out: ${stack.size} unexplored alternative(s) cut`);
       break;
     }
-    const p = stack.pop() as Pending;
+    const p = stack.take() as Pending;
     next = [...p.base.slice(0, p.length), p.alt];
   }
   if (capped > 0) truncated.push(`${capped} path(s) forked more than ${FORKS_PER_PATH} times (a loop over unknown values?): their later forks follow the first option only, and a loop whose condition is unknown exits`);
-  return { results, truncated };
+  return { results, truncated, cutByPaths };
 }

@@ -171,6 +171,14 @@ function makeDeclClass(t: string): DeclClass {
 /** The arguments of a call whose model reads the raw expressions: never written to. */
 const NO_ARGS: Value[] = [];
 
+/** `#if` of integer constants only (`0`, `1`, `(0)`, `1 && 0`): its value, or undefined when it is not that simple. */
+function constantCondition(text: string): boolean | undefined {
+  const t = text.replace(/\s+/g, '');
+  if (/^\(*\d+\)*$/.test(t)) return BigInt(t.replace(/[()]/g, '')) !== 0n;
+  if (/^!\(*\d+\)*$/.test(t)) return BigInt(t.replace(/[()!]/g, '')) === 0n;
+  return undefined;
+}
+
 /** The labels a statement holds: the IR is never changed, so every path (every Interp) shares them. */
 const labelCache = new WeakMap<Stmt, Set<string>>();
 
@@ -544,13 +552,7 @@ export class Interp implements ModelCtx {
           return this.execList(inThen ? s.then : s.else, seek);
         }
         this.tick(s.loc);
-        const key = `config:${s.condition}`;
-        let on = this.world.assumptions.get(key);
-        if (on === undefined) {
-          on = this.choose([`${s.condition} holds`, `${s.condition} does not hold`], 'kernel configuration') === 0;
-          this.world.assumptions.set(key, on);
-        }
-        return this.execList(on ? s.then : s.else);
+        return this.execList(this.configHolds(s) ? s.then : s.else);
       }
       case 'if': {
         if (seek !== undefined) {
@@ -624,6 +626,40 @@ export class Interp implements ModelCtx {
       if (c !== C.Normal) return c;
     }
     return C.Normal;
+  }
+
+  /**
+   * Whether a preprocessor conditional inside a function holds on this path. What the file decides
+   * is decided: `#if 0`, `#ifdef NAME` of a macro it defines. A condition on Kconfig symbols only
+   * (CONFIG_*) forks: each side is a kernel someone builds. Any other name is a macro of a header
+   * the file does not show (jfs's _JFS_4K, defined in jfs_filsys.h): the path forks too, but which
+   * side holds is a guess of the path, so what follows from it is at most a warning that names it.
+   */
+  private configHolds(s: Extract<Stmt, { kind: 'config' }>): boolean {
+    const key = `config:${s.condition}`;
+    const known = this.world.assumptions.get(key);
+    if (known !== undefined) return known;
+    const m = /^#(ifdef|ifndef|if|elif|elifdef|elifndef)\b\s*(.*)$/s.exec(s.condition);
+    const directive = m ? m[1] : 'if';
+    const rest = m ? m[2].trim() : s.condition;
+    const names = (rest.match(/[A-Za-z_]\w*/g) ?? []).filter((n) => n !== 'defined');
+    let on: boolean | undefined;
+    if ((directive === 'ifdef' || directive === 'ifndef' || directive === 'elifdef' || directive === 'elifndef') && names.length === 1 && this.unit.macros.has(names[0])) {
+      on = directive === 'ifdef' || directive === 'elifdef';
+    } else if (names.length === 0 && /^[\d\s()+\-*!&|<>=]+$/.test(rest) && /\d/.test(rest)) {
+      on = constantCondition(rest);
+    }
+    if (on !== undefined) {
+      this.stepEvent(s.loc, `${s.condition}: ${on ? 'holds' : 'does not hold'} (the file decides)`);
+    } else {
+      on = this.choose([`${s.condition} holds`, `${s.condition} does not hold`], 'kernel configuration') === 0;
+      if (!names.every((n) => n.startsWith('CONFIG_'))) {
+        const header = names.filter((n) => !n.startsWith('CONFIG_')).join(', ');
+        this.world.guesses.push({ name: s.condition, line: s.loc.line, assumed: `${s.condition} ${on ? 'holds' : 'does not hold'} (${header}: a macro of a header this file does not show)`, branch: { key, taken: on } });
+      }
+    }
+    this.world.assumptions.set(key, on);
+    return on;
   }
 
   /** The first statement of `list` that holds `label` (a loop, not a closure: exec and execList run at every statement). */

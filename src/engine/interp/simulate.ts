@@ -3,7 +3,7 @@
 // selection, the write_begin/writepages facts and the get_block callback survey all go through it.
 import type { FunctionDef, TranslationUnit } from '../ir/ir';
 import { constants, modelTable } from '../models';
-import { ChoiceLog, explore } from './explorer';
+import { ChoiceLog, explore, type ExploreOrder } from './explorer';
 import { Interp, type InterpLimits } from './interpreter';
 import { PathEnd } from './modelApi';
 import type { Value } from './values';
@@ -16,6 +16,8 @@ export interface SimLimits {
   callDepth: number;
   /** Collects the names of the functions any path enters. */
   entered?: Set<string>;
+  /** The order the paths run in (explorer.ts); depth first when not set. */
+  order?: ExploreOrder;
 }
 
 /** How one path ended: returned (with its value), a kernel BUG, a budget, or stopped on purpose. */
@@ -97,7 +99,7 @@ export function simulateOne(unit: TranslationUnit, fn: FunctionDef, setup: SimSe
 }
 
 /** Runs `fn` over every path until none is left or a limit is hit; `onPath` sees each path as it ends. */
-export function simulate(unit: TranslationUnit, fn: FunctionDef, setup: SimSetup, limits: SimLimits, onPath: (p: SimPath) => void): { truncated: string[]; paths: number } {
+export function simulate(unit: TranslationUnit, fn: FunctionDef, setup: SimSetup, limits: SimLimits, onPath: (p: SimPath) => void): { truncated: string[]; paths: number; cutByPaths: boolean } {
   let paths = 0;
   const runOne = (log: ChoiceLog, record: boolean, again = false): { world: World; interp: Interp; end: SimEnd } => {
     const { world, interp, end } = runPath(unit, fn, setup, { stepsPerPath: limits.stepsPerPath, callDepth: limits.callDepth, entered: limits.entered }, log, record);
@@ -106,7 +108,7 @@ export function simulate(unit: TranslationUnit, fn: FunctionDef, setup: SimSetup
     if (!again) stats.paths++;
     return { world, interp, end };
   };
-  const { truncated } = explore(
+  const { truncated, cutByPaths } = explore(
     (log) => {
       const index = paths++;
       const first = runOne(log, setup.record?.(index) ?? false);
@@ -120,7 +122,7 @@ export function simulate(unit: TranslationUnit, fn: FunctionDef, setup: SimSetup
       onPath({ ...first, log, recorded });
       return null;
     },
-    { maxPaths: limits.maxPaths, deadline: limits.deadline },
+    { maxPaths: limits.maxPaths, deadline: limits.deadline, order: limits.order },
   );
-  return { truncated, paths };
+  return { truncated, paths, cutByPaths };
 }

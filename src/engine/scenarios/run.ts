@@ -7,6 +7,7 @@ import { anchorFor } from '../diff/anchors';
 import type { AopsTable } from '../discovery';
 import type { FunctionDef, Loc, TranslationUnit } from '../ir/ir';
 import { type SimEnd, type SimSetup, simulate, simulateOne } from '../interp/simulate';
+import type { ExploreOrder } from '../interp/explorer';
 import { obj, type Value } from '../interp/values';
 import type { KernelEra, World } from '../interp/world';
 import { type CallerDef, callerFor } from './callers';
@@ -199,7 +200,25 @@ function pathInputOf(ctx: RunContext, s: ScenarioSetup, ep: EntryPoint, state: P
   return { world, events: world.events, end, entry: entry.name, entryKind: caller.entry, returnLoc: returnLocOf(world, entry), facts, atomic: caller.atomic, invalidateOffset: caller.entry === 'invalidatepage' ? invalidateOffset(BigInt(state.iSize), BigInt(state.pageIndex)) : undefined, ...driven(ctx.unit, ep, world) };
 }
 
+/**
+ * Runs one scenario over its paths, depth first. A run the path budget cuts runs again with the
+ * paths that leave the first option least often first (explorer.ts): what the budget keeps is then
+ * every path that fails one way (an allocation, the journal, a read) before the combinations of a
+ * loop's unknowns. A run the budget does not cut is the depth-first one, its paths in that order.
+ */
 export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, callerDef: CallerDef, state: PageStateDef): RunResult {
+  const saved = { unmodelled: [...ctx.unmodelled], getBlockUses: [...ctx.getBlockUses], stalls: [...ctx.stalls] };
+  const first = runScenarioIn(ctx, table, ep, callerDef, state, 'depth-first');
+  if (!first.cutByPaths) return first.run;
+  // What the cut run collected into the file's lists is forgotten: the second run collects its own.
+  ctx.unmodelled.clear();
+  for (const [k, v] of saved.unmodelled) ctx.unmodelled.set(k, v);
+  ctx.getBlockUses.splice(0, ctx.getBlockUses.length, ...saved.getBlockUses);
+  ctx.stalls.splice(0, ctx.stalls.length, ...saved.stalls);
+  return runScenarioIn(ctx, table, ep, callerDef, state, 'fewest-deviations').run;
+}
+
+function runScenarioIn(ctx: RunContext, table: AopsTable, ep: EntryPoint, callerDef: CallerDef, state: PageStateDef, order: ExploreOrder): { run: RunResult; cutByPaths: boolean } {
   const s = scenarioSetup(ctx, table, ep, callerDef, state);
   const { entry, caller, facts, root } = s;
   // Each path is folded into the run's result as soon as it ends and its world dropped: only the
@@ -211,11 +230,11 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
   let count = 0;
   // writeback-no-progress: whether every path so far redirtied without I/O, and the first one's redirty.
   const stall: { ok: boolean; finding: Finding | null } = { ok: caller.entry === 'writepage', finding: null };
-  const { truncated } = simulate(
+  const { truncated, cutByPaths } = simulate(
     ctx.unit,
     root,
     s.setup,
-    { maxPaths: ctx.budgets.pathsPerRun, deadline: ctx.deadline, stepsPerPath: ctx.budgets.stepsPerPath, callDepth: ctx.budgets.callDepth, entered: ctx.entered },
+    { maxPaths: ctx.budgets.pathsPerRun, deadline: ctx.deadline, stepsPerPath: ctx.budgets.stepsPerPath, callDepth: ctx.budgets.callDepth, entered: ctx.entered, order },
     ({ world, end, log, recorded }) => {
       const input = pathInputOf(ctx, s, ep, state, world, end);
       const raws = checkPath(input);
@@ -321,7 +340,7 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
     return { ...first, severity: first.severity === 'error' ? 'warning' : first.severity, assumptions, message: `${first.message} — only if ${guessed}: assumed, not a fact of the file` };
   });
   if (stall.ok && stall.finding && count > 0) ctx.stalls.push({ aops: table.name, caller: caller.id, page: state.id, finding: stall.finding });
-  return {
+  const run: RunResult = {
     aops: table.name,
     entry: entry.name,
     caller: caller.id,
@@ -334,6 +353,7 @@ export function runScenario(ctx: RunContext, table: AopsTable, ep: EntryPoint, c
     callerNote: ep.mkwrite ? `${caller.chain}; ${ep.mkwrite.why}` : callerNote(caller, table),
     pathDetails: kept.sort((a, b) => a.id - b.id).map(({ weight: _w, ...p }) => p),
   };
+  return { run, cutByPaths };
 }
 
 /** What a driven run reports: the method that ran last (->write_end once ->write_begin succeeded) and where it is. */
