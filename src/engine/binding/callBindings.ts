@@ -19,7 +19,7 @@ export function bindName(unit: TranslationUnit, name: string): { kind: BindingKi
   if (name === '') return { kind: 'indirect' };
   const m = modelTable().get(name);
   if (m && (m.preferOverSource || !unit.functions.has(name))) {
-    const over = m.preferOverSource && unit.functions.has(name) ? 'preferred over the definition in this file (its body reaches the block allocator)' : undefined;
+    const over = m.preferOverSource && unit.functions.has(name) ? `preferred over the definition in this file (${typeof m.preferOverSource === 'string' ? m.preferOverSource : 'its body reaches the block allocator'})` : undefined;
     const doc = [m.doc, over].filter(Boolean).join('; ');
     return { kind: 'model', family: modelFamily(name), ...(doc ? { doc } : {}) };
   }

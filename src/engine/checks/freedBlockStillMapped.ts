@@ -16,7 +16,7 @@ export const freedBlockStillMapped: Rule = {
       .map((e) => {
         const m = e.stillMapped;
         const which = m.map((b) => `${b.buffer} of page ${b.page} (block ${b.lblk}, disk block ${b.disk})`).join(', ');
-        const message = `${e.api} frees the blocks past i_size while ${which} ${m.length === 1 ? 'is' : 'are'} still mapped to them in the page cache: a retried write finds the ${m.length === 1 ? 'buffer' : 'buffers'} mapped and calls no get_block (__block_prepare_write), writeback writes ${m.length === 1 ? 'it' : 'them'} out, into blocks the allocator may give another file (filesystem and data corruption); truncate the page cache first (truncate_inode_pages(mapping, i_size)), as b9a4207d5e9's ext4_truncate_failed_write does`;
+        const message = `${e.api} frees the blocks past i_size while ${which} ${m.length === 1 ? 'is' : 'are'} still mapped to them in the page cache: a retried write finds the ${m.length === 1 ? 'buffer' : 'buffers'} mapped and calls no get_block (__block_prepare_write), writeback writes ${m.length === 1 ? 'it' : 'them'} out, into blocks the allocator may give another file (filesystem and data corruption); truncate the page cache first (truncate_inode_pages(mapping, i_size)), as ext3_truncate_failed_write (68eb3db0834) and ext4_truncate_failed_write (b9a4207d5e9) do`;
         const summary = `${e.api} frees ${m.length === 1 ? 'a block' : 'blocks'} a cached buffer still maps`;
         return at(e, 'freed-block-still-mapped', 'error', message, summary);
       });

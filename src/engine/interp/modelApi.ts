@@ -49,8 +49,8 @@ export interface ModelSpec {
   fn: ModelFn;
   /** The model receives unevaluated arguments (macros such as test_opt(sb, NOBH)). */
   raw?: boolean;
-  /** Use the model even when the file defines a function of that name (allocation primitives). */
-  preferOverSource?: boolean;
+  /** Use the model even when the file defines a function of that name (allocation primitives); a text says why. */
+  preferOverSource?: boolean | string;
   /** Index of a get_block_t argument, for callback discovery. */
   getBlockArg?: number;
   /** One line on what the model does (hover and docs). */

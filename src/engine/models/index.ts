@@ -21,6 +21,7 @@ import { JOURNAL_START_NAMES, journalModels } from './journal';
 import { kernelConstants, miscModels } from './misc';
 import { pageBufferModels } from './pageBuffers';
 import { pageReleaseModels } from './pageRelease';
+import { INODE_FLAG_CONSTANTS, inodeFlagModels } from './inodeFlags';
 
 /** Tracepoints (`trace_*`) record an event and change nothing. */
 const TRACEPOINT: ModelSpec = { fn: () => ZERO, doc: 'tracepoint: no effect on the simulated state' };
@@ -59,6 +60,7 @@ const FAMILIES: [string, [string, ModelSpec][]][] = [
   ['gfs2', gfs2Models],
   ['ocfs2', ocfs2Models],
   ['reiserfs', reiserfsModels],
+  ['inode flags', inodeFlagModels],
   ['assertions, locks, accessors', miscModels],
 ];
 let families: Map<string, string> | undefined;
@@ -73,12 +75,13 @@ export function modelFamily(name: string): string {
 }
 
 export function modelTable(): ModelTable {
-  if (!table) table = new Models([...pageBufferModels, ...blockIoModels, ...pageReleaseModels, ...ioSubmitModels, ...pageCacheModels, ...truncateModels, ...performWriteModels, ...pageFaultModels, ...memAllocModels, ...writebackModels, ...pagevecModels, ...journalModels, ...allocModels, ...familyModels, ...gfs2Models, ...ocfs2Models, ...reiserfsModels, ...miscModels]);
+  // The lists of FAMILIES, in its order (the last list wins).
+  if (!table) table = new Models(FAMILIES.flatMap(([, list]) => list));
   return table;
 }
 
 export const constants = kernelConstants();
-for (const [k, v] of [...familyConstants(), ...GFS2_CONSTANTS, ...OCFS2_CONSTANTS, ...REISERFS_CONSTANTS]) constants.set(k, { k: 'int', v });
+for (const [k, v] of [...familyConstants(), ...GFS2_CONSTANTS, ...OCFS2_CONSTANTS, ...REISERFS_CONSTANTS, ...INODE_FLAG_CONSTANTS]) constants.set(k, { k: 'int', v });
 for (const [k, v] of Object.entries(GFP_CONSTANTS)) constants.set(k, int(v));
 constants.set('PAGEVEC_SIZE', int(PAGEVEC_SIZE));
 // ->page_mkwrite's results (include/linux/mm.h, 2.6.30: VM_FAULT_LOCKED from 2.6.30 on).

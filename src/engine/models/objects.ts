@@ -88,6 +88,9 @@ export class SuperBlock extends KObj {
     // EXT4_SB(sb)->s_mount_flags: ext4_fill_super kzallocs the sb_info (fs/ext4/super.c, 2.6.28-2.6.36)
     // and only ext4_abort sets EXT4_MF_FS_ABORTED in it: a volume that has not aborted reads 0.
     if (field === 's_mount_flags') return super.get(field) ?? int(0);
+    // sb->s_flags (include/linux/fs.h MS_*): the scenario volume is mounted read-write, without -o
+    // sync or dirsync (MS_RDONLY, MS_SYNCHRONOUS, MS_DIRSYNC clear); only a remount changes it.
+    if (field === 's_flags') return super.get(field) ?? int(0);
     return super.get(field);
   }
 }
@@ -108,8 +111,12 @@ export class Inode extends KObj {
     this.info.set('i_disksize', int(size));
     this.info.set('i_state', int(0));
     this.info.set('i_flags', int(0));
+    // EXT4_I(inode)->vfs_inode is the inode itself (the VFS inode is embedded in the fs's own).
+    this.info.set('vfs_inode', obj(this));
     // The scenario inode is a regular file (S_IFREG, 0644): S_ISREG is true, S_ISLNK/S_ISDIR false.
     this.set('i_mode', int(0o100644));
+    // Its VFS flags (include/linux/fs.h S_*): none, neither sync, append-only nor immutable (models/inodeFlags.ts).
+    this.set('i_flags', int(0));
   }
   override get(field: string): Value | undefined {
     switch (field) {

@@ -22,9 +22,20 @@
 //  - ext4_ext_truncate(inode) (fs/ext4/extents.c, 2.6.28–2.6.36): ext4_ext_remove_space frees the
 //    extents' blocks from (i_size + blocksize - 1) >> blkbits on; it does not touch the page cache
 //    (it zeroes the partial block through ext4_block_truncate_page, not followed here).
+//  - ext3_truncate(inode) (fs/ext3/inode.c, 2.6.24–2.6.36) and ext4_truncate(inode) (fs/ext4/inode.c,
+//    2.6.28–2.6.36), which a failed write calls itself (ext3/ext4_write_begin, their write_end on a
+//    short copy) to trim the blocks it instantiated past i_size: ext*_can_truncate (a regular file,
+//    neither append-only nor immutable: the scenario inode); ext4 with EXT4_EXTENTS_FL hands over to
+//    ext4_ext_truncate; when i_size is not on a block boundary the partial block's zeroing
+//    (ext*_block_truncate_page) — not followed here; start_transaction (ext*_journal_start with
+//    blocks_for_truncate's credits, not evaluated here), which may fail: then nothing is freed;
+//    ext*_free_data / ext*_free_branches free the blocks from (i_size + blocksize - 1) >> blkbits on
+//    (the scenario's block map holds them, not EXT*_I(inode)->i_data); the handle is stopped. The
+//    page cache is not touched: truncate_inode_pages is the caller's (68eb3db0834, b9a4207d5e9).
 // The scenario's mapping caches its one page (and the pages a write grabbed).
 import type { ModelCtx, ModelSpec } from '../interp/interpreter';
 import { type Value, ZERO } from '../interp/values';
+import { journalStart, journalStop } from './journal';
 import { diskBlock } from './alloc';
 import { PAGE_SIZE, type BufferHead, type Page } from './objects';
 
@@ -177,9 +188,44 @@ function ext4ExtTruncate(ctx: ModelCtx, a: Value[]): Value {
   return ZERO;
 }
 
+/** EXT4_EXTENTS_FL (fs/ext4/ext4.h, 2.6.23–2.6.36): the inode maps its blocks with extents. */
+const EXT4_EXTENTS_FL = 0x00080000n;
+
+/**
+ * Why the model stands in for the file's own truncate: its body walks EXT*_I(inode)->i_data, which
+ * the scenario does not hold (its block map does), so interpreted it frees nothing the rules see.
+ */
+const OVER_SOURCE = "its body frees the blocks through EXT*_I(inode)->i_data, which the scenario holds in the model's block map";
+
+/** ext3_truncate / ext4_truncate of an indirect-mapped file (see the header). */
+function fsTruncate(ctx: ModelCtx, a: Value[]): Value {
+  if (!inodeOk(ctx, a[0])) return ctx.unknown(`${ctx.name}() of an inode not known`);
+  const w = ctx.world;
+  const inode = w.inode;
+  const name = ctx.name;
+  const flags = inode.info.get('i_flags');
+  if (name === 'ext4_truncate' && flags && flags.k === 'int' && (flags.v & EXT4_EXTENTS_FL) !== 0n) {
+    freeBlocksPastSize(ctx, name, `${name} → ext4_ext_truncate → ext4_ext_remove_space`);
+    return ZERO;
+  }
+  const blocksize = 1n << BigInt(inode.blkbits);
+  if (inode.size % blocksize !== 0n) ctx.event(`${name}: i_size ${inode.size} is inside a block: zeroing its tail (${name.replace('_truncate', '_block_truncate_page')}) is not followed here`);
+  const fs = name.replace('_truncate', '');
+  const h = journalStart(ctx, [a[0], { k: 'unk', key: `credits:${name}`, why: `blocks_for_truncate(inode)` }], 1, name);
+  if (h.k === 'err') {
+    ctx.event(`${name}: start_transaction failed: nothing truncated`);
+    return ZERO;
+  }
+  freeBlocksPastSize(ctx, name, `${name} → ${fs}_free_data / ${fs}_free_branches`);
+  journalStop(ctx, [h]);
+  return ZERO;
+}
+
 export const truncateModels: [string, ModelSpec][] = [
   ['vmtruncate', { fn: vmtruncate, doc: "i_size set, the page cache truncated past it, then the filesystem's ->truncate frees the blocks past it" }],
   ['truncate_inode_pages', { fn: truncateInodePages, doc: 'the cached pages past the offset removed, the buffers past it in the partial page discarded' }],
   ['truncate_pagecache', { fn: truncatePagecache, doc: 'when the file shrinks: truncate_inode_pages(mapping, new)' }],
   ['ext4_ext_truncate', { fn: ext4ExtTruncate, doc: "frees the extents' blocks past i_size; the page cache is not touched" }],
+  ['ext3_truncate', { fn: fsTruncate, preferOverSource: OVER_SOURCE, doc: "in its own handle (may fail: nothing freed), frees the blocks past i_size; the page cache is not touched" }],
+  ['ext4_truncate', { fn: fsTruncate, preferOverSource: OVER_SOURCE, doc: "ext4_ext_truncate for an extent-mapped inode, else in its own handle (may fail: nothing freed), frees the blocks past i_size; the page cache is not touched" }],
 ];
