@@ -5,6 +5,7 @@
 import type { ModelCtx, ModelSpec } from '../interp/interpreter';
 import { ERRNO, int, KObj, obj, type Value, ZERO } from '../interp/values';
 import { getBlocks } from './alloc';
+import { dataMode } from './misc';
 import { freshId, Handle, PAGE_SHIFT, storeOut, type SuperBlock } from './objects';
 
 /**
@@ -142,6 +143,10 @@ function extendAllocation(ctx: ModelCtx, a: Value[]): Value {
 }
 
 export const ocfs2Models: [string, ModelSpec][] = [
+  // fs/ocfs2/ocfs2.h (2.6.2x–2.6.36): ocfs2_should_order_data(inode) is 0 for an inode that is not a
+  // regular file or on a volume mounted data=writeback (OCFS2_MOUNT_DATA_WRITEBACK in s_mount_opt),
+  // else 1: the scenario's data mode, one answer per path (not an unknown at each call).
+  ['ocfs2_should_order_data', { ...dataMode('ordered', true), doc: "whether the inode's data is ordered: a regular file on a volume not mounted data=writeback" }],
   ['OCFS2_SB', { fn: (c) => obj(ocfs2Super(c.world.sb)), doc: 'the ocfs2 super block of the scenario (4 KiB clusters)' }],
   // v2.6.27 fs/ocfs2/ocfs2.h inlines.
   ['ocfs2_clusters_to_blocks', onInt(1, (c, n) => n << c2b(c), 'clusters << (s_clustersize_bits - s_blocksize_bits)')],
