@@ -359,7 +359,19 @@ export function kernelConstants(): Map<string, Value> {
   set('EXT4_INODE_EXTENTS', 19n);
   set('EXT4_MAX_TRANS_DATA', 64n);
   set('EXT4_XATTR_TRANS_BLOCKS', 6n);
+  // include/linux/kernel.h (2.6.2x–2.6.36) limits, on a 64-bit kernel (long is 64 bits).
+  set('USHORT_MAX', 0xffffn);
+  set('SHORT_MAX', 0x7fffn);
+  set('SHORT_MIN', -0x8000n);
+  set('INT_MAX', 0x7fffffffn);
+  set('INT_MIN', -0x80000000n);
+  set('UINT_MAX', 0xffffffffn);
+  set('LONG_MAX', (1n << 63n) - 1n);
+  set('LONG_MIN', -(1n << 63n));
+  set('ULONG_MAX', (1n << 64n) - 1n);
   set('LLONG_MAX', (1n << 63n) - 1n);
+  set('LLONG_MIN', -(1n << 63n));
+  set('ULLONG_MAX', (1n << 64n) - 1n);
   set('EXT4_INODE_JOURNAL_DATA_MODE', 1n);
   set('EXT4_INODE_ORDERED_DATA_MODE', 2n);
   set('EXT4_INODE_WRITEBACK_DATA_MODE', 4n);
