@@ -119,6 +119,19 @@ describe('engine', () => {
     assert.equal(once.size, 12, 'every fork taken the other way once');
   });
 
+  it('a mount option the answer does not need forks no path: `test_opt(NOBH) && should_writeback_data` under data=ordered', () => {
+    const body = (right: string) => `\tstruct inode *inode = page->mapping->host;\n\tif (test_opt(inode->i_sb, NOBH) && ${right})\n\t\treturn nobh_writepage(page, t_get_block, wbc);\n\treturn block_write_full_page(page, t_get_block, wbc);`;
+    const opts = { callers: ['kswapd'], pages: ['mapped-dirty'], pathTraces: 'recorded' };
+    const settled = run(WRAP(body('ext4_should_writeback_data(inode)')), opts).runs[0];
+    assert.equal(settled.paths, 1, 'the table is data=ordered: the conjunction is false whatever -o nobh says');
+    const events = settled.pathDetails[0].trace.map((t) => t.event);
+    assert.ok(events.some((t) => /ext4_should_writeback_data\(inode\) is false on this path, so .* is false: test_opt\(inode->i_sb, NOBH\) is not asked/.test(t)), events.join('\n'));
+    assert.ok(!settled.pathDetails[0].choices.some((c) => /mount option/.test(c)));
+    // A right operand the path does not know (an unmodelled call) leaves C's order: the option is asked first.
+    const asked = run(WRAP(body('t_unknown(inode)')), opts).runs[0];
+    assert.ok(asked.pathDetails.some((p) => p.choices.some((c) => /mount option: mounted with -o nobh/.test(c))), JSON.stringify(asked.pathDetails.map((p) => p.choices)));
+  });
+
   it('a run the path budget does not cut runs depth first: its paths in the order of their choices', () => {
     const body = Array.from({ length: 3 }, (_, i) => `\tif (unknown_${i}(page)) cond_resched();`).join('\n') + '\n\treturn block_write_full_page(page, t_get_block, wbc);';
     const r = run(WRAP(body), { callers: ['kswapd'], pages: ['mapped-dirty'] });

@@ -9,7 +9,7 @@ import type { ChoiceLog } from './explorer';
 import { describeExpr, exprText } from './exprText';
 import { decide, narrow, negate, relOf } from './ranges';
 import { type ModelCtx, type ModelSpec, type ModelTable, PathEnd, type Site } from './modelApi';
-import { type Cell, clipText, int, isNull, KObj, obj, show, showErrno, type Value, ZERO } from './values';
+import { type Cell, clipText, int, isNull, KObj, obj, show, showErrno, type Value, ONE, ZERO } from './values';
 import type { World } from './world';
 
 export { PathEnd, type ModelCtx, type ModelFn, type ModelSpec, type ModelTable, type Site } from './modelApi';
@@ -167,6 +167,10 @@ function declClassOf(type: string): DeclClass {
 function makeDeclClass(t: string): DeclClass {
   return /\bstruct\s+buffer_head\b/.test(t) ? DeclClass.BufferHead : /^(const\s+)?(struct|union)\s/.test(t) ? DeclClass.Struct : DeclClass.Scalar;
 }
+
+/** The step of an `&&`/`||` its right operand settled (Interp.settledByRight). */
+const settledText = (e: Extract<Expr, { kind: 'binary' }>, value: boolean): string =>
+  `${exprText(e.right)} is ${value ? 'true' : 'false'} on this path, so \`${exprText(e)}\` is ${value ? 'true' : 'false'}: ${exprText(e.left)} is not asked`;
 
 /** The arguments of a call whose model reads the raw expressions: never written to. */
 const NO_ARGS: Value[] = [];
@@ -1084,6 +1088,10 @@ export class Interp implements ModelCtx {
   }
 
   private binary(e: Extract<Expr, { kind: 'binary' }>): Value {
+    if (e.op === '&&' || e.op === '||') {
+      const known = this.settledByRight(e);
+      if (known) return known;
+    }
     if (e.op === '&&') {
       if (!this.truthy(this.expr(e.left))) return ZERO;
       return int(this.truthy(this.expr(e.right)));
@@ -1096,6 +1104,58 @@ export class Interp implements ModelCtx {
     const r = this.expr(e.right);
     if (COMPARISONS.has(e.op)) return compare(e.op, l, r, this.derive);
     return this.arith(e.op, l, r);
+  }
+
+  /**
+   * `a && b` whose `b` this path already knows false (`a || b`: true), when neither operand changes
+   * anything but what it decides: `a` is left unasked, so a mount option the answer does not need
+   * forks no path (`test_opt(sb, NOBH) && ext4_should_writeback_data(inode)` under data=ordered).
+   * `b` must be a model call on plain names that answers without a choice (ModelSpec.decided), `a`
+   * an expression with no effect (reads, and calls of ModelSpec.pure models).
+   */
+  private settledByRight(e: Extract<Expr, { kind: 'binary' }>): Value | undefined {
+    const r = e.right;
+    if (r.kind !== 'call' || r.callee.kind !== 'ident' || this.localOf(r.callee)) return undefined;
+    const b = this.bindings.call(r.callee.name);
+    const decided = b.kind === 'model' ? b.spec.decided : undefined;
+    if (!decided || !this.effectFree(e.left)) return undefined;
+    for (const a of r.args) if (a.kind !== 'num' && !(a.kind === 'ident' && this.localOf(a))) return undefined;
+    const v = decided(this, r.args.map(this.exprOf));
+    if (!v || v.k !== 'int' || (e.op === '&&') !== (v.v === 0n)) return undefined;
+    this.stepEventWith(e.loc, settledText, e, v.v !== 0n);
+    return v.v === 0n ? ZERO : ONE;
+  }
+
+  /** Whether evaluating `e` could change nothing but its own decisions: reads, arithmetic, pure model calls. */
+  private effectFree(e: Expr): boolean {
+    switch (e.kind) {
+      case 'num':
+      case 'str':
+      case 'ident':
+      case 'sizeof':
+        return true;
+      case 'member':
+        return this.effectFree(e.object);
+      case 'index':
+        return this.effectFree(e.object) && this.effectFree(e.index);
+      case 'unary':
+      case 'cast':
+        return this.effectFree(e.arg);
+      case 'binary':
+        return this.effectFree(e.left) && this.effectFree(e.right);
+      case 'cond':
+        return this.effectFree(e.test) && this.effectFree(e.then) && this.effectFree(e.else);
+      case 'call': {
+        if (e.callee.kind !== 'ident' || this.localOf(e.callee)) return false;
+        const b = this.bindings.call(e.callee.name);
+        if (b.kind !== 'model' || !b.spec.pure) return false;
+        if (b.spec.raw === true) return true;
+        for (const a of e.args) if (!this.effectFree(a)) return false;
+        return true;
+      }
+      default:
+        return false;
+    }
   }
 
   private arith(op: string, l: Value, r: Value): Value {

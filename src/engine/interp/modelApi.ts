@@ -55,6 +55,16 @@ export interface ModelSpec {
   getBlockArg?: number;
   /** One line on what the model does (hover and docs). */
   doc?: string;
+  /**
+   * The model changes nothing but what it decides (its own choice, its event): a path that does
+   * not need its answer may leave it unasked (`a && b` with `b` false: interpreter.ts).
+   */
+  pure?: boolean;
+  /**
+   * The model's answer when this path already fixes it, with no choice and no event (a data mode
+   * the table or an earlier choice decided); undefined when asking would decide something.
+   */
+  decided?: (ctx: ModelCtx, args: Value[]) => Value | undefined;
 }
 
 export type ModelTable = ReadonlyMap<string, ModelSpec>;

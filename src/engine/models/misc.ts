@@ -149,12 +149,20 @@ const S_IFREG = 0o100000n;
  * a regular file follows the mount's data mode. gfs2_is_* read the dinode's flags only.
  */
 export function dataMode(mode: string, nonRegularJournalled = false): ModelSpec {
+  const fn = (ctx: ModelCtx, a: Value[]): Value => {
+    const inode = a[0] ? ctx.objOf(a[0]) : null;
+    const m = inode?.get('i_mode');
+    if (nonRegularJournalled && m && m.k === 'int' && (m.v & S_IFMT) !== S_IFREG) return int(mode === 'journal');
+    return int(mountDataMode(ctx) === mode);
+  };
   return {
-    fn: (ctx, a) => {
-      const inode = a[0] ? ctx.objOf(a[0]) : null;
-      const m = inode?.get('i_mode');
-      if (nonRegularJournalled && m && m.k === 'int' && (m.v & S_IFMT) !== S_IFREG) return int(mode === 'journal');
-      return int(mountDataMode(ctx) === mode);
+    fn,
+    pure: true,
+    // One data mode for the table, or one this path already took: asking chooses nothing.
+    decided: (ctx, a) => {
+      const w = ctx.world.mount;
+      const modes = w.modes && w.modes.length > 1 ? w.modes : [w.dataMode];
+      return modes.length === 1 || ctx.world.mountChoices.has('data') ? fn(ctx, a) : undefined;
     },
     doc: `whether the inode's data mode is data=${mode}${nonRegularJournalled ? " (a non-regular inode's data is journalled)" : ''}`,
   };
@@ -217,7 +225,7 @@ export const miscModels: [string, ModelSpec][] = [
   ['unlikely', identity],
   ['i_size_read', { fn: (c) => int(c.world.inode.size), doc: 'the inode size of the scenario' }],
   ['i_size_write', { fn: (c, a) => { if (a[1] && a[1].k === 'int') c.world.inode.size = a[1].v; return ZERO; } }],
-  ['test_opt', { fn: testOpt, raw: true, doc: 'mount option of the scenario (nobh off unless asked)' }],
+  ['test_opt', { fn: testOpt, raw: true, pure: true, doc: 'mount option of the scenario (nobh off unless asked)' }],
   ['ext4_should_writeback_data', dataMode('writeback', true)],
   ['ext4_should_order_data', dataMode('ordered', true)],
   ['ext4_should_journal_data', dataMode('journal', true)],
