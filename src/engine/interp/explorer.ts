@@ -11,7 +11,11 @@ interface Pending {
   base: number[];
   length: number;
   alt: number;
-  /** Choices other than option 0 the path takes: those of its prefix, and `alt`. */
+  /**
+   * What the path costs in the fewest-deviations order: 1 for each choice other than option 0, plus
+   * how often the path passed that fork's site before (the k-th iteration's exit of a loop over an
+   * unknown bound costs k), so one failure at each site comes before a loop's every exit.
+   */
   deviations: number;
 }
 
@@ -24,8 +28,9 @@ export class ChoiceLog {
   private cursor = 0;
   /** Alternatives discovered beyond the prefix, still to explore. */
   readonly pending: Pending[] = [];
-  /** Choices other than option 0 taken so far. */
+  /** The cost (Pending.deviations) of the choices taken so far, and the forks passed at each site. */
   private deviations = 0;
+  private readonly passed = new Map<string, number>();
   /** Set when this path hit FORKS_PER_PATH and stopped queuing alternatives. */
   forkCapped = false;
 
@@ -41,15 +46,17 @@ export class ChoiceLog {
    * path past FORKS_PER_PATH takes (no alternative queued): 0, the first, unless the caller says
    * which option ends what it is deciding (a loop's condition: the exit).
    */
-  choose(options: string[], what: string, whenCapped = 0): number {
+  choose(options: string[], what: string, whenCapped = 0, site?: string): number {
     if (options.length <= 1) return 0;
+    const before = site === undefined ? 0 : (this.passed.get(site) ?? 0);
+    if (site !== undefined) this.passed.set(site, before + 1);
     let pick: number;
     if (this.cursor < this.prefix.length) {
       pick = Math.min(this.prefix[this.cursor], options.length - 1);
     } else {
       pick = 0;
       if (this.taken.length < FORKS_PER_PATH) {
-        for (let i = options.length - 1; i >= 1; i--) this.pending.push({ base: this.taken, length: this.taken.length, alt: i, deviations: this.deviations + 1 });
+        for (let i = options.length - 1; i >= 1; i--) this.pending.push({ base: this.taken, length: this.taken.length, alt: i, deviations: this.deviations + 1 + before });
       } else {
         this.forkCapped = true;
         pick = Math.min(whenCapped, options.length - 1);
@@ -58,7 +65,7 @@ export class ChoiceLog {
     this.cursor++;
     if (this.cursor === this.prefix.length && this.clock) this.prefixSteps = this.clock();
     this.taken.push(pick);
-    if (pick !== 0) this.deviations++;
+    if (pick !== 0) this.deviations += 1 + before;
     if (this.labels.length < FORKS_PER_PATH) this.labels.push(`${what}: ${options[pick]}`);
     return pick;
   }

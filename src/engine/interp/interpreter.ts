@@ -252,11 +252,17 @@ export class Interp implements ModelCtx {
     // Single-fault assumption: once a path took one injected failure (an -E... outcome), later
     // failure points on it succeed. Retry loops around an allocation then end, as in the kernel.
     if (this.world.injected.length > 0 && options.length > 1 && options.slice(1).every((o) => /^-E[A-Z]+/.test(o))) return 0;
-    const pick = this.log.choose(options, what);
+    const pick = this.log.choose(options, what, 0, this.forkSite());
     if (options.length > 1) this.traceStep(`fork: ${what} → ${options[pick]}`, 'fork');
     // Models list the normal outcome first; any other is an injected failure.
     if (pick > 0 && /^-E[A-Z]+/.test(options[pick])) this.world.injected.push(`${what}: ${options[pick]}`);
     return pick;
+  }
+
+  /** Where a fork is taken: the statement of the innermost frame (the explorer's order counts passes). */
+  private forkSite(): string {
+    const f = this.frames[this.frames.length - 1];
+    return f ? `${f.fn.name}:${f.loc.line}:${f.loc.column}` : '';
   }
 
   truthy(v: Value): boolean {
@@ -275,7 +281,7 @@ export class Interp implements ModelCtx {
           if (implied !== null) known = implied;
           // Past the fork cap a loop's own condition takes the exit: the path ends rather than
           // turning until the step budget cuts it.
-          else known = this.log.choose(['true', 'false'], `unknown ${v.why}`, this.loopTestFrame === this.frames.length ? (v.neg ? 0 : 1) : 0) === 0;
+          else known = this.log.choose(['true', 'false'], `unknown ${v.why}`, this.loopTestFrame === this.frames.length ? (v.neg ? 0 : 1) : 0, this.forkSite()) === 0;
           if (rel && implied === null) this.world.ranges.set(rel.base, narrow(range, known ? rel : negate(rel)));
           this.world.assumptions.set(v.key, known);
           this.traceStep(`${implied === null ? 'assume' : 'so'} ${v.why} is ${known ? 'true (non-zero)' : 'false (zero)'}${implied === null ? '' : ' (follows from what this path assumed before)'}${v.guess ? ` (a guess: ${v.guess} is not modelled)` : ''}`, 'assume');
