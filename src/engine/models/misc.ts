@@ -81,7 +81,7 @@ function sbField(ctx: ModelCtx, sbArg: Value | undefined, field: string): Value 
 
 /** `EXT4_SB(inode->i_sb)->s_journal` of an inode argument (the scenario volume's when it names none). */
 function journalOf(ctx: ModelCtx, inodeArg: Value | undefined): Value {
-  const sb = inodeArg && inodeArg.k === 'obj' ? inodeArg.o.get('i_sb') : undefined;
+  const sb = inodeArg ? ctx.objOf(inodeArg)?.get('i_sb') : undefined;
   return sbField(ctx, sb && sb.k === 'obj' ? sb : undefined, 's_journal');
 }
 
@@ -265,8 +265,10 @@ export const miscModels: [string, ModelSpec][] = [
   ['ext4_get_groups_count', { fn: (c, a) => sbField(c, a[0], 's_groups_count'), doc: 'EXT4_SB(sb)->s_groups_count: the volume\'s group count (unknown, the same at every call)' }],
   // ext4.h: EXT4_BLOCK_SIZE(s) / sizeof(__u32) block numbers per indirect block.
   ['EXT4_ADDR_PER_BLOCK', { fn: (c) => int(c.world.sb.blocksize / 4), doc: 'block numbers per indirect block: blocksize / 4' }],
-  // ext4_jbd2.h (2.6.19-2.6.36): #define EXT4_JOURNAL(inode) (EXT4_SB((inode)->i_sb)->s_journal).
-  ['EXT4_JOURNAL', { fn: (c, a) => journalOf(c, a[0]), doc: "EXT4_SB(inode->i_sb)->s_journal: the scenario volume's journal (not NULL), the same at every call" }],
+  // #define EXT4_JOURNAL(inode) (EXT4_SB((inode)->i_sb)->s_journal): include/linux/ext4_jbd2.h to
+  // 2.6.25, fs/ext4/ext4_jbd2.h from 2.6.26. The scenario volume has a journal: the journal-less ext4
+  // of 0390131ba84 (2.6.29) is not simulated, so code testing it for NULL takes the journalled side.
+  ['EXT4_JOURNAL', { fn: (c, a) => journalOf(c, a[0]), doc: "EXT4_SB(inode->i_sb)->s_journal: the scenario volume's journal (not NULL: a journal-less volume is not simulated), the same at every call" }],
   ['EXT4_QUOTA_TRANS_BLOCKS', { fn: () => ZERO, doc: 'quota credits: 0 (quota off)' }],
   ['EXT4_QUOTA_INIT_BLOCKS', { fn: () => ZERO }],
   // ext4_jbd2.h of 2.6.27: EXT4_XATTR_TRANS_BLOCKS (6) + 2 * EXT4_QUOTA_TRANS_BLOCKS (0, quota off).
@@ -367,10 +369,14 @@ export function kernelConstants(): Map<string, Value> {
   set('EXT4_INODE_EXTENTS', 19n);
   set('EXT4_MAX_TRANS_DATA', 64n);
   set('EXT4_XATTR_TRANS_BLOCKS', 6n);
-  // include/linux/kernel.h (2.6.2x–2.6.36) limits, on a 64-bit kernel (long is 64 bits).
-  set('USHORT_MAX', 0xffffn);
-  set('SHORT_MAX', 0x7fffn);
-  set('SHORT_MIN', -0x8000n);
+  // include/linux/kernel.h limits, on a 64-bit kernel (long is 64 bits): INT_MAX...ULLONG_MAX in
+  // every release; USHORT_MAX, SHORT_MAX, SHORT_MIN from 2.6.26 (44f564a4bf6), renamed USHRT_MAX,
+  // SHRT_MAX, SHRT_MIN in 2.6.35 (4be929be34f).
+  for (const [a, b] of [['USHORT_MAX', 'USHRT_MAX'], ['SHORT_MAX', 'SHRT_MAX'], ['SHORT_MIN', 'SHRT_MIN']] as const) {
+    const v = a === 'USHORT_MAX' ? 0xffffn : a === 'SHORT_MAX' ? 0x7fffn : -0x8000n;
+    set(a, v);
+    set(b, v);
+  }
   set('INT_MAX', 0x7fffffffn);
   set('INT_MIN', -0x80000000n);
   set('UINT_MAX', 0xffffffffn);

@@ -19,19 +19,25 @@
 //    The file's interfaces date it (World.kernelEra): when they do not decide between 2.6.32 and
 //    the others, a path takes each, as a guess it names. Then inode->i_op->truncate(inode): the
 //    filesystem's truncate, which frees the file's blocks past the new i_size.
-//  - ext4_ext_truncate(inode) (fs/ext4/extents.c, 2.6.28–2.6.36): ext4_ext_remove_space frees the
-//    extents' blocks from (i_size + blocksize - 1) >> blkbits on; it does not touch the page cache
-//    (it zeroes the partial block through ext4_block_truncate_page, not followed here).
+//  - ext4_ext_truncate(inode) (fs/ext4/extents.c, 2.6.28–2.6.36): in its own handle
+//    (ext4_journal_start(inode, ext4_writepage_trans_blocks(inode)), which may fail: then nothing is
+//    freed), ext4_ext_remove_space frees the extents' blocks from (i_size + blocksize - 1) >> blkbits
+//    on; it does not touch the page cache (the partial block's zeroing, ext4_block_truncate_page,
+//    and the orphan list are not followed here).
 //  - ext3_truncate(inode) (fs/ext3/inode.c, 2.6.24–2.6.36) and ext4_truncate(inode) (fs/ext4/inode.c,
-//    2.6.28–2.6.36), which a failed write calls itself (ext3/ext4_write_begin, their write_end on a
-//    short copy) to trim the blocks it instantiated past i_size: ext*_can_truncate (a regular file,
-//    neither append-only nor immutable: the scenario inode); ext4 with EXT4_EXTENTS_FL hands over to
-//    ext4_ext_truncate; when i_size is not on a block boundary the partial block's zeroing
-//    (ext*_block_truncate_page) — not followed here; start_transaction (ext*_journal_start with
-//    blocks_for_truncate's credits, not evaluated here), which may fail: then nothing is freed;
+//    2.6.28–2.6.36); from 2.6.31 (9eaaa2d5759, ffacfa7a79d) a failed write calls them itself
+//    (ext3/ext4_write_begin, their write_end on a short copy) to trim the blocks it instantiated past
+//    i_size, before that vmtruncate's ->truncate did. The checks of ext*_can_truncate (ext3's inline
+//    before 2.6.27: a regular file, neither append-only nor immutable) hold for the scenario inode;
+//    ext4 with EXT4_EXTENTS_FL hands over to ext4_ext_truncate. When i_size is not on a block
+//    boundary ext3 first grabs and locks the EOF page (grab_cache_page), and both zero the partial
+//    block after the journal start (ext*_block_truncate_page): not followed here, the event says so
+//    (nor ext3 zeroing the whole EOF page when the start fails). start_transaction (ext*_journal_start
+//    with blocks_for_truncate's credits, not evaluated here) may fail: then nothing is freed;
 //    ext*_free_data / ext*_free_branches free the blocks from (i_size + blocksize - 1) >> blkbits on
-//    (the scenario's block map holds them, not EXT*_I(inode)->i_data); the handle is stopped. The
-//    page cache is not touched: truncate_inode_pages is the caller's (68eb3db0834, b9a4207d5e9).
+//    (the scenario's block map holds them, not EXT*_I(inode)->i_data; the orphan list is not
+//    followed); the handle is stopped. The page cache is not touched: truncate_inode_pages is the
+//    caller's (68eb3db0834, b9a4207d5e9).
 // The scenario's mapping caches its one page (and the pages a write grabbed).
 import type { ModelCtx, ModelSpec } from '../interp/interpreter';
 import { type Value, ZERO } from '../interp/values';
@@ -184,8 +190,19 @@ function truncatePagecache(ctx: ModelCtx, a: Value[]): Value {
 
 function ext4ExtTruncate(ctx: ModelCtx, a: Value[]): Value {
   if (!inodeOk(ctx, a[0])) return ctx.unknown(`${ctx.name}() of an inode not known`);
-  freeBlocksPastSize(ctx, ctx.name, 'ext4_ext_truncate → ext4_ext_remove_space');
+  extTruncate(ctx, a[0], ctx.name);
   return ZERO;
+}
+
+/** ext4_ext_truncate's body: its own handle, then the extents' blocks past i_size freed. */
+function extTruncate(ctx: ModelCtx, inodeArg: Value, api: string): void {
+  const h = journalStart(ctx, [inodeArg, { k: 'unk', key: 'credits:ext4_ext_truncate', why: 'ext4_writepage_trans_blocks(inode)' }], 1, 'ext4_ext_truncate');
+  if (h.k === 'err') {
+    ctx.event(`${api}: ext4_ext_truncate's journal start failed: nothing truncated`);
+    return;
+  }
+  freeBlocksPastSize(ctx, api, `${api === 'ext4_ext_truncate' ? '' : `${api} → `}ext4_ext_truncate → ext4_ext_remove_space`);
+  journalStop(ctx, [h]);
 }
 
 /** EXT4_EXTENTS_FL (fs/ext4/ext4.h, 2.6.23–2.6.36): the inode maps its blocks with extents. */
@@ -205,11 +222,11 @@ function fsTruncate(ctx: ModelCtx, a: Value[]): Value {
   const name = ctx.name;
   const flags = inode.info.get('i_flags');
   if (name === 'ext4_truncate' && flags && flags.k === 'int' && (flags.v & EXT4_EXTENTS_FL) !== 0n) {
-    freeBlocksPastSize(ctx, name, `${name} → ext4_ext_truncate → ext4_ext_remove_space`);
+    extTruncate(ctx, a[0], name);
     return ZERO;
   }
   const blocksize = 1n << BigInt(inode.blkbits);
-  if (inode.size % blocksize !== 0n) ctx.event(`${name}: i_size ${inode.size} is inside a block: zeroing its tail (${name.replace('_truncate', '_block_truncate_page')}) is not followed here`);
+  if (inode.size % blocksize !== 0n) ctx.event(`${name}: i_size ${inode.size} is inside a block: ${name === 'ext3_truncate' ? 'locking the EOF page first (grab_cache_page) and ' : ''}zeroing the block's tail (${name.replace('_truncate', '_block_truncate_page')}) are not followed here`);
   const fs = name.replace('_truncate', '');
   const h = journalStart(ctx, [a[0], { k: 'unk', key: `credits:${name}`, why: `blocks_for_truncate(inode)` }], 1, name);
   if (h.k === 'err') {
