@@ -135,11 +135,24 @@ function writeAccess(ctx: ModelCtx, args: Value[]): Value {
   return ZERO;
 }
 
+/**
+ * ext4_mark_inode_dirty / ext3_mark_inode_dirty (fs/ext4/inode.c 2.6.28–2.6.36, fs/ext3/inode.c
+ * 2.6.24–2.6.36): ext*_reserve_inode_write reads the inode's table block (ext*_get_inode_loc, no
+ * I/O error injected) and takes journal write access to it under the handle (a NULL handle there
+ * dereferences NULL, as ext*_journal_get_write_access does), then ext*_mark_iloc_dirty copies the
+ * in-memory inode into it (ext*_do_update_inode) and dirties it: the block is charged to the handle
+ * once per transaction. ext4_expand_extra_isize (a journal extend when the inode's extra size is
+ * below the volume's wish) is not followed.
+ */
 function markInodeDirty(ctx: ModelCtx, args: Value[]): Value {
+  if (args[0] && args[0].k === 'int' && args[0].v === 0n) ctx.bug(`${ctx.name} with a NULL handle: ${ctx.name.replace('_mark_inode_dirty', '_journal_get_write_access')} dereferences it`, 'NULL handle');
   const h = handleArg(args[0]);
   if (h) chargeBuffers(ctx, h, ['inode table block'], `${ctx.name} (inode update)`);
   return ZERO;
 }
+
+/** Why the model stands in for the file's own: the scenario does not hold the inode table its body reads. */
+const MARK_OVER_SOURCE = 'its body reads and rewrites the on-disk inode in the inode table (ext*_get_inode_loc, ext*_do_update_inode), which the scenario does not hold';
 
 function extend(ctx: ModelCtx, args: Value[]): Value {
   const h = handleArg(args[0]) ?? ctx.world.handle;
@@ -188,8 +201,8 @@ export const journalModels: [string, ModelSpec][] = [
   ['journal_dirty_data', { fn: dirtyData }],
   ['ext4_jbd2_file_inode', { fn: () => ZERO, doc: 'adds the inode to the ordered-data list of the transaction (the commit writes its pages)' }],
   ['jbd2_journal_file_inode', { fn: () => ZERO, doc: 'adds the inode to the ordered-data list of the transaction (the commit writes its pages)' }],
-  ['ext4_mark_inode_dirty', { fn: markInodeDirty, doc: "journals the inode's table block: one credit if new to the transaction" }],
-  ['ext3_mark_inode_dirty', { fn: markInodeDirty, doc: "journals the inode's table block: one credit if new to the transaction" }],
+  ['ext4_mark_inode_dirty', { fn: markInodeDirty, preferOverSource: MARK_OVER_SOURCE, doc: "journals the inode's table block: one credit if new to the transaction" }],
+  ['ext3_mark_inode_dirty', { fn: markInodeDirty, preferOverSource: MARK_OVER_SOURCE, doc: "journals the inode's table block: one credit if new to the transaction" }],
   ['ext4_handle_valid', { fn: (_c, a) => int(!!a[0] && a[0].k === 'obj') }],
   ['ext4_journal_extend', { fn: extend }],
   ['ext3_journal_extend', { fn: extend }],
