@@ -43,8 +43,9 @@ export type PageStateId = (typeof PAGE_STATE_IDS)[number];
  * failed write leaves mapped (68eb3db0834 in ext3 of 2.6.32, b9a4207d5e9 in ext4 of 2.6.31-2.6.32),
  * within budget on real ext3/ext4 since ext*_mark_inode_dirty and ext*_truncate are modelled, but
  * its runs cost about as much as the file's default runs together (ext4 inode.c of 2.6.32) and its
- * other findings are not reviewed yet (a NULL page->mapping in ext4_da_write_end after a retried
- * ext4_da_write_begin of 2.6.33-2.6.36, a warning that looks like the page model, not the kernel).
+ * other findings are not reviewed yet (BUG_ON(phys == 0) in ocfs2_populate_write_desc on a volume
+ * without sparse files, whose extension ocfs2_expand_nonsparse_inode allocates outside the block
+ * map; ext2 of 2.6.36 still cut, its ext2_truncate_blocks walking i_data).
  */
 export const OPT_IN_PAGE_STATE_IDS: readonly PageStateId[] = ['hole-dirty', 'stale-blocknr', 'extended-after-fault', 'write-past-eof'];
 /** The page states a scenario run uses when none are listed. */

@@ -36,6 +36,17 @@ function grab(ctx: ModelCtx, gfp: GfpView): Value {
   // The scenario's page is the page at this index: a ->write_begin run finds it unlocked and
   // locks it (find_lock_page, or a freshly added page). Under a task that already holds it
   // locked (->writepage), another index: a new page.
+  if (w.page.truncated) {
+    // Removed from the page cache (a failed write's truncate_inode_pages): find_lock_page misses
+    // and a new page, not uptodate and without buffers, is added and locked at the index: what a
+    // retried ->write_begin gets (its ->mapping is the file's, not NULL).
+    const fresh = new Page(w.page.index, w.page.mapping);
+    fresh.label = 'new page';
+    fresh.uptodate = false;
+    for (const b of w.page.blocks) fresh.blocks.push({ lblk: b.lblk, dirty: false, submitted: false, beyondEof: b.beyondEof });
+    w.heldPages.push(fresh);
+    return obj(fresh);
+  }
   if (!w.page.locked) {
     w.page.locked = true;
     w.heldPages.push(w.page);
