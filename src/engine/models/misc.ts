@@ -150,22 +150,27 @@ const S_IFREG = 0o100000n;
  */
 export function dataMode(mode: string, nonRegularJournalled = false): ModelSpec {
   const fn = (ctx: ModelCtx, a: Value[]): Value => {
-    const inode = a[0] ? ctx.objOf(a[0]) : null;
-    const m = inode?.get('i_mode');
-    if (nonRegularJournalled && m && m.k === 'int' && (m.v & S_IFMT) !== S_IFREG) return int(mode === 'journal');
+    if (nonRegularJournalled && notRegular(ctx, a[0])) return int(mode === 'journal');
     return int(mountDataMode(ctx) === mode);
   };
   return {
     fn,
     pure: true,
-    // One data mode for the table, or one this path already took: asking chooses nothing.
-    decided: (ctx, a) => {
-      const w = ctx.world.mount;
-      const modes = w.modes && w.modes.length > 1 ? w.modes : [w.dataMode];
-      return modes.length === 1 || ctx.world.mountChoices.has('data') ? fn(ctx, a) : undefined;
-    },
+    decided: (ctx, a) => (dataModeDecided(ctx) ? fn(ctx, a) : undefined),
     doc: `whether the inode's data mode is data=${mode}${nonRegularJournalled ? " (a non-regular inode's data is journalled)" : ''}`,
   };
+}
+
+/** Whether the inode argument is known not to be a regular file (its i_mode's S_IFMT is another type). */
+export function notRegular(ctx: ModelCtx, inodeArg: Value | undefined): boolean {
+  const m = inodeArg ? ctx.objOf(inodeArg)?.get('i_mode') : undefined;
+  return !!m && m.k === 'int' && (m.v & S_IFMT) !== S_IFREG;
+}
+
+/** One data mode for the table, or one this path already took: mountDataMode chooses nothing. */
+export function dataModeDecided(ctx: ModelCtx): boolean {
+  const m = ctx.world.mount;
+  return !(m.modes && m.modes.length > 1) || ctx.world.mountChoices.has('data');
 }
 
 const identity: ModelSpec = { fn: (_c, a) => a[0] ?? ZERO };

@@ -5,27 +5,11 @@
 import type { ModelCtx, ModelSpec } from '../interp/interpreter';
 import { ERRNO, int, KObj, obj, type Value, ZERO } from '../interp/values';
 import { getBlocks } from './alloc';
-import { dataMode } from './misc';
+import { dataModeDecided, mountDataMode, notRegular } from './misc';
 
-/** 1 for a regular file unless the volume is mounted data=writeback (ocfs2_should_order_data). */
-const writebackSpec = dataMode('writeback', true);
-const notWriteback: ModelSpec = {
-  fn: (c, a, raw) => {
-    if (!regular(c, a[0])) return ZERO;
-    const w = writebackSpec.fn(c, a, raw);
-    return w.k === 'int' ? int(w.v === 0n) : w;
-  },
-  pure: true,
-  decided: (c, a) => {
-    if (!regular(c, a[0])) return ZERO;
-    const w = writebackSpec.decided?.(c, a);
-    return w && w.k === 'int' ? int(w.v === 0n) : undefined;
-  },
-};
-
-function regular(c: ModelCtx, inodeArg: Value | undefined): boolean {
-  const m = inodeArg ? c.objOf(inodeArg)?.get('i_mode') : undefined;
-  return !(m && m.k === 'int' && (m.v & 0o170000n) !== 0o100000n);
+/** ocfs2_should_order_data: 1 for a regular file unless the volume is mounted data=writeback. */
+function orderData(c: ModelCtx, a: Value[]): Value {
+  return notRegular(c, a[0]) ? ZERO : int(mountDataMode(c) !== 'writeback');
 }
 import { freshId, Handle, PAGE_SHIFT, storeOut, type SuperBlock } from './objects';
 
@@ -168,7 +152,7 @@ export const ocfs2Models: [string, ModelSpec][] = [
   // regular file or on a volume mounted data=writeback (OCFS2_MOUNT_DATA_WRITEBACK in s_mount_opt),
   // else 1 (ocfs2 has no data=journal: a row that guesses the mode reads any other as ordered): the
   // scenario's data mode, one answer per path (not an unknown at each call).
-  ['ocfs2_should_order_data', { ...notWriteback, doc: "whether the inode's data is ordered: a regular file on a volume not mounted data=writeback" }],
+  ['ocfs2_should_order_data', { fn: orderData, pure: true, decided: (c, a) => (dataModeDecided(c) ? orderData(c, a) : undefined), doc: "whether the inode's data is ordered: a regular file on a volume not mounted data=writeback" }],
   ['OCFS2_SB', { fn: (c) => obj(ocfs2Super(c.world.sb)), doc: 'the ocfs2 super block of the scenario (4 KiB clusters)' }],
   // v2.6.27 fs/ocfs2/ocfs2.h inlines.
   ['ocfs2_clusters_to_blocks', onInt(1, (c, n) => n << c2b(c), 'clusters << (s_clustersize_bits - s_blocksize_bits)')],
